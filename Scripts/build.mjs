@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Builds dist/engine.js (JavaScriptCore bundle), dist/cli.js (Node) and dist/webview-ui/.
+import { build } from "esbuild";
+import { mkdir, readFile, writeFile, copyFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { checkEngineBundle } from "./bundle-check.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(root, "dist");
+const pkg = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
+const define = { __STINT_VERSION__: JSON.stringify(pkg.version) };
+const started = performance.now();
+
+// zod 4 shares its config and registry through globalThis (__zod_globalConfig,
+// __zod_globalRegistry). The engine must install exactly one global, so those
+// two live in a bundle-private scope object instead.
+const zodPrivateGlobals = {
+  name: "zod-private-globals",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]core[\\/](core|registries)\.js$/ }, async (args) => {
+      const text = await readFile(args.path, "utf8");
+      return { contents: `const __zodScope = {};\n${text.replaceAll("globalThis", "__zodScope")}`, loader: "js" };
+    });
+  },
+};
+const quiet = process.argv.includes("--quiet");
+
+await mkdir(join(dist, "webview-ui"), { recursive: true });
+
+const engine = build({
+  entryPoints: [join(root, "engine/src/main.ts")],
+  outfile: join(dist, "engine.js"),
+  bundle: true,
+  format: "iife",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  legalComments: "none",
+  metafile: true,
+  define,
+  plugins: [zodPrivateGlobals],
+  logLevel: "warning",
+});
+
+const cli = build({
+  entryPoints: [join(root, "engine/node/cli.ts")],
+  outfile: join(dist, "cli.js"),
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+  define,
+  banner: { js: "#!/usr/bin/env node" },
+  logLevel: "warning",
+});
+
+const uiEntry = join(root, "webview-ui/src/main.tsx");
+const ui = existsSync(uiEntry)
+  ? build({
+      entryPoints: [uiEntry],
+      outdir: join(dist, "webview-ui"),
+      entryNames: "app",
+      bundle: true,
+      format: "esm",
+      platform: "browser",
+      target: "es2022",
+      minify: true,
+      jsx: "automatic",
+      jsxImportSource: "preact",
+      loader: { ".css": "css" },
+      define,
+      logLevel: "warning",
+    })
+  : Promise.resolve(undefined);
+
+const [engineResult] = await Promise.all([engine, cli, ui]);
+const htmlSource = join(root, "webview-ui/index.html");
+if (existsSync(htmlSource)) await copyFile(htmlSource, join(dist, "webview-ui/index.html"));
+await writeFile(join(dist, "engine.meta.json"), JSON.stringify(engineResult.metafile));
+
+const report = await checkEngineBundle(join(dist, "engine.js"), engineResult.metafile);
+const ms = Math.round(performance.now() - started);
+if (!quiet || !report.ok) {
+  console.log(`engine.js ${report.kb.toFixed(1)} KB minified, ${report.gzipKb.toFixed(1)} KB gzip; build ${ms} ms`);
+}
+if (!report.ok) {
+  for (const problem of report.problems) console.error(`bundle check: ${problem}`);
+  await rm(join(dist, "engine.js"), { force: true });
+  process.exit(1);
+}

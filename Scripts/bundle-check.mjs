@@ -1,0 +1,67 @@
+// Checks dist/engine.js: no node: imports, no forbidden global touched at load,
+// exactly one global installed (StintEngine), and the size limit.
+import { readFile } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
+import vm from "node:vm";
+
+export const LIMIT_KB = 700;
+const FORBIDDEN_FUNCTIONS = ["setTimeout", "setInterval", "fetch", "queueMicrotask", "setImmediate"];
+const FORBIDDEN_OBJECTS = ["crypto", "window", "document", "indexedDB", "process", "require", "localStorage"];
+
+/** Loads the bundle in a bare V8 context whose forbidden globals record every touch. */
+export function loadInSpyContext(source) {
+  const touched = [];
+  const context = vm.createContext({});
+  const baseline = new Set(vm.runInContext("Object.getOwnPropertyNames(globalThis)", context));
+  const record = (name) => (...args) => {
+    touched.push(name);
+    return undefined;
+  };
+  vm.runInContext(
+    `(() => { const realNow = Date.now; const realRandom = Math.random;
+      Date.now = function () { __touch("Date.now"); return realNow(); };
+      Math.random = function () { __touch("Math.random"); return realRandom(); }; })();`,
+    Object.assign(context, { __touch: (name) => touched.push(name) }),
+  );
+  for (const name of FORBIDDEN_FUNCTIONS) context[name] = record(name);
+  for (const name of FORBIDDEN_OBJECTS) {
+    context[name] = new Proxy(function () {}, {
+      get(_t, prop) { touched.push(`${name}.${String(prop)}`); return undefined; },
+      apply() { touched.push(`${name}()`); return undefined; },
+      construct() { touched.push(`new ${name}`); return {}; },
+      has(_t, prop) { touched.push(`${String(prop)} in ${name}`); return false; },
+    });
+  }
+  context.console = { log() {}, warn() {}, error() {}, info() {}, debug() {} };
+  baseline.add("__touch");
+  for (const name of [...FORBIDDEN_FUNCTIONS, ...FORBIDDEN_OBJECTS, "console"]) baseline.add(name);
+  vm.runInContext(source, context, { filename: "engine.js" });
+  const added = vm.runInContext("Object.getOwnPropertyNames(globalThis)", context).filter((name) => !baseline.has(name));
+  return { touched, added, context };
+}
+
+export async function checkEngineBundle(path, metafile) {
+  const source = await readFile(path);
+  const problems = [];
+  const kb = source.length / 1024;
+  const gzipKb = gzipSync(source).length / 1024;
+  if (kb > LIMIT_KB) problems.push(`engine.js is ${kb.toFixed(1)} KB; the limit is ${LIMIT_KB} KB`);
+  if (metafile) {
+    for (const [file, input] of Object.entries(metafile.inputs)) {
+      for (const imported of input.imports ?? []) {
+        if (imported.path.startsWith("node:") || imported.external) problems.push(`${file} imports ${imported.path}`);
+      }
+    }
+  }
+  const text = source.toString("utf8");
+  for (const match of text.matchAll(/\brequire\(\s*["'`]([^"'`]+)["'`]\s*\)/g)) problems.push(`engine.js calls require("${match[1]}")`);
+  for (const match of text.matchAll(/["'`](node:[a-z_/]+)["'`]/g)) problems.push(`engine.js names ${match[1]}`);
+  try {
+    const { touched, added } = loadInSpyContext(text);
+    if (touched.length > 0) problems.push(`engine.js touches forbidden globals at load: ${[...new Set(touched)].join(", ")}`);
+    if (added.length !== 1 || added[0] !== "StintEngine") problems.push(`engine.js must install exactly one global, StintEngine; it installed: ${added.join(", ") || "none"}`);
+  } catch (error) {
+    problems.push(`engine.js failed to load in a bare context: ${error?.message ?? error}`);
+  }
+  return { ok: problems.length === 0, problems, kb, gzipKb, bytes: source.length };
+}

@@ -1,0 +1,114 @@
+import type * as z from "zod";
+import { EngineError, toErrorData } from "./errors.ts";
+import { InboundMessageSchema, MAX_MESSAGE_BYTES, type Reply, type RequestId } from "./envelope.ts";
+
+/** What a method handler receives besides its params. */
+export interface MethodContext {
+  /** The request id, absent for notifications. */
+  readonly id: RequestId | undefined;
+}
+
+/** A method: its params schema and handler. */
+export interface MethodDefinition<S extends z.ZodType = z.ZodType> {
+  readonly params: S;
+  readonly handler: (params: z.output<S>, context: MethodContext) => unknown;
+}
+
+/** Helper that keeps params and handler types tied together. */
+export function defineMethod<S extends z.ZodType>(params: S, handler: (params: z.output<S>, context: MethodContext) => unknown): MethodDefinition<S> {
+  return { params, handler };
+}
+
+/** Methods of one feature, keyed by full name (`session.start`). */
+export type MethodTable = Readonly<Record<string, MethodDefinition<z.ZodType>>>;
+
+export interface Router {
+  /** Handles one inbound message (a JSON string or an already parsed value); never throws. */
+  handle(message: unknown): Promise<Reply | undefined>;
+  /** Adds a feature's methods; a duplicate name is a programming error. */
+  register(table: MethodTable): void;
+  /** Every registered method name, sorted. */
+  methods(): string[];
+}
+
+function parseMessage(message: unknown): unknown {
+  if (typeof message !== "string") return message;
+  if (message.length > MAX_MESSAGE_BYTES) {
+    throw new EngineError("bridge.payload_too_large", `message is ${message.length} bytes; the limit is ${MAX_MESSAGE_BYTES}`);
+  }
+  try {
+    return JSON.parse(message);
+  } catch (cause) {
+    throw new EngineError("bridge.invalid_message", "message is not valid JSON", { cause });
+  }
+}
+
+function pickId(raw: unknown): RequestId | null {
+  if (raw === null || typeof raw !== "object") return null;
+  const id = (raw as { id?: unknown }).id;
+  if (typeof id === "string" && id.length > 0 && id.length <= 100) return id;
+  if (typeof id === "number" && Number.isInteger(id)) return id;
+  return null;
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "params"}: ${issue.message}`)
+    .join("; ");
+}
+
+/** Creates the method router. Malformed input always yields a typed error reply. */
+export function createRouter(options: { readonly onNotificationError?: (method: string, error: unknown) => void } = {}): Router {
+  const table = new Map<string, MethodDefinition<z.ZodType>>();
+
+  async function dispatch(raw: unknown): Promise<Reply | undefined> {
+    const parsed = InboundMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new EngineError("bridge.invalid_message", `invalid envelope: ${describeIssues(parsed.error)}`, {
+        data: { issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.map(String), message: i.message })) },
+      });
+    }
+    const message = parsed.data;
+    const method = table.get(message.method);
+    if (method === undefined) {
+      throw new EngineError("bridge.unknown_method", `unknown method ${message.method}`, { data: { method: message.method } });
+    }
+    const params = method.params.safeParse(message.params ?? {});
+    if (!params.success) {
+      throw new EngineError("bridge.invalid_params", `${message.method}: ${describeIssues(params.error)}`, {
+        data: { issues: params.error.issues.slice(0, 5).map((i) => ({ path: i.path.map(String), message: i.message })) },
+      });
+    }
+    const result = await method.handler(params.data, { id: message.id });
+    if (message.id === undefined) return undefined;
+    return { v: 1, id: message.id, result: result === undefined ? null : result };
+  }
+
+  return {
+    async handle(message) {
+      let raw: unknown;
+      try {
+        raw = parseMessage(message);
+        return await dispatch(raw);
+      } catch (error) {
+        const id = pickId(raw);
+        // A failed notification has nobody waiting: report it, and still answer with id null
+        // so a host that forwards replies can log it.
+        if (raw !== null && typeof raw === "object" && !("id" in raw)) {
+          options.onNotificationError?.(String((raw as { method?: unknown }).method), error);
+        }
+        return { v: 1, id, error: toErrorData(error) };
+      }
+    },
+    register(methods) {
+      for (const [name, definition] of Object.entries(methods)) {
+        if (table.has(name)) throw new Error(`method ${name} registered twice`);
+        table.set(name, definition);
+      }
+    },
+    methods() {
+      return [...table.keys()].sort();
+    },
+  };
+}

@@ -1,0 +1,7 @@
+import type { FeatureFactory } from "./feature.ts";
+
+/**
+ * The product's features in dependency order (storage before sessions before
+ * enrichment). This list is the composition root's one seam.
+ */
+export const PRODUCT_FEATURES: readonly FeatureFactory[] = [];

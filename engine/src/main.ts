@@ -1,0 +1,57 @@
+/**
+ * The bundle entry: installs exactly one global, `StintEngine`.
+ * Nothing here runs a platform API at load; `start(host)` does the work.
+ */
+import { EngineError, toErrorData, type Reply } from "./bridge/index.ts";
+import { createEngine, type Engine, type EventListener, PRODUCT_FEATURES, ENGINE_VERSION } from "./engine/index.ts";
+import { installWebShims, type HostPort } from "./host/index.ts";
+
+let engine: Engine | undefined;
+let starting: Promise<Engine> | undefined;
+const pendingListeners = new Set<EventListener>();
+
+const StintEngine = {
+  version: ENGINE_VERSION,
+  /** Starts the engine over a host; resolves when recovery is done. Calling it twice returns the same engine. */
+  async start(host: HostPort): Promise<{ version: string }> {
+    if (starting === undefined) {
+      installWebShims(host);
+      starting = createEngine(host, PRODUCT_FEATURES).then((created) => {
+        engine = created;
+        for (const listener of pendingListeners) created.subscribe(listener);
+        return created;
+      });
+      starting.catch(() => {
+        starting = undefined;
+      });
+    }
+    await starting;
+    return { version: ENGINE_VERSION };
+  },
+  /** Handles one bridge message (JSON string or object); resolves with the reply, or undefined for a notification. */
+  async handle(message: unknown): Promise<Reply | undefined> {
+    if (engine === undefined) {
+      const id = message !== null && typeof message === "object" ? (message as { id?: unknown }).id : undefined;
+      return { v: 1, id: typeof id === "string" || typeof id === "number" ? id : null, error: toErrorData(new EngineError("engine.not_started", "StintEngine.start(host) has not completed", { retryable: true })) };
+    }
+    return engine.handle(message);
+  },
+  /** Subscribes to engine events; returns the unsubscribe function. */
+  subscribe(listener: EventListener): () => void {
+    pendingListeners.add(listener);
+    const off = engine?.subscribe(listener);
+    return () => {
+      pendingListeners.delete(listener);
+      off?.();
+    };
+  },
+  /** Graceful shutdown: features stop in reverse order. */
+  async stop(): Promise<void> {
+    const running = engine;
+    engine = undefined;
+    starting = undefined;
+    await running?.stop();
+  },
+};
+
+(globalThis as { StintEngine?: typeof StintEngine }).StintEngine = StintEngine;

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  esbuild: { jsx: "automatic", jsxImportSource: "preact" },
+  test: {
+    include: ["engine/**/*.test.ts", "webview-ui/**/*.test.{ts,tsx}", "Scripts/**/*.test.ts"],
+    exclude: ["node_modules", "dist", "**/*.browser.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: "forks",
+  },
+});
