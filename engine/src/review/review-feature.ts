@@ -1,0 +1,61 @@
+import * as z from "zod";
+import { defineMethod, EngineError } from "../bridge/index.ts";
+import type { EngineContext, Feature, FeatureFactory } from "../engine/index.ts";
+import { createDemoLibrary } from "./demo-library.ts";
+import { exportSession } from "./export-report.ts";
+import { EMPTY_LIBRARY, type ReviewLibrary } from "./library.ts";
+import { filterSessions } from "./list-query.ts";
+import { ExportFormatSchema, ListQuerySchema, type SessionDetail } from "./review-schemas.ts";
+
+const IdSchema = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, "session ids are letters, digits, - and _");
+
+/** The review feature as other code sees it (the dev server reads blobs through it). */
+export interface ReviewFeature extends Feature {
+  readonly name: "review";
+  library(): ReviewLibrary;
+}
+
+export interface ReviewFeatureOptions {
+  /** Builds the stored library from earlier features; absent or undefined means none yet. */
+  readonly storedLibrary?: (context: EngineContext) => ReviewLibrary | undefined;
+  /** Start on the demo library (the zero-server demo, tests, benchmarks). */
+  readonly demo?: boolean;
+}
+
+/** The `review.*` methods: list, session detail, export, and the demo library switch. */
+export function createReviewFeatureFactory(options: ReviewFeatureOptions = {}): FeatureFactory {
+  return (context): ReviewFeature => {
+    const stored = options.storedLibrary?.(context);
+    let library: ReviewLibrary = options.demo === true ? createDemoLibrary(context.host.clock.now()) : (stored ?? EMPTY_LIBRARY);
+
+    async function mustGetDetail(id: string): Promise<SessionDetail> {
+      const detail = await library.detail(id);
+      if (detail === undefined) throw new EngineError("review.not_found", `no session ${id} in the ${library.kind} library`, { data: { id } });
+      return detail;
+    }
+
+    return {
+      name: "review",
+      library: () => library,
+      methods: {
+        "review.status": defineMethod(z.object({}).strict(), () => ({
+          library: library.kind,
+          features: [...context.features.keys()],
+        })),
+        "review.list": defineMethod(z.object({ query: ListQuerySchema.optional() }).strict(), async ({ query }) => {
+          const rows = await library.list(query ?? {});
+          return { library: library.kind, sessions: filterSessions(rows, query ?? {}) };
+        }),
+        "review.session": defineMethod(z.object({ id: IdSchema }).strict(), async ({ id }) => mustGetDetail(id)),
+        "review.export": defineMethod(z.object({ id: IdSchema, format: ExportFormatSchema }).strict(), async ({ id, format }) =>
+          exportSession(await mustGetDetail(id), format, context.host.clock.now()),
+        ),
+        "review.useDemo": defineMethod(z.object({ enabled: z.boolean().default(true) }).strict(), ({ enabled }) => {
+          library = enabled ? createDemoLibrary(context.host.clock.now()) : (stored ?? EMPTY_LIBRARY);
+          context.emit("review.library", { library: library.kind });
+          return { library: library.kind };
+        }),
+      },
+    };
+  };
+}
