@@ -1,7 +1,7 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  esbuild: { jsx: "automatic", jsxImportSource: "preact" },
+  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   test: {
     include: ["engine/**/*.test.ts", "webview-ui/**/*.test.{ts,tsx}", "Scripts/**/*.test.ts"],
     exclude: ["node_modules", "dist", "**/*.browser.test.ts"],

@@ -45,7 +45,7 @@ const engine = build({
 });
 
 const cli = build({
-  entryPoints: [join(root, "engine/node/cli.ts")],
+  entryPoints: [join(root, "engine/node/main.ts")],
   outfile: join(dist, "cli.js"),
   bundle: true,
   format: "esm",

@@ -1,2 +1,123 @@
-// placeholder until the CLI skeleton lands in this commit series
-console.log("stint");
+import { EngineError } from "../src/bridge/index.ts";
+import { createEngine, ENGINE_VERSION, PRODUCT_FEATURES, type Engine } from "../src/engine/index.ts";
+import { GLOBAL_FLAGS, parseArgs, stringFlag } from "./args.ts";
+import { createNodeCapabilities } from "./capabilities.ts";
+import { CommandFailure, UsageError, type Command, type CommandContext, type FlagSpec, type OpenEngineOptions } from "./commands/command.ts";
+import { COMMANDS } from "./commands/index.ts";
+import { resolveDataDir } from "./data-dir.ts";
+import { createNodeHost } from "./node-host.ts";
+import { createOutput } from "./output.ts";
+
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+function formatFlags(flags: Readonly<Record<string, FlagSpec>>): string {
+  return Object.entries(flags)
+    .map(([name, spec]) => `  --${name}${spec.type === "string" ? " <value>" : ""}`.padEnd(28) + spec.description)
+    .join("\n");
+}
+
+function mainHelp(commands: readonly Command[]): string {
+  const width = Math.max(8, ...commands.map((c) => c.name.length)) + 2;
+  return [
+    "stint — record work sessions and review them",
+    "",
+    "Usage: stint <command> [options]",
+    "",
+    "Commands:",
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    "",
+    "Global options:",
+    formatFlags(GLOBAL_FLAGS),
+    "  --version                 print the version",
+    "",
+    "Run `stint <command> --help` for a command's options.",
+  ].join("\n");
+}
+
+function commandHelp(command: Command): string {
+  return [`Usage: ${command.usage}`, "", command.summary, "", "Options:", formatFlags({ ...command.flags, ...GLOBAL_FLAGS })].join("\n");
+}
+
+/** Runs the `stint` command line; resolves with the exit code (0 ok, 1 failure, 2 usage). */
+export async function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[] = COMMANDS): Promise<number> {
+  const wantsJson = argv.includes("--json");
+  const verbose = argv.includes("--verbose");
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    const target = name === "help" ? commands.find((c) => c.name === rest[0]) : undefined;
+    io.stdout.write(`${target ? commandHelp(target) : mainHelp(commands)}\n`);
+    return 0;
+  }
+  if (name === "--version" || name === "-v" || name === "version") {
+    io.stdout.write(wantsJson ? `${JSON.stringify({ version: ENGINE_VERSION })}\n` : `stint ${ENGINE_VERSION}\n`);
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (command === undefined) {
+    io.stderr.write(`stint: unknown command "${name}". Run \`stint --help\` for the list.\n`);
+    return 2;
+  }
+  let engine: Engine | undefined;
+  try {
+    const args = parseArgs(rest, command.flags);
+    if (args.flags.help === true) {
+      io.stdout.write(`${commandHelp(command)}\n`);
+      return 0;
+    }
+    const json = args.flags.json === true;
+    const dataDir = resolveDataDir(stringFlag(args, "data-dir"), io.env);
+    const out = createOutput({ json, stdout: io.stdout as never, stderr: io.stderr as never });
+    let opening: Promise<Engine> | undefined;
+    const context: CommandContext = {
+      args,
+      json,
+      verbose,
+      dataDir,
+      out,
+      env: io.env,
+      openEngine(options: OpenEngineOptions = {}) {
+        opening ??= (async () => {
+          const extras = await createNodeCapabilities({ dataDir, recorder: options.recorder ?? "none", env: io.env });
+          const host = createNodeHost({ dataDir, env: io.env, echoLogs: verbose, logLevel: verbose ? "debug" : "info", ...extras });
+          engine = await createEngine(host, PRODUCT_FEATURES);
+          return engine;
+        })();
+        return opening;
+      },
+    };
+    const code = await command.run(context);
+    out.endProgress();
+    return code;
+  } catch (error) {
+    return reportFailure(error, command, io, wantsJson, verbose);
+  } finally {
+    await engine?.stop();
+  }
+}
+
+function reportFailure(error: unknown, command: Command, io: CliIo, json: boolean, verbose: boolean): number {
+  if (error instanceof UsageError) {
+    io.stderr.write(`stint ${command.name}: ${error.message}\nUsage: ${command.usage}\n`);
+    if (json) io.stdout.write(`${JSON.stringify({ error: { code: "usage", message: error.message } })}\n`);
+    return 2;
+  }
+  const code = error instanceof EngineError ? error.code : error instanceof CommandFailure ? "failed" : "internal";
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = error instanceof CommandFailure && error.hint ? ` ${error.hint}` : error instanceof EngineError ? hintFor(error) : "";
+  io.stderr.write(`stint ${command.name}: ${message}.${hint}\n`);
+  if (verbose && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+  if (json) io.stdout.write(`${JSON.stringify({ error: { code, message } })}\n`);
+  return 1;
+}
+
+function hintFor(error: EngineError): string {
+  if (error.code === "storage.disk_full") return " Free some disk space and try again.";
+  if (error.code === "storage.not_found" || error.code === "session.not_found") return " Run `stint list` to see the sessions.";
+  if (error.code === "enrichment.provider_unavailable") return " Set the provider's API key or use --provider local.";
+  if (error.code === "storage.permission_denied") return " Check that the data folder is writable (--data-dir).";
+  return error.retryable ? " This may succeed if you try again." : "";
+}

@@ -3,7 +3,7 @@ import * as z from "zod";
 /** Method and event names: dot-namespaced lower-case words, e.g. `session.start`. */
 export const MethodNameSchema = z.string().regex(/^[a-z][a-zA-Z0-9_]*(\.[a-z][a-zA-Z0-9_]*)+$/, "method must be namespaced, e.g. session.start").max(100);
 
-export const RequestIdSchema = z.union([z.string().min(1).max(100), z.number().int()]);
+export const RequestIdSchema = z.union([z.string().min(1).max(100), z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER)]);
 export type RequestId = z.infer<typeof RequestIdSchema>;
 
 /** A request (with `id`) or a notification (without). */

@@ -47,7 +47,7 @@ function pickId(raw: unknown): RequestId | null {
   if (raw === null || typeof raw !== "object") return null;
   const id = (raw as { id?: unknown }).id;
   if (typeof id === "string" && id.length > 0 && id.length <= 100) return id;
-  if (typeof id === "number" && Number.isInteger(id)) return id;
+  if (typeof id === "number" && Number.isSafeInteger(id)) return id;
   return null;
 }
 

@@ -1,0 +1,6 @@
+import type { Command } from "./command.ts";
+
+/**
+ * Every `stint` command. Feature work adds its commands here, one line each.
+ */
+export const COMMANDS: readonly Command[] = [];
