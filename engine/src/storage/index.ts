@@ -1,0 +1,26 @@
+/**
+ * Storage: the engine's durable state.
+ *
+ * ```ts
+ * const storage = await createStorage({ host, adapter: createFileAdapter({ host }) });
+ * await storage.sessions.saveMetadata({ ... });
+ * await storage.store.putJson("jobs/abc.json", job);           // any feature's own records
+ * await storage.store.transaction(async (tx) => { tx.putJson(a, x); tx.delete(b); });
+ * ```
+ *
+ * Layers, bottom up:
+ * - {@link KvAdapter}: file system (through the host port), IndexedDB (idb-keyval), memory.
+ *   `commit(ops)` is all-or-nothing across a crash (the file adapter journals).
+ * - {@link PersistenceQueue}: every write is queued; writes to one key coalesce; one
+ *   group commit carries whatever is pending; a promise resolves once durable.
+ * - {@link Store}: get/put/delete/list/transaction over the queue — the seam other
+ *   features persist through. Keys are `/`-separated `[A-Za-z0-9._-]` names; the
+ *   folders `journal/` and `quarantine/` are reserved.
+ * - {@link SessionStorage}, {@link AttachmentStorage}: the session layout on top.
+ *
+ * Key layout: `sessions/metadata/{id}.json`, `sessions/metadata/index.json`,
+ * `screenshots/{id}/{n}.json`, `audio/{id}/{n}.json`, `summaries/{id}.json`,
+ * `videos/{id}.json`, `attachments/blobs/{sha256}.dat`, `attachments/metadata/{sha256}.json`.
+ */
+export type * from "./types.ts";
+export { createStorage, type CreateStorageOptions } from "./create-storage.ts";

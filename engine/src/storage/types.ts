@@ -1,0 +1,288 @@
+import type {
+  Attachment,
+  AttachmentInfo,
+  SessionAudioSegment,
+  SessionAudioSegmentInput,
+  SessionMetadata,
+  SessionMetadataInput,
+  SessionScreenshot,
+  SessionScreenshotInput,
+  SessionStatus,
+  SummaryRecord,
+  SummaryRecordInput,
+  VideoRecord,
+  VideoRecordInput,
+} from "../domain/index.ts";
+
+/**
+ * The low-level key-value seam every adapter implements (file system, IndexedDB,
+ * memory). Keys are `/`-separated names (`sessions/metadata/{id}.json`).
+ * `commit` is all-or-nothing across a crash and durable when it resolves.
+ */
+export interface KvAdapter {
+  readonly kind: "file" | "indexeddb" | "memory";
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Keys under `prefix` (a folder-like prefix ending in `/`, or ""), sorted. Recursive. */
+  list(prefix: string): Promise<string[]>;
+  /** Applies every op or none, even across a crash. Resolves once durable. */
+  commit(ops: readonly KvOp[]): Promise<void>;
+  /** Finishes or rolls back a commit interrupted by a crash. Runs once on open. */
+  recover(): Promise<RecoveryReport>;
+  /** Bytes of a stored value without reading it, when the adapter can tell. */
+  size?(key: string): Promise<number | undefined>;
+  /**
+   * Moves a file the host wrote (absolute path) to `key`, durably. Only the
+   * file adapter can do this without reading the bytes; the caller falls back
+   * to read + commit otherwise.
+   */
+  adoptFile?(sourcePath: string, key: string): Promise<void>;
+  /** SHA-256 of a stored value computed by the host (streamed), when possible. */
+  hashValue?(key: string): Promise<{ sha256: string; size: number } | undefined>;
+  close(): Promise<void>;
+}
+
+export type KvOp = { readonly type: "put"; readonly key: string; readonly value: Uint8Array } | { readonly type: "delete"; readonly key: string };
+
+export interface RecoveryReport {
+  /** Commits found complete in the journal and finished. */
+  readonly rolledForward: number;
+  /** Commits found incomplete and discarded. */
+  readonly rolledBack: number;
+}
+
+export type Priority = "critical" | "normal" | "low";
+
+export interface WriteOptions {
+  /** critical: commit at once; normal: within a few ms (group commit); low: within a second. Default normal. */
+  readonly priority?: Priority;
+}
+
+/**
+ * The durable key-value store other features persist their records through
+ * (`jobs/`, `checkpoints/`, `markers/`, `machine/`, `ledger/`). Every write goes
+ * through the persistence queue: writes to one key coalesce, concurrent writes
+ * share one group commit, and a promise resolves only once its write is durable.
+ * Reads see writes that are still queued.
+ */
+export interface Store {
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** Parses JSON and validates it; invalid stored data rejects with `storage.schema_invalid`. */
+  getJson<T>(key: string, schema: { parse(value: unknown): T }): Promise<T | undefined>;
+  put(key: string, value: Uint8Array, options?: WriteOptions): Promise<void>;
+  putJson(key: string, value: unknown, options?: WriteOptions): Promise<void>;
+  delete(key: string, options?: WriteOptions): Promise<void>;
+  /** Keys under a prefix (`"jobs/"`), recursive, sorted; includes queued puts, excludes queued deletes. */
+  list(prefix: string): Promise<string[]>;
+  /**
+   * Runs `body` with a transaction; everything it writes commits together
+   * (all or nothing, across a crash) when `body` resolves, and nothing does
+   * when it throws.
+   */
+  transaction<T>(body: (tx: Transaction) => Promise<T>, options?: WriteOptions): Promise<T>;
+  /** Manual form of {@link Store.transaction}. */
+  beginTransaction(): Transaction;
+  /** Resolves once everything queued so far is durable. */
+  flush(): Promise<void>;
+}
+
+export interface Transaction {
+  /** Reads through the transaction's own writes. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  getJson<T>(key: string, schema: { parse(value: unknown): T }): Promise<T | undefined>;
+  put(key: string, value: Uint8Array): void;
+  putJson(key: string, value: unknown): void;
+  delete(key: string): void;
+  /** Commits atomically; resolves once durable. */
+  commit(options?: WriteOptions): Promise<void>;
+  rollback(): void;
+  readonly state: "open" | "committed" | "rolledBack";
+}
+
+export interface ListFilter {
+  readonly status?: SessionStatus;
+  readonly statuses?: readonly SessionStatus[];
+  /** startedAt > startAfter (epoch ms). */
+  readonly startAfter?: number;
+  /** startedAt < startBefore (epoch ms). */
+  readonly startBefore?: number;
+  /** Sessions carrying every one of these tags. */
+  readonly tags?: readonly string[];
+  /** Sessions linked to any of these topics. */
+  readonly topicIds?: readonly string[];
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+export interface ListResult {
+  readonly sessions: SessionMetadata[];
+  /** Matches before limit/offset. */
+  readonly total: number;
+}
+
+/** A whole session, chunks hydrated. */
+export interface FullSession {
+  readonly metadata: SessionMetadata;
+  readonly screenshots: SessionScreenshot[];
+  readonly audioSegments: SessionAudioSegment[];
+  readonly summary: SummaryRecord | undefined;
+  readonly video: VideoRecord | undefined;
+  /** Chunks that could not be read (quarantined); the rest of the session is here. */
+  readonly problems: readonly IntegrityProblem[];
+}
+
+export interface ItemRange {
+  /** First item (append order), default 0. */
+  readonly offset?: number;
+  readonly limit?: number;
+}
+
+/** Sessions and their chunked items. Appends resolve when durable; they never wait on each other. */
+export interface SessionStorage {
+  getMetadata(sessionId: string): Promise<SessionMetadata | undefined>;
+  mustGetMetadata(sessionId: string): Promise<SessionMetadata>;
+  /**
+   * Creates or replaces a session's metadata and updates the list index in
+   * one transaction. Storage-owned fields (`screenshots`, `audio`,
+   * `hasSummary`, `hasVideo`, `sizeBytes`) keep their stored values.
+   */
+  saveMetadata(metadata: SessionMetadataInput, options?: WriteOptions): Promise<SessionMetadata>;
+  /** Read-modify-write of one session's metadata, serialized with appends. */
+  updateMetadata(sessionId: string, update: (current: SessionMetadata) => SessionMetadataInput, options?: WriteOptions): Promise<SessionMetadata>;
+  /** Newest first. Answered from the index without opening session files. */
+  listMetadata(filter?: ListFilter): Promise<ListResult>;
+  /** Adds one screenshot; takes a reference on its attachment (which must exist). */
+  appendScreenshot(sessionId: string, screenshot: SessionScreenshotInput, options?: WriteOptions): Promise<SessionScreenshot>;
+  appendAudioSegment(sessionId: string, segment: SessionAudioSegmentInput, options?: WriteOptions): Promise<SessionAudioSegment>;
+  /** Replaces stored items with the same sequenceNumber (analysis, transcript, duplicate flags). */
+  updateScreenshots(sessionId: string, updates: readonly SessionScreenshot[], options?: WriteOptions): Promise<void>;
+  updateAudioSegments(sessionId: string, updates: readonly SessionAudioSegment[], options?: WriteOptions): Promise<void>;
+  getScreenshots(sessionId: string, range?: ItemRange): Promise<SessionScreenshot[]>;
+  getAudioSegments(sessionId: string, range?: ItemRange): Promise<SessionAudioSegment[]>;
+  getSummary(sessionId: string): Promise<SummaryRecord | undefined>;
+  saveSummary(summary: SummaryRecordInput, options?: WriteOptions): Promise<SummaryRecord>;
+  getVideo(sessionId: string): Promise<VideoRecord | undefined>;
+  /** Takes references on the record's attachments, releases those it no longer uses. */
+  saveVideo(video: VideoRecordInput, options?: WriteOptions): Promise<VideoRecord>;
+  /** Metadata plus every chunk, read in parallel. */
+  getFullSession(sessionId: string): Promise<FullSession | undefined>;
+  /** Removes metadata, chunks, summary and video and releases attachment references, in one transaction. */
+  deleteSession(sessionId: string): Promise<boolean>;
+}
+
+export interface SaveAttachmentOptions extends WriteOptions {
+  /** Take a reference for this session in the same commit. */
+  readonly sessionId?: string;
+}
+
+export interface ExternalBlob {
+  /** Absolute path the recorder wrote. */
+  readonly path: string;
+  readonly sha256: string;
+  readonly size: number;
+  /** The host hashed while writing (CryptoKit): skip re-hashing. */
+  readonly nativeHashed: boolean;
+}
+
+/** Content-addressed attachments with reference counts. */
+export interface AttachmentStorage {
+  /** Stores bytes once per content (SHA-256); returns the existing attachment when already stored. */
+  saveAttachment(bytes: Uint8Array, info: AttachmentInfo, options?: SaveAttachmentOptions): Promise<Attachment>;
+  /**
+   * Adopts a file the native recorder wrote: moves it to `attachments/blobs/{sha256}.dat`
+   * (verifying size and hash unless `nativeHashed`), or drops it when that content is already stored.
+   */
+  registerExternalBlob(blob: ExternalBlob, info: AttachmentInfo, options?: SaveAttachmentOptions): Promise<Attachment>;
+  getAttachment(attachmentId: string): Promise<Attachment | undefined>;
+  /** Bytes, through an LRU cache bounded in bytes. Rejects `storage.blob_missing` / `storage.checksum_mismatch`. */
+  loadAttachment(attachmentId: string): Promise<Uint8Array>;
+  /** Adds `sessionId` to the attachment's references; a second call for the same session changes nothing. */
+  incrementRefCount(attachmentId: string, sessionId: string): Promise<Attachment>;
+  decrementRefCount(attachmentId: string, sessionId: string): Promise<Attachment>;
+  /** Removes attachments no chunk, summary or video references, created before `olderThan` (epoch ms). */
+  deleteOrphanedAttachments(olderThan: number): Promise<GcReport>;
+  /** Store key of an attachment's blob, e.g. to hand a path to the media host. */
+  blobKey(attachmentId: string): string;
+}
+
+export interface GcReport {
+  readonly removed: number;
+  readonly freedBytes: number;
+  readonly kept: number;
+}
+
+export type IntegrityProblemKind =
+  | "chunk_corrupt"
+  | "chunk_missing"
+  | "metadata_invalid"
+  | "record_invalid"
+  | "attachment_invalid"
+  | "attachment_missing"
+  | "blob_missing"
+  | "blob_hash_mismatch"
+  | "refcount_mismatch"
+  | "index_mismatch"
+  | "index_invalid";
+
+export interface IntegrityProblem {
+  readonly kind: IntegrityProblemKind;
+  readonly key: string;
+  readonly message: string;
+  readonly sessionId?: string;
+  readonly chunkIndex?: number;
+  readonly attachmentId?: string;
+  /** Where the bad file went, when it was quarantined. */
+  readonly quarantinedTo?: string;
+}
+
+export interface VerifyOptions {
+  /** Re-hash every blob (slow on big stores). Default true. */
+  readonly blobs?: boolean;
+  /** Move corrupt files to `quarantine/`. Default true. */
+  readonly quarantine?: boolean;
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly sessions: number;
+  readonly chunks: number;
+  readonly attachments: number;
+  readonly problems: readonly IntegrityProblem[];
+}
+
+export interface RepairReport {
+  readonly refcountsFixed: number;
+  readonly indexRebuilt: boolean;
+  readonly lostChunksRecorded: number;
+  readonly problemsBefore: number;
+  readonly problemsAfter: number;
+}
+
+/** Everything `createStorage` returns. */
+export interface Storage {
+  readonly store: Store;
+  readonly sessions: SessionStorage;
+  readonly attachments: AttachmentStorage;
+  readonly queue: PersistenceQueue;
+  readonly adapter: KvAdapter;
+  /** What recovery did on open. */
+  readonly recovery: RecoveryReport;
+  verify(options?: VerifyOptions): Promise<VerifyReport>;
+  repair(): Promise<RepairReport>;
+  /** Flushes the queue and closes the adapter. */
+  close(): Promise<void>;
+}
+
+export interface PersistenceQueueStats {
+  readonly pending: number;
+  readonly commits: number;
+  readonly opsCommitted: number;
+  readonly coalesced: number;
+  readonly failures: number;
+}
+
+/** Group commit for every write. */
+export interface PersistenceQueue {
+  /** Resolves once everything queued so far is durable (rejects if that commit failed). */
+  flush(): Promise<void>;
+  stats(): PersistenceQueueStats;
+}
