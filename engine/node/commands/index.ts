@@ -1,6 +1,9 @@
 import type { Command } from "./command.ts";
+import { doctorCommand } from "./doctor.ts";
 
 /**
  * Every `stint` command. Feature work adds its commands here, one line each.
  */
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [
+  doctorCommand,
+];
