@@ -1,0 +1,54 @@
+import * as z from "zod";
+import { EngineError } from "../../bridge/index.ts";
+import { classifyFailure } from "../retry-policy.ts";
+import type { CallContext } from "./port.ts";
+
+/** The SDKs' error classes we tell apart; both SDKs share these shapes. */
+export interface SdkErrorClasses {
+  readonly APIError: abstract new (...args: never[]) => Error;
+  readonly APIUserAbortError: abstract new (...args: never[]) => Error;
+  readonly APIConnectionError: abstract new (...args: never[]) => Error;
+  readonly APIConnectionTimeoutError: abstract new (...args: never[]) => Error;
+}
+
+function errorTypeOf(body: unknown): string | undefined {
+  if (body === null || typeof body !== "object") return undefined;
+  const record = body as Record<string, unknown>;
+  const nested = record.error;
+  if (nested !== null && typeof nested === "object") {
+    const inner = nested as Record<string, unknown>;
+    return [inner.type, inner.code].filter((v) => typeof v === "string").join(" ") || undefined;
+  }
+  return [record.type, record.code].filter((v) => typeof v === "string").join(" ") || undefined;
+}
+
+/** Maps anything an SDK call threw to an `EngineError` the queue can classify. */
+export function mapSdkError(error: unknown, provider: string, classes: SdkErrorClasses, call: CallContext, now: number): EngineError {
+  if (error instanceof EngineError) return error;
+  if (call.signal.aborted) return new EngineError("enrichment.cancelled", "cancelled", { cause: error });
+  if (error instanceof classes.APIConnectionTimeoutError) return classifyFailure({ provider, message: "request timed out", network: "timeout" }, now);
+  if (error instanceof classes.APIUserAbortError) return classifyFailure({ provider, message: "request aborted", network: "timeout" }, now);
+  if (error instanceof classes.APIConnectionError) return classifyFailure({ provider, message: error.message || "connection failed", network: "network" }, now);
+  if (error instanceof classes.APIError) {
+    const api = error as Error & { status?: number; headers?: Headers; error?: unknown; code?: unknown; type?: unknown };
+    const type = [errorTypeOf(api.error), typeof api.code === "string" ? api.code : undefined, typeof api.type === "string" ? api.type : undefined]
+      .filter((v) => v !== undefined)
+      .join(" ");
+    if (api.status === undefined) return classifyFailure({ provider, message: api.message, network: "network" }, now);
+    return classifyFailure(
+      { provider, status: api.status, retryAfterHeader: api.headers?.get?.("retry-after") ?? null, errorType: type || undefined, message: api.message },
+      now,
+    );
+  }
+  // A JSON parse failure of a malformed body, or anything unexpected, is worth a retry.
+  const message = error instanceof Error ? error.message : String(error);
+  return new EngineError("enrichment.invalid_response", `${provider}: ${message}`, { retryable: true, cause: error });
+}
+
+/** Validates a structured answer; garbage is a retryable step error, never saved. */
+export function validateOutput<S extends z.ZodType>(schema: S, value: unknown, provider: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join(".") || "value"}: ${issue.message}`).join("; ");
+  throw new EngineError("enrichment.invalid_response", `${provider} returned an invalid response: ${issues}`, { retryable: true });
+}

@@ -1,0 +1,3 @@
+export * from "./fake-ai.ts";
+export * from "./decode.ts";
+export { respond, transcriptFor } from "./responders.ts";
