@@ -1,0 +1,75 @@
+import type { ExportFormat, ListQuery, SessionDetail, SessionRow } from "../../../engine/src/review/index.ts";
+import type { BridgeClient } from "./client.ts";
+
+export type { ExportFormat, ListQuery, SessionDetail, SessionRow };
+
+/**
+ * Bridge method names the panel calls outside `review.*`, in one place so
+ * that aligning with the session and enrichment features is a one-line edit.
+ */
+export const METHODS = {
+  recordingStart: "session.start",
+  recordingPause: "session.pause",
+  recordingResume: "session.resume",
+  recordingEnd: "session.end",
+  recordingMarker: "session.addMarker",
+  recordingCurrent: "session.current",
+  enrichmentRetry: "enrichment.enqueue",
+  enrichmentStatus: "enrichment.status",
+} as const;
+
+/** Engine events the panel listens to. */
+export const EVENTS = {
+  sessionState: "session.state",
+  captureHealth: "capture.health",
+  jobProgress: "enrichment.job.progress",
+  jobCompleted: "enrichment.job.completed",
+  jobFailed: "enrichment.job.failed",
+  mediaProgress: "media.progress",
+  library: "review.library",
+} as const;
+
+/** The live recording as the panel shows it. */
+export interface RecordingState {
+  readonly sessionId?: string;
+  readonly state: string;
+  readonly startedAt?: number;
+  readonly elapsedMs?: number;
+}
+
+/** Typed calls over the bridge. */
+export interface StintApi {
+  readonly client: BridgeClient;
+  status(): Promise<{ library: "storage" | "demo" | "none"; features: string[] }>;
+  methods(): Promise<string[]>;
+  listSessions(query: ListQuery): Promise<{ library: string; sessions: SessionRow[] }>;
+  session(id: string): Promise<SessionDetail>;
+  exportSession(id: string, format: ExportFormat): Promise<{ fileName: string; mimeType: string; text: string }>;
+  useDemo(): Promise<{ library: string }>;
+  startRecording(params?: Record<string, unknown>): Promise<RecordingState>;
+  pauseRecording(): Promise<unknown>;
+  resumeRecording(): Promise<unknown>;
+  endRecording(): Promise<unknown>;
+  addMarker(label?: string): Promise<unknown>;
+  currentRecording(): Promise<RecordingState | null>;
+  retryEnrichment(sessionId: string): Promise<unknown>;
+}
+
+export function createApi(client: BridgeClient): StintApi {
+  return {
+    client,
+    status: () => client.request("review.status"),
+    methods: async () => (await client.request<{ methods: string[] }>("engine.capabilities")).methods,
+    listSessions: (query) => client.request("review.list", { query }),
+    session: (id) => client.request("review.session", { id }),
+    exportSession: (id, format) => client.request("review.export", { id, format }),
+    useDemo: () => client.request("review.useDemo", { enabled: true }),
+    startRecording: (params) => client.request(METHODS.recordingStart, params ?? {}),
+    pauseRecording: () => client.request(METHODS.recordingPause),
+    resumeRecording: () => client.request(METHODS.recordingResume),
+    endRecording: () => client.request(METHODS.recordingEnd, {}, { timeoutMs: 30_000 }),
+    addMarker: (label) => client.request(METHODS.recordingMarker, label === undefined ? {} : { label }),
+    currentRecording: () => client.request(METHODS.recordingCurrent),
+    retryEnrichment: (sessionId) => client.request(METHODS.enrichmentRetry, { sessionId }),
+  };
+}

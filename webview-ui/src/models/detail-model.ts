@@ -1,0 +1,86 @@
+import { effect, signal } from "@preact/signals";
+import type { ExportFormat, SessionDetail, StintApi } from "../bridge/api.ts";
+import { resolveEvidence, type Evidence } from "../../../engine/src/review/index.ts";
+import { createDisposer, toErrorView, type AsyncState, type ErrorView } from "./async-state.ts";
+import { createPlayerModel, type PlayerModel, type PlayerOptions } from "./player-model.ts";
+import { createTimelineModel, type TimelineModel } from "./timeline-model.ts";
+
+export interface Loaded {
+  readonly detail: SessionDetail;
+  readonly player: PlayerModel;
+  readonly timeline: TimelineModel;
+}
+
+/** One open session: loads it, owns its player and timeline, links evidence to both. */
+export function createDetailModel(api: StintApi, id: string, options: { readonly playerOptions?: Partial<PlayerOptions>; readonly download?: (name: string, mimeType: string, text: string) => void } = {}) {
+  const state = signal<AsyncState<Loaded>>({ kind: "loading", since: Date.now() });
+  const exportError = signal<ErrorView | undefined>(undefined);
+  const disposer = createDisposer();
+  let loaded: Loaded | undefined;
+  let disposed = false;
+
+  async function load(): Promise<void> {
+    state.value = { kind: "loading", since: Date.now() };
+    try {
+      const detail = await api.session(id);
+      if (disposed) return;
+      const player = createPlayerModel({ client: api.client, detail, ...options.playerOptions });
+      const timeline = createTimelineModel(detail.timeline);
+      loaded?.player.dispose();
+      loaded = { detail, player, timeline };
+      disposer.add(() => player.dispose());
+      // While playing, the timeline highlights the play head's row.
+      disposer.add(effect(() => timeline.markTime(player.time.value)));
+      state.value = { kind: "ready", value: loaded };
+    } catch (error) {
+      if (!disposed) state.value = { kind: "error", error: toErrorView("Opening the session", error) };
+    }
+  }
+  void load();
+
+  return {
+    id,
+    state,
+    exportError,
+    reload: load,
+    /** An evidence chip: seek the player and scroll the timeline to the moment. */
+    followEvidence(evidence: Evidence): void {
+      if (loaded === undefined) return;
+      const target = resolveEvidence(loaded.detail.timeline, evidence);
+      loaded.player.seek(target.t);
+      loaded.timeline.scrollToIndex(target.index);
+    },
+    /** Clicking a timeline row seeks there. */
+    seekToIndex(index: number): void {
+      const item = loaded?.detail.timeline[index];
+      if (loaded === undefined || item === undefined) return;
+      loaded.player.seek(item.t);
+      loaded.timeline.activeIndex.value = index;
+    },
+    async export(format: ExportFormat): Promise<void> {
+      exportError.value = undefined;
+      try {
+        const file = await api.exportSession(id, format);
+        (options.download ?? downloadText)(file.fileName, file.mimeType, file.text);
+      } catch (error) {
+        exportError.value = toErrorView(`Exporting as ${format === "md" ? "Markdown" : "JSON"}`, error);
+      }
+    },
+    dispose(): void {
+      disposed = true;
+      disposer.dispose();
+    },
+  };
+}
+export type DetailModel = ReturnType<typeof createDetailModel>;
+
+function downloadText(name: string, mimeType: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: mimeType }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,69 @@
+import { effect, signal } from "@preact/signals";
+import type { SessionRow, StintApi } from "../bridge/api.ts";
+import { EVENTS } from "../bridge/api.ts";
+import { createDisposer, toErrorView, type AsyncState } from "./async-state.ts";
+
+export type StatusFilter = "all" | "completed" | "active" | "paused" | "interrupted";
+
+/** The session list: query signals in, rows out; reloads when sessions change. */
+export function createListModel(api: StintApi, options: { readonly debounceMs?: number } = {}) {
+  const text = signal("");
+  const status = signal<StatusFilter>("all");
+  const from = signal("");
+  const to = signal("");
+  const state = signal<AsyncState<{ rows: SessionRow[]; library: string }>>({ kind: "loading", since: Date.now() });
+  const disposer = createDisposer();
+  let generation = 0;
+
+  async function load(): Promise<void> {
+    const mine = ++generation;
+    if (state.peek().kind !== "ready") state.value = { kind: "loading", since: Date.now() };
+    const fromMs = from.peek() === "" ? undefined : Date.parse(`${from.peek()}T00:00:00`);
+    const toMs = to.peek() === "" ? undefined : Date.parse(`${to.peek()}T23:59:59.999`);
+    try {
+      const result = await api.listSessions({
+        ...(text.peek().trim() === "" ? {} : { text: text.peek().trim() }),
+        ...(status.peek() === "all" ? {} : { statuses: [status.peek() as Exclude<StatusFilter, "all">] }),
+        ...(fromMs === undefined || Number.isNaN(fromMs) ? {} : { from: fromMs }),
+        ...(toMs === undefined || Number.isNaN(toMs) ? {} : { to: toMs }),
+      });
+      if (mine === generation) state.value = { kind: "ready", value: { rows: result.sessions, library: result.library } };
+    } catch (error) {
+      if (mine === generation) state.value = { kind: "error", error: toErrorView("Loading sessions", error) };
+    }
+  }
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  disposer.add(
+    effect(() => {
+      // Read every filter so any change schedules a reload.
+      void [text.value, status.value, from.value, to.value];
+      clearTimeout(timer);
+      timer = setTimeout(() => void load(), options.debounceMs ?? 120);
+    }),
+  );
+  disposer.add(() => clearTimeout(timer));
+  for (const event of [EVENTS.sessionState, EVENTS.jobCompleted, EVENTS.jobFailed, EVENTS.library]) {
+    disposer.add(api.client.on(event, () => void load()));
+  }
+
+  return {
+    text,
+    status,
+    from,
+    to,
+    state,
+    reload: load,
+    async useDemo() {
+      try {
+        await api.useDemo();
+      } catch (error) {
+        state.value = { kind: "error", error: toErrorView("Loading the demo library", error) };
+        return;
+      }
+      await load();
+    },
+    dispose: disposer.dispose,
+  };
+}
+export type ListModel = ReturnType<typeof createListModel>;

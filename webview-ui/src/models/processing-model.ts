@@ -1,0 +1,113 @@
+import { computed, signal } from "@preact/signals";
+import { EVENTS, type SessionRow, type StintApi } from "../bridge/api.ts";
+import { createDisposer, toErrorView, type ErrorView } from "./async-state.ts";
+
+export type StageStatus = "pending" | "running" | "completed" | "failed" | "skipped";
+export interface Stage {
+  readonly key: "audio" | "video" | "enrich";
+  readonly label: string;
+  readonly status: StageStatus;
+  readonly progress: number;
+  readonly error?: string;
+}
+
+const LABELS: Record<Stage["key"], string> = { audio: "Combining audio", video: "Optimizing video", enrich: "Enriching" };
+
+function sessionOf(params: unknown): string | undefined {
+  const p = (params ?? {}) as Record<string, unknown>;
+  return typeof p.sessionId === "string" ? p.sessionId : undefined;
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
+}
+
+/**
+ * After a recording ends: media stages then enrichment, from engine events,
+ * with a periodic check of the session so a missed event never leaves it spinning.
+ */
+export function createProcessingModel(api: StintApi, sessionId: string, options: { readonly pollMs?: number } = {}) {
+  const stages = signal<Record<Stage["key"], Stage>>({
+    audio: { key: "audio", label: LABELS.audio, status: "pending", progress: 0 },
+    video: { key: "video", label: LABELS.video, status: "pending", progress: 0 },
+    enrich: { key: "enrich", label: LABELS.enrich, status: "pending", progress: 0 },
+  });
+  const row = signal<SessionRow | undefined>(undefined);
+  const error = signal<ErrorView | undefined>(undefined);
+  const done = computed(() => stages.value.enrich.status === "completed" || row.value?.enrichment.state === "completed");
+  const failed = computed(() => Object.values(stages.value).find((s) => s.status === "failed"));
+  const disposer = createDisposer();
+
+  function update(key: Stage["key"], patch: Partial<Stage>): void {
+    stages.value = { ...stages.peek(), [key]: { ...stages.peek()[key], ...patch } };
+  }
+
+  disposer.add(
+    api.client.on(EVENTS.mediaProgress, (params) => {
+      if (sessionOf(params) !== sessionId) return;
+      const p = params as Record<string, unknown>;
+      // Media progress runs 0–0.5 for audio and 0.5–1 for the video merge.
+      const overall = numberOr(p.progress, 0);
+      const stage = p.stage === "video" || overall > 0.5 ? "video" : "audio";
+      if (stage === "video") update("audio", { status: "completed", progress: 1 });
+      const status: StageStatus = p.status === "skipped" ? "skipped" : p.status === "failed" ? "failed" : overall >= (stage === "audio" ? 0.5 : 1) ? "completed" : "running";
+      update(stage, { status, progress: stage === "audio" ? Math.min(1, overall * 2) : Math.max(0, (overall - 0.5) * 2), ...(typeof p.error === "string" ? { error: p.error } : {}) });
+    }),
+  );
+  disposer.add(
+    api.client.on(EVENTS.jobProgress, (params) => {
+      if (sessionOf(params) !== sessionId) return;
+      const p = params as Record<string, unknown>;
+      for (const key of ["audio", "video"] as const) if (stages.peek()[key].status !== "failed" && stages.peek()[key].status !== "skipped") update(key, { status: "completed", progress: 1 });
+      update("enrich", { status: "running", progress: numberOr(p.progress, stages.peek().enrich.progress), ...(typeof p.stage === "string" ? { label: `${LABELS.enrich}: ${p.stage}` } : {}) });
+    }),
+  );
+  disposer.add(api.client.on(EVENTS.jobCompleted, (params) => sessionOf(params) === sessionId && update("enrich", { status: "completed", progress: 1, label: LABELS.enrich })));
+  disposer.add(
+    api.client.on(EVENTS.jobFailed, (params) => {
+      if (sessionOf(params) !== sessionId) return;
+      const p = params as Record<string, unknown>;
+      update("enrich", { status: "failed", error: typeof p.error === "string" ? p.error : typeof p.message === "string" ? p.message : "Enrichment failed." });
+    }),
+  );
+
+  async function check(): Promise<void> {
+    try {
+      const detail = await api.session(sessionId);
+      row.value = detail.session;
+      const e = detail.session.enrichment;
+      if (e.state === "completed") {
+        for (const key of ["audio", "video", "enrich"] as const) if (stages.peek()[key].status !== "skipped") update(key, { status: "completed", progress: 1 });
+      } else if (e.state === "failed") update("enrich", { status: "failed", error: e.error ?? "Enrichment failed." });
+      else if (e.state === "running") update("enrich", { status: "running", progress: e.progress ?? stages.peek().enrich.progress });
+      error.value = undefined;
+    } catch (cause) {
+      error.value = toErrorView("Checking the session", cause);
+    }
+  }
+  void check();
+  const poll = setInterval(() => {
+    if (!done.peek()) void check();
+  }, options.pollMs ?? 2_000);
+  disposer.add(() => clearInterval(poll));
+
+  return {
+    sessionId,
+    stages,
+    row,
+    error,
+    done,
+    failed,
+    async retry(): Promise<void> {
+      error.value = undefined;
+      try {
+        await api.retryEnrichment(sessionId);
+        update("enrich", { status: "running", progress: 0, error: undefined } as Partial<Stage>);
+      } catch (cause) {
+        error.value = toErrorView("Retrying enrichment", cause);
+      }
+    },
+    dispose: disposer.dispose,
+  };
+}
+export type ProcessingModel = ReturnType<typeof createProcessingModel>;

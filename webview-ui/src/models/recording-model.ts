@@ -1,0 +1,146 @@
+import { computed, signal } from "@preact/signals";
+import { EVENTS, METHODS, type RecordingState, type StintApi } from "../bridge/api.ts";
+import { createDisposer, toErrorView, type ErrorView } from "./async-state.ts";
+
+export interface HealthWarning {
+  readonly source: string;
+  readonly level: "degraded" | "failed" | "warning";
+  readonly message: string;
+  readonly at: number;
+}
+
+const ACTIVE_STATES = new Set(["active", "recording", "starting", "validating", "checking_permissions", "resuming"]);
+const PAUSED_STATES = new Set(["paused", "pausing"]);
+
+/** Normalises what the session feature reports into the panel's view of the recording. */
+export function readRecordingState(value: unknown): RecordingState | null {
+  if (value === null || typeof value !== "object") return null;
+  const v = value as Record<string, unknown>;
+  const state = typeof v.state === "string" ? v.state : typeof v.status === "string" ? v.status : typeof v.value === "string" ? v.value : undefined;
+  if (state === undefined) return null;
+  const sessionId = typeof v.sessionId === "string" ? v.sessionId : typeof v.id === "string" ? v.id : undefined;
+  return {
+    state,
+    ...(sessionId === undefined ? {} : { sessionId }),
+    ...(typeof v.startedAt === "number" ? { startedAt: v.startedAt } : {}),
+    ...(typeof v.elapsedMs === "number" ? { elapsedMs: v.elapsedMs } : typeof v.activeDurationMs === "number" ? { elapsedMs: v.activeDurationMs } : {}),
+  };
+}
+
+/** Recording controls: availability, state, elapsed time, health warnings, actions. */
+export function createRecordingModel(api: StintApi, options: { readonly now?: () => number; readonly onEnded?: (sessionId: string | undefined) => void } = {}) {
+  const now = options.now ?? Date.now;
+  const available = signal<"checking" | "yes" | "no">("checking");
+  const recording = signal<RecordingState | null>(null);
+  const busy = signal<string | undefined>(undefined);
+  const error = signal<ErrorView | undefined>(undefined);
+  const warnings = signal<HealthWarning[]>([]);
+  const clock = signal(now());
+  /** Elapsed at the last state report, and when it was reported (for a smooth counter). */
+  let base = { elapsedMs: 0, at: now() };
+  const disposer = createDisposer();
+
+  const phase = computed<"idle" | "recording" | "paused">(() => {
+    const state = recording.value?.state;
+    if (state === undefined) return "idle";
+    if (PAUSED_STATES.has(state)) return "paused";
+    if (ACTIVE_STATES.has(state)) return "recording";
+    return "idle";
+  });
+  const elapsedMs = computed(() => (phase.value === "recording" ? base.elapsedMs + (clock.value - base.at) : phase.value === "paused" ? base.elapsedMs : 0));
+
+  function apply(next: RecordingState | null): void {
+    recording.value = next;
+    base = { elapsedMs: next?.elapsedMs ?? (next?.startedAt !== undefined ? now() - next.startedAt : 0), at: now() };
+    clock.value = now();
+  }
+
+  const ticker = setInterval(() => {
+    if (phase.peek() === "recording") clock.value = now();
+  }, 500);
+  disposer.add(() => clearInterval(ticker));
+  disposer.add(
+    api.client.on(EVENTS.sessionState, (params) => {
+      const next = readRecordingState(params);
+      const prev = recording.peek();
+      apply(next !== null && (next.state === "completed" || next.state === "idle") ? null : next);
+      if (next?.state === "completed" && prev !== null) options.onEnded?.(next.sessionId ?? prev.sessionId);
+    }),
+  );
+  disposer.add(
+    api.client.on(EVENTS.captureHealth, (params) => {
+      const p = (params ?? {}) as Record<string, unknown>;
+      const level = p.health === "failed" || p.level === "failed" ? "failed" : p.health === "degraded" || p.level === "degraded" ? "degraded" : p.health === "healthy" ? undefined : "warning";
+      const source = typeof p.source === "string" ? p.source : typeof p.service === "string" ? p.service : "capture";
+      const rest = warnings.peek().filter((w) => w.source !== source);
+      if (level === undefined) {
+        warnings.value = rest;
+        return;
+      }
+      const message = typeof p.message === "string" ? p.message : `${source} is ${level}`;
+      warnings.value = [...rest, { source, level, message, at: now() }];
+    }),
+  );
+
+  async function act(label: string, run: () => Promise<unknown>): Promise<void> {
+    if (busy.peek() !== undefined) return;
+    busy.value = label;
+    error.value = undefined;
+    try {
+      const result = await run();
+      const next = readRecordingState(result);
+      if (next !== null) apply(next.state === "completed" ? null : next);
+      else await refresh();
+    } catch (cause) {
+      error.value = toErrorView(label, cause);
+    } finally {
+      busy.value = undefined;
+    }
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      apply(readRecordingState(await api.currentRecording()));
+    } catch {
+      // An engine without a current recording answers with an error; the state events still arrive.
+    }
+  }
+
+  void (async () => {
+    try {
+      const methods = await api.methods();
+      available.value = methods.includes(METHODS.recordingStart) ? "yes" : "no";
+      if (available.peek() === "yes") await refresh();
+    } catch (cause) {
+      available.value = "no";
+      error.value = toErrorView("Checking the recorder", cause);
+    }
+  })();
+
+  return {
+    available,
+    recording,
+    phase,
+    elapsedMs,
+    busy,
+    error,
+    warnings,
+    start: () => act("Starting the recording", () => api.startRecording({})),
+    pause: () => act("Pausing", () => api.pauseRecording()),
+    resume: () => act("Resuming", () => api.resumeRecording()),
+    end: async () => {
+      const sessionId = recording.peek()?.sessionId;
+      await act("Ending the recording", () => api.endRecording());
+      if (error.peek() === undefined) {
+        recording.value = null;
+        options.onEnded?.(sessionId);
+      }
+    },
+    marker: () => act("Adding a marker", () => api.addMarker()),
+    dismissWarning(source: string) {
+      warnings.value = warnings.peek().filter((w) => w.source !== source);
+    },
+    dispose: disposer.dispose,
+  };
+}
+export type RecordingModel = ReturnType<typeof createRecordingModel>;

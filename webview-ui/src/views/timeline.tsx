@@ -1,0 +1,76 @@
+import { useEffect, useRef } from "preact/hooks";
+import type { BridgeClient } from "../bridge/client.ts";
+import type { TimelineModel } from "../models/timeline-model.ts";
+import type { TimelineItem } from "../../../engine/src/review/index.ts";
+import { formatOffset } from "./format.ts";
+import { Thumb } from "./thumb.tsx";
+
+function RowBody({ item, client }: { readonly item: TimelineItem; readonly client: BridgeClient }) {
+  switch (item.kind) {
+    case "screenshot":
+      return (
+        <>
+          <Thumb client={client} digest={item.blob} alt={`Screenshot at ${formatOffset(item.t)}`} width={96} height={60} />
+          <span class="row-text">
+            <span class="row-kind">{item.app ?? "Screenshot"}{item.isDuplicate === true ? " · unchanged" : ""}</span>
+            <span class="row-line">{item.analysis ?? "Not analysed yet"}</span>
+          </span>
+        </>
+      );
+    case "transcript":
+      return (
+        <span class="row-text">
+          <span class="row-kind">{item.speaker ?? "Transcript"}</span>
+          <span class="row-line">{item.text}</span>
+        </span>
+      );
+    case "marker":
+      return (
+        <span class="row-text">
+          <span class="row-kind">Marker</span>
+          <span class="row-line">{item.label}</span>
+        </span>
+      );
+    case "chapter":
+      return (
+        <span class="row-text">
+          <span class="row-kind">Chapter</span>
+          <span class="row-line row-chapter">{item.title}</span>
+        </span>
+      );
+  }
+}
+
+/** The virtualized timeline: only the window's rows exist in the DOM. */
+export function Timeline({ model, client, onSeek, label }: { readonly model: TimelineModel; readonly client: BridgeClient; readonly onSeek: (index: number) => void; readonly label?: string }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (scroller.current === null) return;
+    return model.attach(scroller.current);
+  }, [model]);
+  const range = model.range.value;
+  const active = model.activeIndex.value;
+  const rows: preact.JSX.Element[] = [];
+  for (let index = range.start; index < range.end; index++) {
+    const item = model.items[index];
+    if (item === undefined) continue;
+    rows.push(
+      <li key={item.id} class={`row row-${item.kind}`} style={{ height: model.rowHeight }} aria-setsize={model.items.length} aria-posinset={index + 1} data-index={index} data-active={index === active ? "true" : undefined}>
+        <button type="button" class="row-button" onClick={() => onSeek(index)} aria-current={index === active ? "true" : undefined}>
+          <span class="row-time">{formatOffset(item.t)}</span>
+          <RowBody item={item} client={client} />
+        </button>
+      </li>,
+    );
+  }
+  if (model.items.length === 0) return <div class="timeline timeline-empty">Nothing was captured in this session.</div>;
+  return (
+    <div class="timeline" ref={scroller} tabIndex={-1} data-testid="timeline" aria-label={label ?? "Timeline"} role="region">
+      <div class="timeline-sizer" style={{ height: range.totalHeight }}>
+        <ol class="timeline-window" style={{ transform: `translateY(${range.offsetTop}px)` }} aria-label={`Timeline items ${range.start + 1}–${range.end} of ${model.items.length}`}>
+          {rows}
+        </ol>
+      </div>
+    </div>
+  );
+}
