@@ -1,9 +1,11 @@
 import type { Command } from "./command.ts";
 import { doctorCommand } from "./doctor.ts";
+import { serveCommand } from "./serve.ts";
 
 /**
  * Every `stint` command. Feature work adds its commands here, one line each.
  */
 export const COMMANDS: readonly Command[] = [
   doctorCommand,
+  serveCommand,
 ];

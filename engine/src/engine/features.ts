@@ -1,7 +1,8 @@
 import type { FeatureFactory } from "./feature.ts";
+import { createReviewFeatureFactory } from "../review/index.ts";
 
 /**
  * The product's features in dependency order (storage before sessions before
  * enrichment). This list is the composition root's one seam.
  */
-export const PRODUCT_FEATURES: readonly FeatureFactory[] = [];
+export const PRODUCT_FEATURES: readonly FeatureFactory[] = [createReviewFeatureFactory()];

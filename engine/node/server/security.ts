@@ -1,0 +1,73 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+
+/** 32 random bytes as hex: the run's token, printed once in the address. */
+export function createToken(): string {
+  return randomBytes(32).toString("hex");
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Refuses a non-loopback bind unless the caller said `--host` explicitly. */
+export function checkBindHost(host: string, explicit: boolean): void {
+  if (!isLoopback(host) && !explicit) {
+    throw new Error(`refusing to listen on ${host} without an explicit --host`);
+  }
+}
+
+export const TOKEN_COOKIE = "stint_token";
+
+function tokenFromCookie(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === TOKEN_COOKIE) return rest.join("=");
+  }
+  return undefined;
+}
+
+/** The token a request presents: bearer header, `X-Stint-Token`, `?token=`, or the cookie set by the first page load. */
+export function presentedToken(request: IncomingMessage, url: URL): { readonly token: string | undefined; readonly via: "header" | "query" | "cookie" | "none" } {
+  const auth = request.headers.authorization;
+  if (typeof auth === "string" && auth.startsWith("Bearer ")) return { token: auth.slice(7).trim(), via: "header" };
+  const header = request.headers["x-stint-token"];
+  if (typeof header === "string") return { token: header, via: "header" };
+  const query = url.searchParams.get("token");
+  if (query !== null) return { token: query, via: "query" };
+  const cookie = tokenFromCookie(request.headers.cookie);
+  if (cookie !== undefined) return { token: cookie, via: "cookie" };
+  return { token: undefined, via: "none" };
+}
+
+export function tokenMatches(expected: string, presented: string | undefined): boolean {
+  if (presented === undefined) return false;
+  const a = Buffer.from(expected, "utf8");
+  const b = Buffer.from(presented, "utf8");
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Same-origin checks: the Host header must name this server (so a rebound DNS
+ * name cannot reach it), and an Origin, when sent, must be this server's.
+ */
+export function originProblem(request: IncomingMessage, allowedHosts: ReadonlySet<string>): string | undefined {
+  const host = request.headers.host;
+  if (host === undefined || !allowedHosts.has(host.toLowerCase())) return "unexpected Host header";
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== "null") {
+    let parsed: URL;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      return "malformed Origin";
+    }
+    if ((parsed.protocol !== "http:" && parsed.protocol !== "https:") || !allowedHosts.has(parsed.host.toLowerCase())) return "requests from another origin are refused";
+  } else if (origin === "null") return "requests from an opaque origin are refused";
+  const site = request.headers["sec-fetch-site"];
+  if (site === "cross-site" || site === "same-site") return "cross-site requests are refused";
+  return undefined;
+}
