@@ -180,6 +180,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? "/", "http://stint.invalid");
+    if (url.pathname === "/favicon.ico") {
+      response.writeHead(204, { "cache-control": "no-store" });
+      response.end();
+      return;
+    }
     const problem = originProblem(request, allowedHosts);
     if (problem !== undefined) {
       send(response, 403, `forbidden: ${problem}`);

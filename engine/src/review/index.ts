@@ -7,3 +7,4 @@ export * from "./export-report.ts";
 export * from "./library.ts";
 export { createDemoLibrary } from "./demo-library.ts";
 export { createReviewFeatureFactory, type ReviewFeature, type ReviewFeatureOptions } from "./review-feature.ts";
+export { createStoredLibrary, toSessionRow, type ReviewStorage } from "./stored-library.ts";

@@ -5,9 +5,25 @@ import { createDemoLibrary } from "./demo-library.ts";
 import { exportSession } from "./export-report.ts";
 import { EMPTY_LIBRARY, type ReviewLibrary } from "./library.ts";
 import { filterSessions } from "./list-query.ts";
+import { createStoredLibrary, type ReviewStorage } from "./stored-library.ts";
 import { ExportFormatSchema, ListQuerySchema, type SessionDetail } from "./review-schemas.ts";
 
 const IdSchema = z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, "session ids are letters, digits, - and _");
+
+function looksLikeStorage(value: unknown): value is ReviewStorage {
+  if (value === null || typeof value !== "object") return false;
+  const candidate = value as Partial<ReviewStorage>;
+  return typeof candidate.store === "object" && typeof candidate.sessions === "object" && typeof candidate.attachments === "object";
+}
+
+/** Storage among earlier features: the feature itself, or its `storage` property or getter. Looked up per call, as storage opens in `start()`. */
+function findStorage(features: ReadonlyMap<string, unknown>): ReviewStorage | undefined {
+  const feature = features.get("storage");
+  if (looksLikeStorage(feature)) return feature;
+  const inner = (feature as { storage?: unknown } | undefined)?.storage;
+  const value = typeof inner === "function" ? (inner as () => unknown)() : inner;
+  return looksLikeStorage(value) ? value : undefined;
+}
 
 /** The review feature as other code sees it (the dev server reads blobs through it). */
 export interface ReviewFeature extends Feature {
@@ -25,7 +41,7 @@ export interface ReviewFeatureOptions {
 /** The `review.*` methods: list, session detail, export, and the demo library switch. */
 export function createReviewFeatureFactory(options: ReviewFeatureOptions = {}): FeatureFactory {
   return (context): ReviewFeature => {
-    const stored = options.storedLibrary?.(context);
+    const stored = options.storedLibrary === undefined ? createStoredLibrary(() => findStorage(context.features)) : options.storedLibrary(context);
     let library: ReviewLibrary = options.demo === true ? createDemoLibrary(context.host.clock.now()) : (stored ?? EMPTY_LIBRARY);
 
     async function mustGetDetail(id: string): Promise<SessionDetail> {
@@ -39,12 +55,13 @@ export function createReviewFeatureFactory(options: ReviewFeatureOptions = {}): 
       library: () => library,
       methods: {
         "review.status": defineMethod(z.object({}).strict(), () => ({
-          library: library.kind,
+          library: library.kind === "storage" && findStorage(context.features) === undefined ? "none" : library.kind,
           features: [...context.features.keys()],
         })),
         "review.list": defineMethod(z.object({ query: ListQuerySchema.optional() }).strict(), async ({ query }) => {
           const rows = await library.list(query ?? {});
-          return { library: library.kind, sessions: filterSessions(rows, query ?? {}) };
+          const kind = library.kind === "storage" && findStorage(context.features) === undefined ? "none" : library.kind;
+          return { library: kind, sessions: filterSessions(rows, query ?? {}) };
         }),
         "review.session": defineMethod(z.object({ id: IdSchema }).strict(), async ({ id }) => mustGetDetail(id)),
         "review.export": defineMethod(z.object({ id: IdSchema, format: ExportFormatSchema }).strict(), async ({ id, format }) =>

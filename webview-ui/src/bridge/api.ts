@@ -12,8 +12,8 @@ export const METHODS = {
   recordingPause: "session.pause",
   recordingResume: "session.resume",
   recordingEnd: "session.end",
-  recordingMarker: "session.addMarker",
-  recordingCurrent: "session.current",
+  recordingMarker: "session.mark",
+  recordingCurrent: "session.get",
   enrichmentRetry: "enrichment.enqueue",
   enrichmentStatus: "enrichment.status",
 } as const;
@@ -68,8 +68,9 @@ export function createApi(client: BridgeClient): StintApi {
     pauseRecording: () => client.request(METHODS.recordingPause),
     resumeRecording: () => client.request(METHODS.recordingResume),
     endRecording: () => client.request(METHODS.recordingEnd, {}, { timeoutMs: 30_000 }),
-    addMarker: (label) => client.request(METHODS.recordingMarker, label === undefined ? {} : { label }),
-    currentRecording: () => client.request(METHODS.recordingCurrent),
+    addMarker: (label) => client.request(METHODS.recordingMarker, label === undefined ? {} : { note: label }),
+    // session.get answers with { session, live }; live is the state event while recording.
+    currentRecording: async () => ((await client.request<{ live?: RecordingState | null }>(METHODS.recordingCurrent)).live ?? null),
     retryEnrichment: (sessionId) => client.request(METHODS.enrichmentRetry, { sessionId }),
   };
 }

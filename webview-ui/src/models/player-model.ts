@@ -63,9 +63,14 @@ export function createPlayerModel(options: PlayerOptions) {
     loads.value = next;
   }
 
+  /** Background loading starts with the first play; before that only the first segments are fetched. */
+  let started = false;
+
   function pump(): void {
     if (mode !== "audio" || disposed) return;
-    for (const index of nextLoads({ segments, loads: loads.peek(), current: current.peek() })) {
+    const plan = { segments, loads: loads.peek(), current: current.peek() };
+    if (!started && canStartPlayback(plan)) return;
+    for (const index of nextLoads(plan)) {
       const segment = segments[index];
       if (segment === undefined) continue;
       setLoad(index, "loading");
@@ -166,6 +171,7 @@ export function createPlayerModel(options: PlayerOptions) {
     play(): void {
       error.value = undefined;
       playing.value = true;
+      started = true;
       if (mode === "slideshow") {
         stopTicker();
         const tick = options.tickMs ?? 250;

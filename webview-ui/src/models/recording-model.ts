@@ -9,21 +9,22 @@ export interface HealthWarning {
   readonly at: number;
 }
 
-const ACTIVE_STATES = new Set(["active", "recording", "starting", "validating", "checking_permissions", "resuming"]);
+const ACTIVE_STATES = new Set(["active", "starting", "validating", "checking_permissions", "resuming", "ending"]);
 const PAUSED_STATES = new Set(["paused", "pausing"]);
 
 /** Normalises what the session feature reports into the panel's view of the recording. */
 export function readRecordingState(value: unknown): RecordingState | null {
   if (value === null || typeof value !== "object") return null;
   const v = value as Record<string, unknown>;
-  const state = typeof v.state === "string" ? v.state : typeof v.status === "string" ? v.status : typeof v.value === "string" ? v.value : undefined;
+  // `status` is the session feature's coarse state; `state` the machine's exact one.
+  const state = typeof v.status === "string" ? v.status : typeof v.state === "string" ? v.state : undefined;
   if (state === undefined) return null;
   const sessionId = typeof v.sessionId === "string" ? v.sessionId : typeof v.id === "string" ? v.id : undefined;
   return {
     state,
     ...(sessionId === undefined ? {} : { sessionId }),
     ...(typeof v.startedAt === "number" ? { startedAt: v.startedAt } : {}),
-    ...(typeof v.elapsedMs === "number" ? { elapsedMs: v.elapsedMs } : typeof v.activeDurationMs === "number" ? { elapsedMs: v.activeDurationMs } : {}),
+    ...(typeof v.activeMs === "number" ? { elapsedMs: v.activeMs } : typeof v.elapsedMs === "number" ? { elapsedMs: v.elapsedMs } : {}),
   };
 }
 
@@ -70,8 +71,8 @@ export function createRecordingModel(api: StintApi, options: { readonly now?: ()
   disposer.add(
     api.client.on(EVENTS.captureHealth, (params) => {
       const p = (params ?? {}) as Record<string, unknown>;
-      const level = p.health === "failed" || p.level === "failed" ? "failed" : p.health === "degraded" || p.level === "degraded" ? "degraded" : p.health === "healthy" ? undefined : "warning";
-      const source = typeof p.source === "string" ? p.source : typeof p.service === "string" ? p.service : "capture";
+      const source = typeof p.service === "string" ? p.service : "capture";
+      const level = p.resolved === true || p.health === "healthy" || p.severity === "info" ? undefined : p.health === "failed" || p.severity === "critical" ? "failed" : p.health === "degraded" ? "degraded" : "warning";
       const rest = warnings.peek().filter((w) => w.source !== source);
       if (level === undefined) {
         warnings.value = rest;

@@ -7,7 +7,7 @@ const STATUS_LABEL: Record<SessionRow["status"], string> = { active: "Recording"
 
 function EnrichmentBadge({ row }: { readonly row: SessionRow }) {
   const e = row.enrichment;
-  const text = e.state === "running" ? `Enriching ${Math.round((e.progress ?? 0) * 100)}%` : e.state === "none" ? "Not enriched" : e.state[0]?.toUpperCase() + e.state.slice(1);
+  const text = { none: "Not enriched", queued: "Enrichment queued", running: `Enriching ${Math.round((e.progress ?? 0) * 100)}%`, completed: "Enriched", failed: "Enrichment failed", cancelled: "Enrichment cancelled" }[e.state];
   return (
     <span class={`badge badge-${e.state}`} title={e.error}>
       {text}

@@ -17,7 +17,7 @@ export function Thumb({ client, digest, alt, width, height, className }: { reado
       live = false;
     };
   }, [client, digest]);
-  if (digest === undefined || failed) return <span class={`thumb thumb-missing ${className ?? ""}`} style={{ width, height }} role="img" aria-label={`${alt} (image unavailable)`} />;
-  if (url === undefined) return <span class={`thumb thumb-pending ${className ?? ""}`} style={{ width, height }} aria-hidden="true" />;
+  if (digest === undefined || failed) return <span class={`thumb thumb-missing ${className ?? ""}`} style={{ width: `${width}px`, height: `${height}px` }} role="img" aria-label={`${alt} (image unavailable)`} />;
+  if (url === undefined) return <span class={`thumb thumb-pending ${className ?? ""}`} style={{ width: `${width}px`, height: `${height}px` }} aria-hidden="true" />;
   return <img class={`thumb ${className ?? ""}`} src={url} alt={alt} width={width} height={height} loading="lazy" decoding="async" onError={() => setFailed(true)} />;
 }

@@ -55,7 +55,7 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
     const item = model.items[index];
     if (item === undefined) continue;
     rows.push(
-      <li key={item.id} class={`row row-${item.kind}`} style={{ height: model.rowHeight }} aria-setsize={model.items.length} aria-posinset={index + 1} data-index={index} data-active={index === active ? "true" : undefined}>
+      <li key={item.id} class={`row row-${item.kind}`} style={{ height: `${model.rowHeight}px` }} aria-setsize={model.items.length} aria-posinset={index + 1} data-index={index} data-active={index === active ? "true" : undefined}>
         <button type="button" class="row-button" onClick={() => onSeek(index)} aria-current={index === active ? "true" : undefined}>
           <span class="row-time">{formatOffset(item.t)}</span>
           <RowBody item={item} client={client} />
@@ -66,7 +66,7 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
   if (model.items.length === 0) return <div class="timeline timeline-empty">Nothing was captured in this session.</div>;
   return (
     <div class="timeline" ref={scroller} tabIndex={-1} data-testid="timeline" aria-label={label ?? "Timeline"} role="region">
-      <div class="timeline-sizer" style={{ height: range.totalHeight }}>
+      <div class="timeline-sizer" style={{ height: `${range.totalHeight}px` }}>
         <ol class="timeline-window" style={{ transform: `translateY(${range.offsetTop}px)` }} aria-label={`Timeline items ${range.start + 1}–${range.end} of ${model.items.length}`}>
           {rows}
         </ol>
