@@ -1,13 +1,108 @@
 import type { HostPort } from "../host/index.ts";
-import type { KvAdapter, Storage } from "./types.ts";
+import { SessionMetadataSchema, type SessionMetadata } from "../domain/index.ts";
+import { createAttachmentStorage } from "./attachment-storage.ts";
+import { INDEX_KEY, sessionIdFromMetadataKey } from "./keys.ts";
+import { createListIndex, ListIndexSchema } from "./list-index.ts";
+import { createMutex } from "./mutex.ts";
+import { createPersistenceQueue } from "./persistence-queue.ts";
+import { collectReferences, type SessionCore } from "./session-reads.ts";
+import { createSessionStorage } from "./session-storage.ts";
+import { createStore, encodeJson, type InternalStore } from "./store.ts";
+import { repairStorage, verifyStorage } from "./integrity.ts";
+import type { IntegrityProblem, KvAdapter, Storage } from "./types.ts";
 
 export interface CreateStorageOptions {
   readonly host: HostPort;
   /** An adapter from `createFileAdapter`, `createIndexedDbAdapter` or `createMemoryAdapter`. */
   readonly adapter: KvAdapter;
+  /** Bytes the attachment LRU may hold. Default 64 MiB. */
+  readonly attachmentCacheBytes?: number;
+  /** How long a low-priority write may wait for a group commit. Default 1000 ms. */
+  readonly lowPriorityDelayMs?: number;
+  /** Called for every integrity problem met while reading (the feature turns these into events). */
+  readonly onProblem?: (problem: IntegrityProblem) => void;
 }
 
-/** Opens storage: recovers interrupted commits, loads the list index, starts the persistence queue. */
-export async function createStorage(_options: CreateStorageOptions): Promise<Storage> {
-  throw new Error("storage: not implemented yet");
+export type OpenedStorage = Storage & { readonly sessions: ReturnType<typeof createSessionStorage> };
+
+/** Opens storage: recovers interrupted commits, loads (or rebuilds) the list index, starts the persistence queue. */
+export async function createStorage(options: CreateStorageOptions): Promise<OpenedStorage> {
+  const { host, adapter } = options;
+  const recovery = await adapter.recover();
+  const queue = createPersistenceQueue({ adapter, timers: host.timers, lowPriorityDelayMs: options.lowPriorityDelayMs });
+  const store = createStore(adapter, queue);
+  const lock = createMutex();
+  const index = createListIndex();
+  let resetAttachments = () => {};
+  const core: SessionCore = {
+    host,
+    store,
+    lock,
+    index,
+    metaCache: new Map(),
+    tailCache: new Map(),
+    report(problem) {
+      host.log.write("warn", "storage problem", { kind: problem.kind, key: problem.key });
+      options.onProblem?.(problem);
+    },
+    resetCaches() {
+      core.metaCache.clear();
+      core.tailCache.clear();
+      resetAttachments();
+    },
+  };
+  queue.onFailure(() => {
+    core.metaCache.clear();
+    core.tailCache.clear();
+  });
+  const attachments = createAttachmentStorage({
+    host,
+    store,
+    lock,
+    cacheBytes: options.attachmentCacheBytes,
+    liveReferences: async () => (await collectReferences(core, { inLock: true })).references,
+  });
+  resetAttachments = () => attachments.internals.forget();
+  const wired = createSessionStorage(core, attachments.internals);
+  await loadIndex(store, index, host);
+
+  return {
+    store,
+    sessions: wired,
+    attachments,
+    queue,
+    adapter,
+    recovery,
+    verify: (verifyOptions) => verifyStorage(core, verifyOptions),
+    repair: () => repairStorage(core),
+    async close() {
+      await queue.flush();
+      await adapter.close();
+    },
+  };
+}
+
+/** Loads the list index, rebuilding it from the metadata files when it is missing or unreadable. */
+async function loadIndex(store: InternalStore, index: ReturnType<typeof createListIndex>, host: HostPort): Promise<void> {
+  try {
+    const loaded = await store.getJson(INDEX_KEY, ListIndexSchema);
+    if (loaded !== undefined) {
+      index.load(loaded.sessions);
+      return;
+    }
+  } catch {
+    host.log.write("warn", "session index unreadable; rebuilding it from the metadata files");
+  }
+  const entries: SessionMetadata[] = [];
+  for (const key of await store.list("sessions/metadata/")) {
+    if (sessionIdFromMetadataKey(key) === undefined) continue;
+    try {
+      const metadata = await store.getJson(key, SessionMetadataSchema);
+      if (metadata !== undefined) entries.push(metadata);
+    } catch {
+      // verify() reports and quarantines it; listing goes on without it.
+    }
+  }
+  index.load(entries);
+  if (entries.length > 0) await store.commitOps([{ type: "put", key: INDEX_KEY, value: encodeJson({ v: 1, sessions: entries }) }], { priority: "critical" });
 }

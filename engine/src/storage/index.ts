@@ -2,7 +2,7 @@
  * Storage: the engine's durable state.
  *
  * ```ts
- * const storage = await createStorage({ host, adapter: createFileAdapter({ host }) });
+ * const storage = await createStorage({ host, adapter: createFileAdapter({ files: host.files, crypto: host.crypto }) });
  * await storage.sessions.saveMetadata({ ... });
  * await storage.store.putJson("jobs/abc.json", job);           // any feature's own records
  * await storage.store.transaction(async (tx) => { tx.putJson(a, x); tx.delete(b); });
@@ -23,4 +23,9 @@
  * `videos/{id}.json`, `attachments/blobs/{sha256}.dat`, `attachments/metadata/{sha256}.json`.
  */
 export type * from "./types.ts";
-export { createStorage, type CreateStorageOptions } from "./create-storage.ts";
+export { createStorage, type CreateStorageOptions, type OpenedStorage } from "./create-storage.ts";
+export { createFileAdapter, type FileAdapterOptions } from "./file-adapter.ts";
+export { createIndexedDbAdapter, type IndexedDbAdapterOptions } from "./indexeddb-adapter.ts";
+export { createMemoryAdapter } from "./memory-adapter.ts";
+export { isValidKey, mustBeSessionId, mustBeAttachmentId, toStorageError } from "./keys.ts";
+export { matchesFilter } from "./list-index.ts";

@@ -33,9 +33,10 @@ export interface KvAdapter {
   /**
    * Moves a file the host wrote (absolute path) to `key`, durably. Only the
    * file adapter can do this without reading the bytes; the caller falls back
-   * to read + commit otherwise.
+   * to read + commit otherwise. With `deferDirFlush`, the directory entry
+   * becomes durable with the adapter's next commit (which the caller awaits).
    */
-  adoptFile?(sourcePath: string, key: string): Promise<void>;
+  adoptFile?(sourcePath: string, key: string, options?: { readonly deferDirFlush?: boolean }): Promise<void>;
   /** SHA-256 of a stored value computed by the host (streamed), when possible. */
   hashValue?(key: string): Promise<{ sha256: string; size: number } | undefined>;
   close(): Promise<void>;

@@ -1,0 +1,278 @@
+import * as z from "zod";
+import type { CryptoPort, FilesPort } from "../host/index.ts";
+import { utf8Decode, utf8Encode } from "../host/index.ts";
+import { isValidKey, toStorageError } from "./keys.ts";
+import type { KvAdapter, KvOp, RecoveryReport } from "./types.ts";
+
+export interface FileAdapterOptions {
+  readonly files: FilesPort;
+  readonly crypto: CryptoPort;
+  /** Folder under the host's data directory (relative), "" for the data directory itself. */
+  readonly root?: string;
+}
+
+const JOURNAL = "journal";
+
+const MarkerSchema = z.object({
+  v: z.literal(1),
+  ops: z.array(z.union([z.object({ key: z.string(), staged: z.number().int().nonnegative(), sha256: z.string(), size: z.number() }), z.object({ key: z.string(), delete: z.literal(true) })])),
+});
+
+const parentOf = (path: string) => {
+  const index = path.lastIndexOf("/");
+  return index < 0 ? "" : path.slice(0, index);
+};
+
+const isErrno = (error: unknown, code: string) => (error as { code?: unknown } | undefined)?.code === code;
+
+/**
+ * The file-system adapter, over the host port's files.
+ *
+ * One key is one file. A single-op commit is the host's atomic write (temp →
+ * flush → verify → rename) plus one directory flush. A multi-op commit stages
+ * every value under `journal/{tx}/`, flushes, then writes the marker
+ * `journal/{tx}.json` (the commit point), renames the staged files into place,
+ * flushes each touched directory, and removes the marker. `recover()` rolls a
+ * commit with a marker forward and discards one without.
+ */
+export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
+  const { files, crypto } = options;
+  const root = (options.root ?? "").replace(/^\/+|\/+$/g, "");
+  const pathOf = (key: string) => (root === "" ? key : `${root}/${key}`);
+  const journalDir = pathOf(JOURNAL);
+  const durableDirs = new Set<string>();
+  let journalDirty = false;
+  /** Directories with adopted files whose entries are flushed by the next commit. */
+  const dirtyDirs = new Set<string>();
+  let txSeq = 0;
+  let closed = false;
+
+  /** Creates a directory and makes its entry durable in the parent (once per directory). */
+  async function ensureDir(dir: string): Promise<void> {
+    if (dir === "" || durableDirs.has(dir)) return;
+    const stat = await files.stat(dir);
+    if (stat?.kind === "directory") {
+      durableDirs.add(dir);
+      return;
+    }
+    await ensureDir(parentOf(dir));
+    await files.mkdirp(dir);
+    await files.flushDir(parentOf(dir));
+    durableDirs.add(dir);
+  }
+
+  /** A removed marker must be durable before a later commit touches the keys it named. */
+  async function settleJournal(): Promise<void> {
+    for (const dir of [...dirtyDirs]) {
+      await files.flushDir(dir);
+      dirtyDirs.delete(dir);
+    }
+    if (!journalDirty) return;
+    await files.flushDir(journalDir);
+    journalDirty = false;
+  }
+
+  async function flushDirs(dirs: Iterable<string>): Promise<void> {
+    for (const dir of dirs) await files.flushDir(dir);
+  }
+
+  async function commitOne(op: KvOp): Promise<void> {
+    const path = pathOf(op.key);
+    await settleJournal();
+    if (op.type === "put") {
+      await ensureDir(parentOf(path));
+      await files.writeAtomic(path, op.value, { flushDir: false });
+    } else {
+      if ((await files.stat(path)) === undefined) return;
+      await files.remove(path);
+    }
+    await files.flushDir(parentOf(path));
+  }
+
+  async function applyMarker(txDir: string, marker: z.infer<typeof MarkerSchema>): Promise<void> {
+    const touched = new Set<string>();
+    for (const op of marker.ops) {
+      if (!isValidKey(op.key)) continue;
+      const target = pathOf(op.key);
+      if ("staged" in op) {
+        const staged = `${txDir}/${op.staged}`;
+        if ((await files.stat(staged)) === undefined) continue; // already moved before the crash
+        await ensureDir(parentOf(target));
+        await files.rename(staged, target);
+      } else {
+        await files.remove(target);
+      }
+      touched.add(parentOf(target));
+    }
+    await flushDirs(touched);
+  }
+
+  async function commitJournaled(ops: readonly KvOp[]): Promise<void> {
+    await ensureDir(journalDir);
+    if (dirtyDirs.size > 0) await settleJournal();
+    const tx = `${(++txSeq).toString().padStart(8, "0")}-${hex(crypto.randomBytes(4))}`;
+    const txDir = `${journalDir}/${tx}`;
+    const marker: z.infer<typeof MarkerSchema> = { v: 1, ops: [] };
+    let staged = 0;
+    try {
+      for (const op of ops) {
+        if (op.type === "put") {
+          const written = await files.writeAtomic(`${txDir}/${staged}`, op.value, { flushDir: false });
+          marker.ops.push({ key: op.key, staged, sha256: written.sha256, size: written.size });
+          staged++;
+        } else {
+          marker.ops.push({ key: op.key, delete: true });
+        }
+      }
+      if (staged > 0) await files.flushDir(txDir);
+      await files.writeAtomic(`${journalDir}/${tx}.json`, utf8Encode(JSON.stringify(marker)));
+    } catch (error) {
+      // Before the commit point nothing is visible: drop the staging area.
+      await files.remove(txDir, { recursive: true }).catch(() => undefined);
+      await files.remove(`${journalDir}/${tx}.json`).catch(() => undefined);
+      throw error;
+    }
+    journalDirty = false; // the marker's directory flush covered earlier removals
+    await applyMarker(txDir, marker);
+    await files.remove(`${journalDir}/${tx}.json`);
+    await files.remove(txDir, { recursive: true });
+    journalDirty = true;
+  }
+
+  async function walk(dir: string, keyPrefix: string, out: string[]): Promise<void> {
+    let names: string[];
+    try {
+      names = await files.list(dir);
+    } catch (error) {
+      if (isErrno(error, "ENOENT") || isErrno(error, "ENOTDIR")) return;
+      throw error;
+    }
+    for (const name of names) {
+      if (name.startsWith(".") || name.includes(".tmp")) continue;
+      const stat = await files.stat(`${dir === "" ? "" : `${dir}/`}${name}`);
+      if (stat === undefined) continue;
+      const key = `${keyPrefix}${name}`;
+      if (stat.kind === "directory") await walk(`${dir === "" ? "" : `${dir}/`}${name}`, `${key}/`, out);
+      else if (isValidKey(key)) out.push(key);
+    }
+  }
+
+  const guard = () => {
+    if (closed) throw new Error("file adapter closed");
+  };
+
+  return {
+    kind: "file",
+    async get(key) {
+      guard();
+      try {
+        return await files.read(pathOf(key));
+      } catch (error) {
+        if (isErrno(error, "ENOENT") || isErrno(error, "ENOTDIR")) return undefined;
+        throw toStorageError(error, `reading ${key}`);
+      }
+    },
+    async list(prefix) {
+      guard();
+      const slash = prefix.lastIndexOf("/");
+      const dirKey = slash < 0 ? "" : prefix.slice(0, slash);
+      const out: string[] = [];
+      try {
+        await walk(dirKey === "" ? root : pathOf(dirKey), dirKey === "" ? "" : `${dirKey}/`, out);
+      } catch (error) {
+        throw toStorageError(error, `listing ${prefix}`);
+      }
+      const reservedHidden = prefix === "" ? (key: string) => key.startsWith(`${JOURNAL}/`) : () => false;
+      return out.filter((key) => key.startsWith(prefix) && !reservedHidden(key)).sort();
+    },
+    async commit(ops) {
+      guard();
+      if (ops.length === 0) return;
+      try {
+        if (ops.length === 1) await commitOne(ops[0]!);
+        else await commitJournaled(ops);
+      } catch (error) {
+        throw toStorageError(error, "committing");
+      }
+    },
+    async recover(): Promise<RecoveryReport> {
+      guard();
+      let rolledForward = 0;
+      let rolledBack = 0;
+      try {
+        await ensureDir(root);
+        await ensureDir(journalDir);
+        const names = await files.list(journalDir);
+        const markers = names.filter((name) => name.endsWith(".json")).sort();
+        for (const name of markers) {
+          const tx = name.slice(0, -".json".length);
+          let marker: z.infer<typeof MarkerSchema> | undefined;
+          try {
+            marker = MarkerSchema.parse(JSON.parse(utf8Decode(await files.read(`${journalDir}/${name}`))));
+          } catch {
+            marker = undefined;
+          }
+          if (marker !== undefined) {
+            await applyMarker(`${journalDir}/${tx}`, marker);
+            rolledForward++;
+          } else rolledBack++;
+          await files.remove(`${journalDir}/${name}`);
+          await files.remove(`${journalDir}/${tx}`, { recursive: true });
+        }
+        for (const name of names) {
+          if (name.endsWith(".json") || name.includes(".tmp")) continue;
+          if (markers.includes(`${name}.json`)) continue;
+          await files.remove(`${journalDir}/${name}`, { recursive: true });
+          rolledBack++;
+        }
+        if (rolledForward + rolledBack > 0) await files.flushDir(journalDir);
+      } catch (error) {
+        throw toStorageError(error, "recovering the journal");
+      }
+      return { rolledForward, rolledBack };
+    },
+    async size(key) {
+      const stat = await files.stat(pathOf(key));
+      return stat?.kind === "file" ? stat.size : undefined;
+    },
+    async hashValue(key) {
+      try {
+        return await crypto.sha256File(pathOf(key));
+      } catch (error) {
+        if (isErrno(error, "ENOENT")) return undefined;
+        throw toStorageError(error, `hashing ${key}`);
+      }
+    },
+    async adoptFile(sourcePath, key, adoptOptions) {
+      guard();
+      const target = pathOf(key);
+      try {
+        await settleJournal();
+        await ensureDir(parentOf(target));
+        try {
+          await files.rename(sourcePath, target);
+        } catch (error) {
+          if (isErrno(error, "ENOENT")) throw error;
+          // Crossing volumes: copy under the journal, then rename into place.
+          const temp = `${journalDir}/adopt-${hex(crypto.randomBytes(6))}`;
+          await files.copy(sourcePath, temp);
+          await files.rename(temp, target);
+          await files.remove(sourcePath);
+        }
+        if (adoptOptions?.deferDirFlush === true) dirtyDirs.add(parentOf(target));
+        else await files.flushDir(parentOf(target));
+      } catch (error) {
+        throw toStorageError(error, `adopting ${sourcePath}`);
+      }
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}
+
+function hex(bytes: Uint8Array): string {
+  let out = "";
+  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
+  return out;
+}

@@ -1,0 +1,160 @@
+import { EngineError } from "../bridge/index.ts";
+import type { TimersPort } from "../host/index.ts";
+import { toStorageError } from "./keys.ts";
+import type { KvAdapter, KvOp, PersistenceQueue, PersistenceQueueStats, Priority } from "./types.ts";
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** A put whose bytes are produced when the commit starts (the list index: encoded once per group commit). */
+export type LazyPut = { readonly type: "lazy"; readonly key: string; readonly produce: () => Uint8Array };
+export type QueuedOp = KvOp | LazyPut;
+
+const resolveOp = (op: QueuedOp): KvOp => (op.type === "lazy" ? { type: "put", key: op.key, value: op.produce() } : op);
+
+interface Batch {
+  readonly ops: Map<string, QueuedOp>;
+  readonly waiters: Waiter[];
+}
+
+export interface QueueOptions {
+  readonly adapter: KvAdapter;
+  readonly timers: TimersPort;
+  /** How long a low-priority write may wait for company. Default 1000 ms. */
+  readonly lowPriorityDelayMs?: number;
+}
+
+/** A queued value as reads see it: `deleted` when the newest queued op is a delete. */
+export type Peeked = { readonly value: Uint8Array } | { readonly deleted: true };
+
+export interface InternalQueue extends PersistenceQueue {
+  /** Queues ops that must commit together. `epoch` guards values computed before a failed commit. */
+  enqueue(ops: readonly QueuedOp[], priority: Priority, epoch?: number): Promise<void>;
+  peek(key: string): Peeked | undefined;
+  /** Resolves once the queued write of `key` (if any) is durable. */
+  flushKey(key: string): Promise<void>;
+  /** Keys with a queued put or delete under `prefix`. */
+  queuedKeys(prefix: string): Map<string, boolean>;
+  /** Bumps on every failed commit: values read before then may include writes that were discarded. */
+  readonly epoch: number;
+  onFailure(listener: (keys: readonly string[]) => void): void;
+}
+
+/**
+ * Group commit. Writes wait in `pending` while one commit is in flight; when
+ * it lands, everything pending goes out as the next single atomic commit, so
+ * a burst of appends costs one journal round, not one per item. Writes to one
+ * key coalesce (the newest wins). Critical and normal writes start a commit
+ * at once when none is running; low ones wait up to `lowPriorityDelayMs` for
+ * company. A failed commit rejects its callers and everything queued on top
+ * of it (those values may have been built on the failed ones).
+ */
+export function createPersistenceQueue(options: QueueOptions): InternalQueue {
+  const { adapter, timers } = options;
+  const lowDelay = options.lowPriorityDelayMs ?? 1000;
+  let pending: Batch = { ops: new Map(), waiters: [] };
+  let inflight: Batch | undefined;
+  let timer: number | undefined;
+  let epoch = 0;
+  const failureListeners: ((keys: readonly string[]) => void)[] = [];
+  const stats = { commits: 0, opsCommitted: 0, coalesced: 0, failures: 0 };
+
+  const schedule = (priority: Priority) => {
+    if (inflight !== undefined) return; // the running commit picks pending up when it lands
+    if (priority === "low") {
+      timer ??= timers.setTimeout(() => {
+        timer = undefined;
+        void run();
+      }, lowDelay);
+      return;
+    }
+    void Promise.resolve().then(run);
+  };
+
+  async function run(): Promise<void> {
+    if (inflight !== undefined || pending.waiters.length === 0) return;
+    if (timer !== undefined) {
+      timers.clearTimeout(timer);
+      timer = undefined;
+    }
+    const batch = pending;
+    pending = { ops: new Map(), waiters: [] };
+    inflight = batch;
+    try {
+      await adapter.commit([...batch.ops.values()].map(resolveOp));
+      stats.commits++;
+      stats.opsCommitted += batch.ops.size;
+      inflight = undefined;
+      for (const waiter of batch.waiters) waiter.resolve();
+    } catch (cause) {
+      const error = toStorageError(cause, "committing");
+      stats.failures++;
+      epoch++;
+      const dropped = pending;
+      pending = { ops: new Map(), waiters: [] };
+      inflight = undefined;
+      const keys = [...batch.ops.keys(), ...dropped.ops.keys()];
+      for (const waiter of [...batch.waiters, ...dropped.waiters]) waiter.reject(error);
+      for (const listener of failureListeners) listener(keys);
+    }
+    if (pending.waiters.length > 0) void run();
+  }
+
+  return {
+    get epoch() {
+      return epoch;
+    },
+    enqueue(ops, priority, basedOn) {
+      if (basedOn !== undefined && basedOn !== epoch) {
+        return Promise.reject(new EngineError("storage.io", "an earlier write failed; retry", { retryable: true }));
+      }
+      return new Promise<void>((resolve, reject) => {
+        for (const op of ops) {
+          if (pending.ops.delete(op.key)) stats.coalesced++;
+          pending.ops.set(op.key, op);
+        }
+        pending.waiters.push({ resolve, reject });
+        schedule(priority);
+      });
+    },
+    peek(key) {
+      const op = pending.ops.get(key) ?? inflight?.ops.get(key);
+      if (op === undefined) return undefined;
+      if (op.type === "delete") return { deleted: true };
+      return { value: op.type === "lazy" ? op.produce() : op.value };
+    },
+    flushKey(key) {
+      const batch = pending.ops.has(key) ? pending : inflight?.ops.has(key) === true ? inflight : undefined;
+      if (batch === undefined) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => batch.waiters.push({ resolve, reject }));
+    },
+    queuedKeys(prefix) {
+      const out = new Map<string, boolean>();
+      for (const batch of [inflight, pending]) {
+        if (batch === undefined) continue;
+        for (const [key, op] of batch.ops) if (key.startsWith(prefix)) out.set(key, op.type !== "delete");
+      }
+      return out;
+    },
+    flush() {
+      if (pending.waiters.length === 0 && inflight === undefined) return Promise.resolve();
+      if (pending.waiters.length === 0) {
+        // Wait for the in-flight commit: join it with an empty marker batch.
+        return new Promise<void>((resolve, reject) => {
+          inflight!.waiters.push({ resolve, reject });
+        });
+      }
+      const done = new Promise<void>((resolve, reject) => pending.waiters.push({ resolve, reject }));
+      schedule("critical");
+      return done;
+    },
+    stats(): PersistenceQueueStats {
+      return { pending: pending.ops.size, ...stats };
+    },
+    onFailure(listener) {
+      failureListeners.push(listener);
+    },
+  };
+}

@@ -1,0 +1,306 @@
+import * as z from "zod";
+import { EngineError } from "../bridge/index.ts";
+import {
+  EMPTY_CHUNK_REFS,
+  SessionAudioSegmentSchema,
+  SessionMetadataSchema,
+  SessionScreenshotSchema,
+  SummaryRecordSchema,
+  VideoRecordSchema,
+  type SessionMetadata,
+  type SessionMetadataInput,
+} from "../domain/index.ts";
+import type { AttachmentInternals } from "./attachment-storage.ts";
+import { chunkIndexOf, encodeChunk, type StoredChunk } from "./chunks.ts";
+import { INDEX_KEY, metadataKey, mustBeAttachmentId, mustBeSessionId, summaryKey, videoKey } from "./keys.ts";
+import type { QueuedOp } from "./persistence-queue.ts";
+import { chunkKeyOf, mustReadMetadata, readChunk, readItems, readMetadata, type ItemKind, type SessionCore } from "./session-reads.ts";
+import { encodeJson } from "./store.ts";
+import type { SessionStorage, WriteOptions } from "./types.ts";
+
+function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new EngineError("storage.schema_invalid", `invalid ${what}: ${issue === undefined ? "" : `${issue.path.join(".")} ${issue.message}`}`);
+  }
+  return parsed.data;
+}
+
+/** Sessions, chunked: metadata + list index, screenshot and audio chunks, summary and video records. */
+export function createSessionStorage(core: SessionCore, attachments: AttachmentInternals): SessionStorage & { saveMetadataMany(list: readonly SessionMetadataInput[]): Promise<SessionMetadata[]> } {
+  const { host, store, lock, index } = core;
+
+  /** Runs a read-modify-write under the lock and waits for durability outside it, so appends queue up behind one flush. */
+  async function mutate<T>(body: (epoch: number) => Promise<{ result: T; ops: QueuedOp[]; priority?: WriteOptions["priority"] }>): Promise<T> {
+    const { result, done } = await lock(async () => {
+      const epoch = store.queue.epoch;
+      const { result, ops, priority } = await body(epoch);
+      return { result, done: ops.length === 0 ? Promise.resolve() : store.commitOps(ops, { priority, epoch }) };
+    });
+    await done;
+    return result;
+  }
+
+  function prepareMetadata(input: SessionMetadataInput, current: SessionMetadata | undefined): SessionMetadata {
+    const parsed = parseInput(SessionMetadataSchema, input, "session metadata");
+    return {
+      ...parsed,
+      screenshots: current?.screenshots ?? EMPTY_CHUNK_REFS,
+      audio: current?.audio ?? EMPTY_CHUNK_REFS,
+      hasSummary: current?.hasSummary ?? false,
+      hasVideo: current?.hasVideo ?? false,
+      sizeBytes: current?.sizeBytes ?? 0,
+      updatedAt: host.clock.now(),
+    };
+  }
+
+  async function currentOrUndefined(sessionId: string): Promise<SessionMetadata | undefined> {
+    try {
+      return await readMetadata(core, sessionId);
+    } catch {
+      return index.get(sessionId); // unreadable file: the index still knows the counts
+    }
+  }
+
+  function metadataOps(metadata: SessionMetadata, produceIndex: () => Uint8Array): QueuedOp[] {
+    core.metaCache.set(metadata.id, metadata);
+    return [
+      { type: "put", key: metadataKey(metadata.id), value: encodeJson(metadata) },
+      { type: "lazy", key: INDEX_KEY, produce: produceIndex },
+    ];
+  }
+
+  async function append<T extends { attachmentId: string }>(kind: ItemKind, sessionId: string, item: T, options: WriteOptions = {}): Promise<T> {
+    mustBeSessionId(sessionId);
+    mustBeAttachmentId(item.attachmentId);
+    return mutate(async () => {
+      const metadata = await mustReadMetadata(core, sessionId);
+      const attachment = await attachments.read(item.attachmentId);
+      if (attachment === undefined) throw new EngineError("storage.not_found", `attachment ${item.attachmentId} is not stored; save or register it first`, { data: { attachmentId: item.attachmentId } });
+      const referenced = attachments.reference(attachment, sessionId, true);
+      const refs = metadata[kind];
+      const position = refs.itemCount;
+      const chunkIndex = chunkIndexOf(position);
+      const tailKey = `${kind}/${sessionId}`;
+      let tail: StoredChunk<unknown> | undefined = core.tailCache.get(tailKey);
+      if (tail?.chunkIndex !== chunkIndex && position % 20 !== 0) {
+        const read = await readChunk<unknown>(core, kind, sessionId, chunkIndex, { inLock: true });
+        tail = "chunk" in read ? read.chunk : undefined;
+      }
+      if (tail?.chunkIndex !== chunkIndex) tail = undefined;
+      const now = host.clock.now();
+      const encoded = await encodeChunk(host.crypto, { sessionId, chunkIndex, items: [...(tail?.items ?? []), item], createdAt: tail?.createdAt ?? now, updatedAt: now });
+      core.tailCache.set(tailKey, encoded.chunk);
+      const sizeBytes = metadata.sizeBytes + encoded.chunk.bytes - (tail?.bytes ?? 0) + (referenced.op === undefined ? 0 : attachment.size);
+      const next: SessionMetadata = { ...metadata, [kind]: { ...refs, itemCount: position + 1, chunkCount: Math.max(refs.chunkCount, chunkIndex + 1) }, sizeBytes, updatedAt: now };
+      core.metaCache.set(sessionId, next);
+      index.touch(next);
+      const ops: QueuedOp[] = [
+        { type: "put", key: chunkKeyOf(kind, sessionId, chunkIndex), value: encoded.bytes },
+        { type: "put", key: metadataKey(sessionId), value: encodeJson(next) },
+      ];
+      if (referenced.op !== undefined) ops.push(referenced.op);
+      return { result: item, ops, priority: options.priority };
+    });
+  }
+
+  async function updateItems<T extends { sequenceNumber: number; attachmentId: string }>(kind: ItemKind, sessionId: string, updates: readonly T[], options: WriteOptions = {}): Promise<void> {
+    mustBeSessionId(sessionId);
+    if (updates.length === 0) return;
+    await mutate(async () => {
+      const metadata = await mustReadMetadata(core, sessionId);
+      const wanted = new Map(updates.map((update) => [update.sequenceNumber, update]));
+      const ops: QueuedOp[] = [];
+      for (let chunkIndex = 0; chunkIndex < metadata[kind].chunkCount && wanted.size > 0; chunkIndex++) {
+        const read = await readChunk<T>(core, kind, sessionId, chunkIndex, { inLock: true });
+        if (!("chunk" in read)) continue;
+        let changed = false;
+        const items = read.chunk.items.map((item) => {
+          const update = wanted.get(item.sequenceNumber);
+          if (update === undefined) return item;
+          if (update.attachmentId !== item.attachmentId) throw new EngineError("storage.schema_invalid", `an update may not change the attachment of item ${item.sequenceNumber}`);
+          wanted.delete(item.sequenceNumber);
+          changed = true;
+          return update;
+        });
+        if (!changed) continue;
+        const encoded = await encodeChunk(host.crypto, { sessionId, chunkIndex, items, createdAt: read.chunk.createdAt, updatedAt: host.clock.now() });
+        if (core.tailCache.get(`${kind}/${sessionId}`)?.chunkIndex === chunkIndex) core.tailCache.set(`${kind}/${sessionId}`, encoded.chunk);
+        ops.push({ type: "put", key: chunkKeyOf(kind, sessionId, chunkIndex), value: encoded.bytes });
+      }
+      if (wanted.size > 0) throw new EngineError("storage.not_found", `no ${kind} item with sequence number ${[...wanted.keys()].slice(0, 5).join(", ")}`);
+      return { result: undefined, ops, priority: options.priority };
+    });
+  }
+
+  /** Attachment ids this session's chunks use (for releasing references). */
+  async function chunkReferences(sessionId: string): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for (const kind of ["screenshots", "audio"] as const) {
+      for (const key of await store.list(`${kind}/${sessionId}/`)) {
+        const match = /\/(\d+)\.json$/.exec(key);
+        if (match === null) continue;
+        const read = await readChunk<{ attachmentId: string }>(core, kind, sessionId, Number(match[1]), { inLock: true });
+        if ("chunk" in read) for (const item of read.chunk.items) ids.add(item.attachmentId);
+      }
+    }
+    return ids;
+  }
+
+  const storage = {
+    async getMetadata(sessionId: string) {
+      return readMetadata(core, mustBeSessionId(sessionId));
+    },
+    async mustGetMetadata(sessionId: string) {
+      return mustReadMetadata(core, mustBeSessionId(sessionId));
+    },
+    async saveMetadata(input: SessionMetadataInput, options: WriteOptions = {}) {
+      mustBeSessionId((input as { id?: unknown }).id);
+      return mutate(async () => {
+        const metadata = prepareMetadata(input, await currentOrUndefined(input.id));
+        return { result: metadata, ops: metadataOps(metadata, index.set(metadata)), priority: options.priority ?? "critical" };
+      });
+    },
+    async saveMetadataMany(list: readonly SessionMetadataInput[]) {
+      for (const input of list) mustBeSessionId((input as { id?: unknown }).id);
+      return mutate(async () => {
+        const saved: SessionMetadata[] = [];
+        const ops: QueuedOp[] = [];
+        for (const input of list) {
+          const metadata = prepareMetadata(input, await currentOrUndefined(input.id));
+          core.metaCache.set(metadata.id, metadata);
+          ops.push({ type: "put", key: metadataKey(metadata.id), value: encodeJson(metadata) });
+          saved.push(metadata);
+        }
+        ops.push({ type: "lazy", key: INDEX_KEY, produce: index.setMany(saved) });
+        return { result: saved, ops, priority: "critical" as const };
+      });
+    },
+    async updateMetadata(sessionId: string, update: (current: SessionMetadata) => SessionMetadataInput, options: WriteOptions = {}) {
+      mustBeSessionId(sessionId);
+      return mutate(async () => {
+        const current = await mustReadMetadata(core, sessionId);
+        const changed = update(current);
+        if (changed.id !== sessionId) throw new EngineError("storage.schema_invalid", "updateMetadata may not change the id");
+        const metadata = prepareMetadata(changed, current);
+        return { result: metadata, ops: metadataOps(metadata, index.set(metadata)), priority: options.priority ?? "critical" };
+      });
+    },
+    async listMetadata(filter = {}) {
+      return index.list(filter);
+    },
+    async appendScreenshot(sessionId: string, screenshot: unknown, options?: WriteOptions) {
+      return append(kindScreenshots, sessionId, parseInput(SessionScreenshotSchema, screenshot, "screenshot"), options);
+    },
+    async appendAudioSegment(sessionId: string, segment: unknown, options?: WriteOptions) {
+      return append(kindAudio, sessionId, parseInput(SessionAudioSegmentSchema, segment, "audio segment"), options);
+    },
+    async updateScreenshots(sessionId: string, updates: readonly unknown[], options?: WriteOptions) {
+      return updateItems(kindScreenshots, sessionId, updates.map((u) => parseInput(SessionScreenshotSchema, u, "screenshot")), options);
+    },
+    async updateAudioSegments(sessionId: string, updates: readonly unknown[], options?: WriteOptions) {
+      return updateItems(kindAudio, sessionId, updates.map((u) => parseInput(SessionAudioSegmentSchema, u, "audio segment")), options);
+    },
+    async getScreenshots(sessionId: string, range = {}) {
+      const metadata = await mustReadMetadata(core, mustBeSessionId(sessionId));
+      return (await readItems<z.output<typeof SessionScreenshotSchema>>(core, kindScreenshots, metadata, range)).items;
+    },
+    async getAudioSegments(sessionId: string, range = {}) {
+      const metadata = await mustReadMetadata(core, mustBeSessionId(sessionId));
+      return (await readItems<z.output<typeof SessionAudioSegmentSchema>>(core, kindAudio, metadata, range)).items;
+    },
+    async getSummary(sessionId: string) {
+      return store.getJson(summaryKey(mustBeSessionId(sessionId)), SummaryRecordSchema);
+    },
+    async saveSummary(input: unknown, options: WriteOptions = {}) {
+      const summary = parseInput(SummaryRecordSchema, input, "summary");
+      return mutate(async () => {
+        const metadata = await mustReadMetadata(core, summary.sessionId);
+        const next = { ...metadata, hasSummary: true, updatedAt: host.clock.now() };
+        core.metaCache.set(next.id, next);
+        index.touch(next);
+        const ops: QueuedOp[] = [
+          { type: "put", key: summaryKey(summary.sessionId), value: encodeJson(summary) },
+          { type: "put", key: metadataKey(next.id), value: encodeJson(next) },
+        ];
+        return { result: summary, ops, priority: options.priority ?? "critical" };
+      });
+    },
+    async getVideo(sessionId: string) {
+      return store.getJson(videoKey(mustBeSessionId(sessionId)), VideoRecordSchema);
+    },
+    async saveVideo(input: unknown, options: WriteOptions = {}) {
+      const video = parseInput(VideoRecordSchema, input, "video record");
+      const sessionId = video.sessionId;
+      return mutate(async () => {
+        const metadata = await mustReadMetadata(core, sessionId);
+        const old = await store.getJson(videoKey(sessionId), VideoRecordSchema).catch(() => undefined);
+        const idsOf = (record: typeof video | undefined) => new Set([...(record?.segments ?? []).map((s) => s.attachmentId), ...(record?.merged === undefined ? [] : [record.merged.attachmentId])]);
+        const now = idsOf(video);
+        const before = idsOf(old);
+        const ops: QueuedOp[] = [{ type: "put", key: videoKey(sessionId), value: encodeJson(video) }];
+        for (const id of now) {
+          const attachment = await attachments.read(id);
+          if (attachment === undefined) throw new EngineError("storage.not_found", `attachment ${id} is not stored`);
+          const { op } = attachments.reference(attachment, sessionId, true);
+          if (op !== undefined) ops.push(op);
+        }
+        const released = [...before].filter((id) => !now.has(id));
+        const stillUsed = released.length > 0 ? await chunkReferences(sessionId) : new Set<string>();
+        for (const id of released) {
+          const attachment = await attachments.read(id);
+          if (attachment === undefined || stillUsed.has(id)) continue;
+          const { op } = attachments.reference(attachment, sessionId, false);
+          if (op !== undefined) ops.push(op);
+        }
+        const next = { ...metadata, hasVideo: true, updatedAt: host.clock.now() };
+        core.metaCache.set(next.id, next);
+        index.touch(next);
+        ops.push({ type: "put", key: metadataKey(next.id), value: encodeJson(next) });
+        return { result: video, ops, priority: options.priority ?? "critical" };
+      });
+    },
+    async getFullSession(sessionId: string) {
+      mustBeSessionId(sessionId);
+      const metadata = await readMetadata(core, sessionId);
+      if (metadata === undefined) return undefined;
+      const [screenshots, audio, summary, video] = await Promise.all([
+        readItems<z.output<typeof SessionScreenshotSchema>>(core, kindScreenshots, metadata),
+        readItems<z.output<typeof SessionAudioSegmentSchema>>(core, kindAudio, metadata),
+        metadata.hasSummary ? storage.getSummary(sessionId).catch(() => undefined) : Promise.resolve(undefined),
+        metadata.hasVideo ? storage.getVideo(sessionId).catch(() => undefined) : Promise.resolve(undefined),
+      ]);
+      return { metadata, screenshots: screenshots.items, audioSegments: audio.items, summary, video, problems: [...screenshots.problems, ...audio.problems] };
+    },
+    async deleteSession(sessionId: string) {
+      mustBeSessionId(sessionId);
+      return mutate(async () => {
+        const metadata = await currentOrUndefined(sessionId);
+        const chunkKeys = [...(await store.list(`screenshots/${sessionId}/`)), ...(await store.list(`audio/${sessionId}/`))];
+        const used = await chunkReferences(sessionId);
+        const video = await store.getJson(videoKey(sessionId), VideoRecordSchema).catch(() => undefined);
+        for (const segment of video?.segments ?? []) used.add(segment.attachmentId);
+        if (video?.merged !== undefined) used.add(video.merged.attachmentId);
+        const ops: QueuedOp[] = chunkKeys.map((key) => ({ type: "delete", key }) as const);
+        for (const key of [metadataKey(sessionId), summaryKey(sessionId), videoKey(sessionId)]) ops.push({ type: "delete", key });
+        for (const id of used) {
+          const attachment = await attachments.read(id).catch(() => undefined);
+          if (attachment === undefined) continue;
+          const { op } = attachments.reference(attachment, sessionId, false);
+          if (op !== undefined) ops.push(op);
+        }
+        const existed = metadata !== undefined || chunkKeys.length > 0;
+        if (index.get(sessionId) !== undefined) ops.push({ type: "lazy", key: INDEX_KEY, produce: index.remove(sessionId) });
+        core.metaCache.delete(sessionId);
+        core.tailCache.delete(`screenshots/${sessionId}`);
+        core.tailCache.delete(`audio/${sessionId}`);
+        return { result: existed, ops: existed ? ops : [], priority: "critical" as const };
+      });
+    },
+  };
+  return storage as typeof storage & SessionStorage;
+}
+
+const kindScreenshots: ItemKind = "screenshots";
+const kindAudio: ItemKind = "audio";
