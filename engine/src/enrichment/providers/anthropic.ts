@@ -17,7 +17,7 @@ import {
 } from "./schemas.ts";
 import { mapSdkError, validateOutput } from "./sdk-errors.ts";
 
-export const ANTHROPIC_DEFAULT_MODELS = { screenshot: "claude-haiku-4-5", summary: "claude-sonnet-4-5" } as const;
+export const ANTHROPIC_DEFAULT_MODELS = { screenshot: "claude-haiku-4-5", summary: "claude-sonnet-4-6" } as const;
 
 export interface AnthropicProviderOptions {
   readonly apiKey: string;

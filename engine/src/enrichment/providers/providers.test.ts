@@ -23,7 +23,7 @@ function wav(seconds: number, rate = 16_000): Uint8Array {
   return out;
 }
 
-const models = { screenshot: "claude-haiku-4-5", summary: "claude-sonnet-4-5", transcription: "gpt-4o-mini-transcribe" };
+const models = { screenshot: "claude-haiku-4-5", summary: "claude-sonnet-4-6", transcription: "gpt-4o-mini-transcribe" };
 const call = (): CallContext => ({ signal: new AbortController().signal, timeoutMs: 5000 });
 const images: ImageInput[] = [
   { ref: "shot-1", t: 0, bytes: fakePng(1500, 750), mimeType: "image/png", width: 1500, height: 750, path: "a.png" },
@@ -53,7 +53,7 @@ describe("anthropic provider against the fake Messages API", () => {
     const provider = createAnthropicProvider({ apiKey: "k", baseURL: "http://fake.local", fetch: fake.fetch, models, now: () => 0 });
     const summary = await provider.summary(timeline, call());
     expect(summary.value.tasks.length).toBeGreaterThan(0);
-    expect(summary.usage[0]!.model).toBe("claude-sonnet-4-5");
+    expect(summary.usage[0]!.model).toBe("claude-sonnet-4-6");
     fake.inject({ kind: "invalid-output" });
     await expect(provider.summary(timeline, call())).rejects.toMatchObject({ code: "enrichment.invalid_response", retryable: true });
     expect(fake.faultsHit["invalid-output"]).toBe(1);

@@ -295,7 +295,7 @@ export function createFakeAi(options: FakeAiOptions = {}): FakeAi {
       const seconds = wavSeconds(file.data);
       const transcript = transcriptFor(seconds, file.filename ?? "audio");
       const outputTokens = textTokens(transcript.text);
-      record({ api, method: "POST", path, status: 200, fault: fault?.kind, model, inputTokens: 0, outputTokens, audioSeconds: seconds, images: 0, completed: true, bodyText: file.filename ?? "" });
+      record({ api, method: "POST", path, status: 200, fault: fault?.kind, model, inputTokens: format === "verbose_json" ? 0 : Math.ceil(seconds * 10), outputTokens: format === "verbose_json" ? 0 : outputTokens, audioSeconds: seconds, images: 0, completed: true, bodyText: file.filename ?? "" });
       const body =
         format === "verbose_json"
           ? { task: "transcribe", language: "english", duration: seconds, text: transcript.text, segments: transcript.segments.map((s, id) => ({ id, ...s })), usage: { type: "duration", seconds: Math.ceil(seconds) } }

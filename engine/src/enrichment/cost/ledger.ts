@@ -1,0 +1,48 @@
+import * as z from "zod";
+import type { Store, Transaction } from "../../storage/index.ts";
+import { LedgerEntrySchema, type LedgerEntry, type Usage } from "../types.ts";
+import { costOf } from "./prices.ts";
+
+const MonthTotalSchema = z.object({ month: z.string(), totalUsd: z.number(), calls: z.number().int() });
+
+export function monthOf(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 7);
+}
+
+/**
+ * One entry per provider call, from the usage the provider reported, plus a
+ * running total per month written in the same transaction (the monthly budget
+ * reads that, never the whole ledger).
+ */
+export interface Ledger {
+  /** Records a call's usage inside the caller's transaction (with the step's checkpoint). */
+  record(tx: Transaction, entry: { readonly jobId: string; readonly sessionId: string; readonly stepId: string; readonly usage: Usage; readonly at: number; readonly id: string }): Promise<LedgerEntry>;
+  monthTotal(month: string): Promise<number>;
+  entries(month: string): Promise<LedgerEntry[]>;
+}
+
+export function createLedger(store: Store): Ledger {
+  return {
+    async record(tx, input) {
+      const month = monthOf(input.at);
+      const entry: LedgerEntry = { id: input.id, jobId: input.jobId, sessionId: input.sessionId, stepId: input.stepId, at: input.at, month, usage: input.usage, costUsd: costOf(input.usage) };
+      tx.putJson(`ledger/${month}/entries/${input.id}.json`, entry);
+      const totalKey = `ledger/${month}/total.json`;
+      const current = (await tx.getJson(totalKey, MonthTotalSchema)) ?? { month, totalUsd: 0, calls: 0 };
+      tx.putJson(totalKey, { month, totalUsd: current.totalUsd + entry.costUsd, calls: current.calls + 1 });
+      return entry;
+    },
+    async monthTotal(month) {
+      return (await store.getJson(`ledger/${month}/total.json`, MonthTotalSchema))?.totalUsd ?? 0;
+    },
+    async entries(month) {
+      const keys = await store.list(`ledger/${month}/entries/`);
+      const out: LedgerEntry[] = [];
+      for (const key of keys) {
+        const entry = await store.getJson(key, LedgerEntrySchema);
+        if (entry !== undefined) out.push(entry);
+      }
+      return out.sort((a, b) => a.at - b.at);
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { ANTHROPIC_DEFAULT_MODELS } from "./providers/anthropic.ts";
+import { OPENAI_DEFAULT_MODELS } from "./providers/openai.ts";
+import type { ModelChoice } from "./providers/port.ts";
+import type { EnrichmentOptions, ProviderName } from "./types.ts";
+
+/** Which provider does each stage, with which models: resolved once per job from options and keys. */
+export interface EnrichmentPlan {
+  readonly provider: ProviderName;
+  /** Who transcribes: OpenAI when its key is there, else on-device speech (local). */
+  readonly transcription: "openai" | "local";
+  /** Who looks at screenshots: `local` when the user keeps them on the machine. */
+  readonly screenshots: ProviderName;
+  readonly models: ModelChoice;
+  readonly batch: boolean;
+  readonly tokenBudget: number;
+  readonly perRequest: number;
+  readonly redactEmails: boolean;
+}
+
+export const DEFAULT_TOKEN_BUDGET = 450;
+export const DEFAULT_PER_REQUEST = 8;
+
+export interface AvailableKeys {
+  readonly anthropic: boolean;
+  readonly openai: boolean;
+}
+
+/** The provider used when none is asked for: Anthropic, then OpenAI, then local. */
+export function defaultProvider(keys: AvailableKeys): ProviderName {
+  if (keys.anthropic) return "anthropic";
+  if (keys.openai) return "openai";
+  return "local";
+}
+
+export function resolvePlan(options: EnrichmentOptions, keys: AvailableKeys): EnrichmentPlan {
+  const provider = options.provider ?? defaultProvider(keys);
+  const defaults =
+    provider === "anthropic"
+      ? { ...ANTHROPIC_DEFAULT_MODELS, transcription: OPENAI_DEFAULT_MODELS.transcription }
+      : provider === "openai"
+        ? OPENAI_DEFAULT_MODELS
+        : { screenshot: "local", summary: "local", transcription: "local" };
+  const transcription = provider !== "local" && keys.openai ? "openai" : "local";
+  return {
+    provider,
+    transcription,
+    screenshots: options.keepScreenshotsLocal === true ? "local" : provider,
+    models: {
+      screenshot: options.screenshotModel ?? defaults.screenshot,
+      summary: options.summaryModel ?? defaults.summary,
+      transcription: options.transcriptionModel ?? (transcription === "openai" ? OPENAI_DEFAULT_MODELS.transcription : "local"),
+    },
+    // Background work can wait: batches are the default where the provider offers them.
+    batch: provider === "anthropic" && options.allowBatch !== false,
+    tokenBudget: options.screenshotTokenBudget ?? DEFAULT_TOKEN_BUDGET,
+    perRequest: options.screenshotsPerRequest ?? DEFAULT_PER_REQUEST,
+    redactEmails: options.redactEmails === true,
+  };
+}

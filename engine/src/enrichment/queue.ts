@@ -1,0 +1,354 @@
+import { EngineError } from "../bridge/index.ts";
+import type { HostPort, TimerId } from "../host/index.ts";
+import type { Store } from "../storage/index.ts";
+import { decideRetry } from "./retry-policy.ts";
+import { JobRecordSchema, type EnrichmentOptions, type JobPriority, type JobRecord, type Stage } from "./types.ts";
+
+/** At most this many jobs run at once. */
+export const MAX_ACTIVE_JOBS = 5;
+export const DEFAULT_LEASE_MS = 30_000;
+/** A job whose unfinished starts reach this is a poison pill: it ends failed instead of crash-looping. */
+export const POISON_STARTS = 2;
+
+const PRIORITY_RANK: Record<JobPriority, number> = { high: 0, normal: 1, low: 2 };
+const LIVE = new Set(["waiting", "active", "delayed"]);
+
+/** What a running job may do besides its work. */
+export interface JobControl {
+  readonly signal: AbortSignal;
+  /** True once shutdown began: finish the current step, then stop. */
+  stopping(): boolean;
+  progress(stage: Stage, progress: number, patch?: Partial<Pick<JobRecord, "cost" | "redactions" | "mediaReady">>): Promise<void>;
+  /** Called on every lease renewal (the runner renews its session lock with it). */
+  onRenew(listener: (leaseExpiresAt: number) => Promise<void>): void;
+}
+
+/** Thrown by a worker that stopped because of shutdown; the job goes back to waiting. */
+export class ShutdownInterrupt extends Error {
+  constructor() {
+    super("engine shutting down");
+    this.name = "ShutdownInterrupt";
+  }
+}
+
+export type JobWorker = (job: JobRecord, control: JobControl) => Promise<void>;
+
+export interface QueueOptions {
+  readonly store: Store;
+  readonly host: Pick<HostPort, "clock" | "timers" | "crypto">;
+  readonly worker: JobWorker;
+  readonly emit: (method: string, params: unknown) => void;
+  readonly maxActive?: number;
+  readonly leaseMs?: number;
+  /** Observes starts (history checker). */
+  readonly onStart?: (job: JobRecord) => void;
+}
+
+export interface EnqueueInput {
+  readonly sessionId: string;
+  readonly priority?: JobPriority;
+  readonly options?: EnrichmentOptions;
+  readonly mediaReady?: boolean;
+}
+
+export interface QueueStatus {
+  readonly counts: Record<JobRecord["status"], number>;
+  readonly active: number;
+  readonly maxActive: number;
+}
+
+/**
+ * The persistent enrichment queue: records in `jobs/{id}.json` through the
+ * storage `Store`; priority then FIFO; at most `maxActive` running; leases
+ * renewed while a job runs; stalled jobs recovered on open; retries classified
+ * and scheduled by the job's own `nextRunAt`.
+ */
+export class PersistentEnrichmentQueue {
+  private readonly jobs = new Map<string, JobRecord>();
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<void>; renewers: ((at: number) => Promise<void>)[] }>();
+  private readonly timers = new Map<string, TimerId>();
+  private readonly maxActive: number;
+  private readonly leaseMs: number;
+  private seq = 0;
+  private open = false;
+  private shuttingDown = false;
+  private pumping = false;
+  private abandoned = false;
+
+  constructor(private readonly options: QueueOptions) {
+    this.maxActive = options.maxActive ?? MAX_ACTIVE_JOBS;
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  private now(): number {
+    return this.options.host.clock.now();
+  }
+
+  private async save(job: JobRecord): Promise<JobRecord> {
+    const next = { ...job, updatedAt: this.now() };
+    this.jobs.set(next.id, next);
+    await this.options.store.putJson(`jobs/${next.id}.json`, next, { priority: "critical" });
+    return next;
+  }
+
+  private event(kind: string, job: JobRecord, extra: Record<string, unknown> = {}): void {
+    this.options.emit(`enrichment.job.${kind}`, { jobId: job.id, sessionId: job.sessionId, status: job.status, stage: job.stage, progress: job.progress, attempts: job.attempts, cost: job.cost, ...extra });
+  }
+
+  /** Loads persisted jobs and recovers stalled ones; then starts working. */
+  async initialize(): Promise<{ recovered: number; poisoned: number }> {
+    const keys = await this.options.store.list("jobs/");
+    const loaded = await Promise.all(keys.map((key) => this.options.store.getJson(key, JobRecordSchema).catch(() => undefined)));
+    let recovered = 0;
+    let poisoned = 0;
+    const now = this.now();
+    for (const job of loaded) {
+      if (job === undefined) continue;
+      this.jobs.set(job.id, job);
+      this.seq = Math.max(this.seq, job.seq + 1);
+    }
+    const writes: Promise<unknown>[] = [];
+    for (const job of this.jobs.values()) {
+      if (job.status === "active") {
+        if (job.leaseExpiresAt !== undefined && job.leaseExpiresAt > now) {
+          this.schedule(job.id, job.leaseExpiresAt - now, () => void this.recoverStalled(job.id));
+          continue;
+        }
+        const outcome = this.stalledOutcome(job, now);
+        if (outcome.status === "failed") poisoned++;
+        else recovered++;
+        writes.push(this.save(outcome).then((saved) => saved.status === "failed" && this.event("failed", saved, { error: saved.lastError })));
+      } else if (job.status === "delayed") {
+        this.scheduleDelayed(job);
+      }
+    }
+    await Promise.all(writes);
+    this.open = true;
+    this.pump();
+    return { recovered, poisoned };
+  }
+
+  private stalledOutcome(job: JobRecord, now: number): JobRecord {
+    if (job.starts >= POISON_STARTS) {
+      return { ...job, status: "failed", stage: "failed", leaseExpiresAt: undefined, finishedAt: now, lastError: { code: "enrichment.provider_error", message: `job stopped the engine ${job.starts} times; not retried`, kind: "poison", at: now } };
+    }
+    return { ...job, status: "waiting", leaseExpiresAt: undefined };
+  }
+
+  private async recoverStalled(jobId: string): Promise<void> {
+    const job = this.jobs.get(jobId);
+    if (job === undefined || job.status !== "active" || this.running.has(jobId)) return;
+    const saved = await this.save(this.stalledOutcome(job, this.now()));
+    if (saved.status === "failed") this.event("failed", saved, { error: saved.lastError });
+    this.pump();
+  }
+
+  private schedule(jobId: string, ms: number, callback: () => void): void {
+    const existing = this.timers.get(jobId);
+    if (existing !== undefined) this.options.host.timers.clearTimeout(existing);
+    this.timers.set(
+      jobId,
+      this.options.host.timers.setTimeout(() => {
+        this.timers.delete(jobId);
+        callback();
+      }, Math.max(0, ms)),
+    );
+  }
+
+  private scheduleDelayed(job: JobRecord): void {
+    this.schedule(job.id, (job.nextRunAt ?? 0) - this.now(), () => this.pump());
+  }
+
+  /** One live job per session: enqueueing a session that already has one returns it. */
+  async enqueue(input: EnqueueInput): Promise<JobRecord> {
+    for (const job of this.jobs.values()) if (job.sessionId === input.sessionId && LIVE.has(job.status)) return job;
+    const now = this.now();
+    const job = await this.save({
+      id: this.options.host.crypto.randomUUID(),
+      sessionId: input.sessionId,
+      priority: input.priority ?? "normal",
+      status: "waiting",
+      stage: "queued",
+      progress: 0,
+      attempts: 0,
+      starts: 0,
+      seq: this.seq++,
+      options: input.options ?? {},
+      cost: { actualUsd: 0 },
+      redactions: 0,
+      mediaReady: input.mediaReady ?? false,
+      createdAt: now,
+      updatedAt: now,
+    });
+    this.event("enqueued", job);
+    this.pump();
+    return job;
+  }
+
+  get(jobId: string): JobRecord | undefined {
+    return this.jobs.get(jobId);
+  }
+
+  list(): JobRecord[] {
+    return [...this.jobs.values()].sort((a, b) => b.createdAt - a.createdAt || b.seq - a.seq);
+  }
+
+  liveJobForSession(sessionId: string): JobRecord | undefined {
+    for (const job of this.jobs.values()) if (job.sessionId === sessionId && LIVE.has(job.status)) return job;
+    return undefined;
+  }
+
+  status(): QueueStatus {
+    const counts = { waiting: 0, active: 0, delayed: 0, completed: 0, failed: 0, cancelled: 0 };
+    for (const job of this.jobs.values()) counts[job.status]++;
+    return { counts, active: this.running.size, maxActive: this.maxActive };
+  }
+
+  async update(jobId: string, patch: Partial<JobRecord>): Promise<JobRecord> {
+    const job = this.mustGet(jobId);
+    return this.save({ ...job, ...patch });
+  }
+
+  private mustGet(jobId: string): JobRecord {
+    const job = this.jobs.get(jobId);
+    if (job === undefined) throw new EngineError("enrichment.job_not_found", `no enrichment job ${jobId}`);
+    return job;
+  }
+
+  /** Cancels a job; a running one stops its current step through the abort signal. */
+  async cancel(jobId: string): Promise<JobRecord> {
+    const job = this.mustGet(jobId);
+    const running = this.running.get(jobId);
+    if (running !== undefined) {
+      running.controller.abort(new EngineError("enrichment.cancelled", "cancelled by the user"));
+      await running.done;
+      return this.mustGet(jobId);
+    }
+    if (!LIVE.has(job.status)) return job;
+    const timer = this.timers.get(jobId);
+    if (timer !== undefined) this.options.host.timers.clearTimeout(timer);
+    const saved = await this.save({ ...job, status: "cancelled", stage: "cancelled", finishedAt: this.now(), nextRunAt: undefined });
+    this.event("cancelled", saved);
+    return saved;
+  }
+
+  /** Puts a failed or cancelled job back in line. */
+  async retry(jobId: string): Promise<JobRecord> {
+    const job = this.mustGet(jobId);
+    if (LIVE.has(job.status) || job.status === "completed") return job;
+    const other = this.liveJobForSession(job.sessionId);
+    if (other !== undefined) return other;
+    const saved = await this.save({ ...job, status: "waiting", stage: "queued", attempts: 0, starts: 0, lastError: undefined, nextRunAt: undefined, finishedAt: undefined, seq: this.seq++ });
+    this.event("enqueued", saved);
+    this.pump();
+    return saved;
+  }
+
+  private nextEligible(): JobRecord | undefined {
+    const now = this.now();
+    let best: JobRecord | undefined;
+    for (const job of this.jobs.values()) {
+      const ready = job.status === "waiting" || (job.status === "delayed" && (job.nextRunAt ?? 0) <= now);
+      if (!ready || this.running.has(job.id)) continue;
+      if (best === undefined || PRIORITY_RANK[job.priority] < PRIORITY_RANK[best.priority] || (job.priority === best.priority && job.seq < best.seq)) best = job;
+    }
+    return best;
+  }
+
+  private pump(): void {
+    if (!this.open || this.shuttingDown || this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.running.size < this.maxActive) {
+        const job = this.nextEligible();
+        if (job === undefined) break;
+        this.start(job);
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private start(job: JobRecord): void {
+    const controller = new AbortController();
+    const entry = { controller, done: Promise.resolve(), renewers: [] as ((at: number) => Promise<void>)[] };
+    this.running.set(job.id, entry);
+    entry.done = this.execute(job, controller, entry.renewers).finally(() => {
+      this.running.delete(job.id);
+      this.pump();
+    });
+  }
+
+  private async execute(initial: JobRecord, controller: AbortController, renewers: ((at: number) => Promise<void>)[]): Promise<void> {
+    const now = this.now();
+    // The start counter reaches the disk before any work: a crash loop shows up on the next launch.
+    let job = await this.save({ ...initial, status: "active", starts: initial.starts + 1, startedAt: now, nextRunAt: undefined, leaseExpiresAt: now + this.leaseMs, stage: initial.stage === "queued" ? "validating" : initial.stage });
+    this.options.onStart?.(job);
+    this.event("started", job);
+    let renewTimer: TimerId | undefined;
+    const renew = () => {
+      renewTimer = this.options.host.timers.setTimeout(() => {
+        const current = this.jobs.get(job.id);
+        if (this.abandoned || current === undefined || current.status !== "active") return;
+        const leaseExpiresAt = this.now() + this.leaseMs;
+        void this.save({ ...current, leaseExpiresAt }).then(() => Promise.all(renewers.map((fn) => fn(leaseExpiresAt)))).catch(() => undefined);
+        renew();
+      }, this.leaseMs / 3);
+    };
+    renew();
+    const control: JobControl = {
+      signal: controller.signal,
+      stopping: () => this.shuttingDown,
+      progress: async (stage, progress, patch = {}) => {
+        const current = this.jobs.get(job.id) ?? job;
+        job = await this.save({ ...current, ...patch, stage, progress: Math.max(current.progress, Math.min(1, progress)) });
+        this.event("progress", job);
+      },
+      onRenew: (listener) => void renewers.push(listener),
+    };
+    try {
+      await this.options.worker(job, control);
+      const current = this.jobs.get(job.id) ?? job;
+      const done = await this.save({ ...current, status: "completed", stage: "completed", progress: 1, starts: 0, leaseExpiresAt: undefined, finishedAt: this.now(), lastError: undefined });
+      this.event("completed", done);
+    } catch (error) {
+      const current = this.jobs.get(job.id) ?? job;
+      if (error instanceof ShutdownInterrupt) {
+        await this.save({ ...current, status: "waiting", starts: 0, leaseExpiresAt: undefined });
+        return;
+      }
+      const cause = controller.signal.aborted ? new EngineError("enrichment.cancelled", "cancelled by the user") : error;
+      const random01 = (this.options.host.crypto.randomBytes(1)[0] ?? 0) / 255;
+      const decision = decideRetry(cause, current.attempts + 1, random01, this.now(), this.now() - current.createdAt);
+      if (decision.error.kind === "cancelled") {
+        const saved = await this.save({ ...current, status: "cancelled", stage: "cancelled", starts: 0, leaseExpiresAt: undefined, finishedAt: this.now(), lastError: decision.error });
+        this.event("cancelled", saved);
+      } else if (decision.retry) {
+        const saved = await this.save({ ...current, status: "delayed", starts: 0, attempts: current.attempts + 1, leaseExpiresAt: undefined, nextRunAt: this.now() + decision.delayMs, lastError: decision.error });
+        this.scheduleDelayed(saved);
+        this.event("progress", saved, { retryInMs: decision.delayMs, error: decision.error });
+      } else {
+        const saved = await this.save({ ...current, status: "failed", stage: "failed", starts: 0, leaseExpiresAt: undefined, finishedAt: this.now(), lastError: decision.error });
+        this.event("failed", saved, { error: decision.error });
+      }
+    } finally {
+      if (renewTimer !== undefined) this.options.host.timers.clearTimeout(renewTimer);
+    }
+  }
+
+  /** Stops taking work and waits for running jobs to checkpoint their current step. */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    for (const timer of this.timers.values()) this.options.host.timers.clearTimeout(timer);
+    this.timers.clear();
+    await Promise.all([...this.running.values()].map((entry) => entry.done));
+  }
+
+  /** Abandons everything without writing (a simulated crash, for tests). */
+  abandon(): void {
+    this.shuttingDown = true;
+    this.abandoned = true;
+    for (const timer of this.timers.values()) this.options.host.timers.clearTimeout(timer);
+    this.timers.clear();
+  }
+}
