@@ -1,0 +1,389 @@
+/**
+ * The session feature: bridge methods, the machine's effects (validation,
+ * permissions, recorder), recording notifications, markers, persistence of the
+ * machine snapshot and recovery of interrupted sessions.
+ */
+import { createActor, waitFor, type Actor } from "xstate";
+import { defineMethod, EngineError } from "../bridge/index.ts";
+import type { SessionMetadata } from "../domain/index.ts";
+import type { EngineContext, Feature } from "../engine/index.ts";
+import type { RecorderPort } from "../host/index.ts";
+import { buildIntegrityReport, replayServices, summarizeReport } from "./integrity.ts";
+import { CAPTURING_STATES, createSessionMachine, sessionTimeMs, type SessionMachine, type SessionMachineContext, type SessionMachineState } from "./machine.ts";
+import { SessionRuntime } from "./runtime.ts";
+import {
+  CaptureHealthEventSchema,
+  IntegrityReportSchema,
+  MarkerSchema,
+  RecordingAudioSchema,
+  RecordingHealthSchema,
+  RecordingScreenshotSchema,
+  RecordingVideoSchema,
+  SessionConfigSchema,
+  SessionEndParamsSchema,
+  SessionGetParamsSchema,
+  SessionListParamsSchema,
+  SessionMarkParamsSchema,
+  SessionPauseParamsSchema,
+  SessionResumeParamsSchema,
+  SessionStartParamsSchema,
+  type IntegrityReport,
+  type Marker,
+} from "./schemas.ts";
+import { resolveStorage, KEYS, type SessionStoragePort } from "./storage-port.ts";
+import { sessionTimeAt } from "./timeline.ts";
+import { createSessionEffects } from "./effects.ts";
+import * as z from "zod";
+import { buildSessionState, type SessionStateEvent } from "./state-event.ts";
+
+export interface SessionEndedEvent {
+  readonly sessionId: string;
+  readonly metadata: SessionMetadata;
+  readonly integrity: IntegrityReport;
+  readonly markers: readonly Marker[];
+}
+
+/** What `ctx.features.get("session")` returns. */
+export interface SessionFeature extends Feature {
+  readonly name: "session";
+  /** Called after a session is completed (ended or an interrupted one finalized); returns the unsubscribe. */
+  onSessionEnded(listener: (event: SessionEndedEvent) => void | Promise<void>): () => void;
+  getMarkers(sessionId: string): Promise<Marker[]>;
+  getIntegrityReport(sessionId: string): Promise<IntegrityReport | undefined>;
+  /** The machine's state now (for tests and the dev host). */
+  currentState(): SessionStateEvent;
+  /** Resolves once every received item and queued write of the running session is done. */
+  settle(): Promise<void>;
+}
+
+export interface SessionFeatureOptions {
+  /** Overrides the storage found among earlier features (tests). */
+  readonly storage?: SessionStoragePort;
+}
+
+const TRANSIENT: readonly SessionMachineState[] = ["validating", "checking_permissions", "starting", "pausing", "resuming", "ending", "discarding"];
+const VERBS = { START: "start", PAUSE: "pause", RESUME: "resume", END: "end", RETRY: "retry", DISMISS: "dismiss" } as const;
+const MarkersSchema = z.array(MarkerSchema);
+const HealthEventsSchema = z.array(CaptureHealthEventSchema);
+const PersistedMachineSchema = z.looseObject({ value: z.string(), context: z.looseObject({ sessionId: z.string().nullable() }) });
+
+export function createSessionFeature(ctx: EngineContext, options: SessionFeatureOptions = {}): SessionFeature {
+  const { host, logger } = ctx;
+  const mustStorage = (): SessionStoragePort => {
+    const storage = options.storage ?? resolveStorage(ctx.features);
+    if (storage === undefined) throw new EngineError("engine.internal", "the session feature needs the storage feature");
+    return storage;
+  };
+  const mustRecorder = (): RecorderPort => {
+    if (host.recorder === undefined) throw new EngineError("session.recorder_unavailable", "this host has no recorder");
+    return host.recorder;
+  };
+  const endedListeners = new Set<(event: SessionEndedEvent) => void | Promise<void>>();
+  let runtime: SessionRuntime | undefined;
+  let persisting: Promise<void> = Promise.resolve();
+  let lastEmitted: string | undefined;
+
+  const context = (): SessionMachineContext => actor.getSnapshot().context;
+  const stateName = (): SessionMachineState => actor.getSnapshot().value as SessionMachineState;
+  const timeAt = (wall: number) => {
+    const c = context();
+    return c.startedAt === null ? 0 : sessionTimeAt(wall, c.startedAt, c.pauses, c.pausedSinceWall);
+  };
+
+  const effects = createSessionEffects({
+    host,
+    recorder: mustRecorder,
+    storage: mustStorage,
+    logger,
+    getRuntime: () => runtime,
+    createRuntime: (sessionId, config) => {
+      runtime = new SessionRuntime(sessionId, config, {
+        host,
+        storage: mustStorage(),
+        logger,
+        emitHealth: (event) => ctx.emit("capture.health", event),
+        sessionTimeAt: timeAt,
+        sessionTimeNow: () => sessionTimeMs(context(), host.clock.elapsed()),
+      });
+      return runtime;
+    },
+    dropRuntime: () => {
+      runtime = undefined;
+    },
+    context,
+    finalize: (sessionId) => finalizeSession(sessionId, false),
+  });
+
+  const machine: SessionMachine = createSessionMachine(effects, host.clock);
+  const actor: Actor<SessionMachine> = createActor(machine, { input: {} });
+
+  const currentState = (): SessionStateEvent => buildSessionState(stateName(), context(), runtime, host.clock);
+
+  const onSnapshot = () => {
+    const state = currentState();
+    const key = `${state.state}:${state.sessionId ?? ""}`;
+    if (key === lastEmitted) return;
+    lastEmitted = key;
+    const persisted = actor.getPersistedSnapshot();
+    persisting = persisting
+      .then(() => mustStorage().store.putJson(KEYS.machine, persisted, { priority: "critical" }))
+      .catch((error: unknown) => logger.error("session machine snapshot not saved", { error }));
+    ctx.emit("session.state", state);
+  };
+
+  async function loadMarkers(sessionId: string): Promise<Marker[]> {
+    return (await mustStorage().store.getJson(KEYS.markers(sessionId), MarkersSchema)) ?? [];
+  }
+
+  async function notifyEnded(event: SessionEndedEvent): Promise<void> {
+    for (const listener of endedListeners) {
+      try {
+        await listener(event);
+      } catch (error) {
+        logger.error("session ended listener failed", { sessionId: event.sessionId, error });
+      }
+    }
+  }
+
+  /** Writes the integrity report and completes the metadata of a session the machine just stopped (or an interrupted one). */
+  async function finalizeSession(sessionId: string, interrupted: boolean): Promise<SessionEndedEvent> {
+    const storage = mustStorage();
+    const now = host.clock.now();
+    const markers = await loadMarkers(sessionId);
+    let report: IntegrityReport;
+    let activeMs: number;
+    if (!interrupted && runtime !== undefined && runtime.sessionId === sessionId) {
+      await runtime.drain();
+      const c = context();
+      activeMs = c.activeMs;
+      report = buildIntegrityReport({
+        sessionId,
+        services: runtime.services,
+        activeMs,
+        pausedMs: c.pausedMs,
+        pauses: c.pauses.length,
+        markers: markers.length,
+        warnings: runtime.monitor.events,
+        interrupted: false,
+        now,
+      });
+    } else {
+      const metadata = await storage.sessions.getMetadata(sessionId);
+      if (metadata === undefined) throw new EngineError("session.not_found", `no session ${sessionId}`);
+      const config = SessionConfigSchema.safeParse(metadata.recordingConfig);
+      const [screenshots, audio, video, warnings] = await Promise.all([
+        storage.sessions.getScreenshots(sessionId),
+        storage.sessions.getAudioSegments(sessionId),
+        storage.sessions.getVideo(sessionId),
+        storage.store.getJson(KEYS.health(sessionId), HealthEventsSchema),
+      ]);
+      const fallback = SessionConfigSchema.parse({ sources: [] });
+      const services = replayServices(config.success ? config.data : fallback, { screenshots, audio, video });
+      activeMs = Math.max(metadata.activeDurationMs, ...screenshots.map((s) => s.sessionTimeMs), ...audio.map((a) => a.startSessionMs + a.durationMs));
+      report = buildIntegrityReport({ sessionId, services, activeMs, pausedMs: 0, pauses: 0, markers: markers.length, warnings: warnings ?? [], interrupted: true, now });
+    }
+    await storage.store.putJson(KEYS.integrity(sessionId), report, { priority: "critical" });
+    const metadata = await storage.sessions.updateMetadata(
+      sessionId,
+      (current) => ({ ...current, status: "completed", endedAt: current.endedAt ?? now, activeDurationMs: Math.round(activeMs), integrity: summarizeReport(report), updatedAt: now }),
+      { priority: "critical" },
+    );
+    return { sessionId, metadata, integrity: report, markers };
+  }
+
+  async function send(event: { type: "PAUSE" } | { type: "RESUME" } | { type: "END" } | { type: "RETRY" } | { type: "DISMISS" } | { type: "START"; sessionId: string; params: z.output<typeof SessionStartParamsSchema> }) {
+    const snapshot = actor.getSnapshot();
+    if (!snapshot.can(event)) {
+      const state = snapshot.value as string;
+      throw new EngineError("session.invalid_transition", `cannot ${VERBS[event.type]} while the session is ${state.replace("_", " ")}`, {
+        data: { state, event: event.type },
+      });
+    }
+    actor.send(event);
+    const settled = await waitFor(actor, (s) => !TRANSIENT.includes(s.value as SessionMachineState));
+    return settled;
+  }
+
+  const throwMachineError = () => {
+    const error = context().error;
+    if (error !== null) throw new EngineError(error.code as ConstructorParameters<typeof EngineError>[0], error.message, { data: { ...(error.data as object | undefined), state: stateName() } });
+  };
+
+  async function recoverInterrupted(): Promise<void> {
+    const storage = mustStorage();
+    const candidates = new Set<string>();
+    try {
+      const persisted = await storage.store.getJson(KEYS.machine, PersistedMachineSchema);
+      if (persisted !== undefined && persisted.context.sessionId !== null && CAPTURING_STATES.includes(persisted.value as SessionMachineState)) {
+        candidates.add(persisted.context.sessionId);
+      }
+    } catch (error) {
+      logger.warn("session machine snapshot unreadable", { error });
+    }
+    for (const status of ["active", "paused"] as const) {
+      const listed = await storage.sessions.listMetadata({ status, limit: 1000 });
+      for (const session of listed.sessions) candidates.add(session.id);
+    }
+    for (const sessionId of candidates) {
+      const metadata = await storage.sessions.getMetadata(sessionId);
+      if (metadata === undefined || (metadata.status !== "active" && metadata.status !== "paused")) continue;
+      const [screenshots, audio] = await Promise.all([storage.sessions.getScreenshots(sessionId), storage.sessions.getAudioSegments(sessionId)]);
+      const activeMs = Math.max(metadata.activeDurationMs, ...screenshots.map((s) => s.sessionTimeMs), ...audio.map((a) => a.startSessionMs + a.durationMs));
+      const updated = await storage.sessions.updateMetadata(sessionId, (current) => ({ ...current, status: "interrupted", activeDurationMs: Math.round(activeMs), updatedAt: host.clock.now() }), {
+        priority: "critical",
+      });
+      logger.warn("session was interrupted", { sessionId, screenshots: screenshots.length, audio: audio.length });
+      ctx.emit("session.state", { ...buildSessionState("idle", null, undefined, host.clock), sessionId, status: "interrupted", name: updated.name, activeMs: updated.activeDurationMs });
+    }
+    await storage.store.delete(KEYS.machine, { priority: "critical" });
+  }
+
+  const methods = {
+    "session.start": defineMethod(SessionStartParamsSchema, async (params) => {
+      const settled = await send({ type: "START", sessionId: host.crypto.randomUUID(), params });
+      if (settled.value !== "active") throwMachineError();
+      return currentState();
+    }),
+    "session.pause": defineMethod(SessionPauseParamsSchema, async () => {
+      const settled = await send({ type: "PAUSE" });
+      if (settled.value !== "paused") throwMachineError();
+      return currentState();
+    }),
+    "session.resume": defineMethod(SessionResumeParamsSchema, async () => {
+      const settled = await send({ type: "RESUME" });
+      if (settled.value !== "active") throwMachineError();
+      return currentState();
+    }),
+    "session.end": defineMethod(SessionEndParamsSchema, async (params) => {
+      if (params.sessionId !== undefined && params.sessionId !== context().sessionId) {
+        const metadata = await mustStorage().sessions.getMetadata(params.sessionId);
+        if (metadata === undefined) throw new EngineError("session.not_found", `no session ${params.sessionId}`);
+        if (metadata.status !== "interrupted") {
+          throw new EngineError("session.invalid_transition", `cannot end session ${params.sessionId}: it is ${metadata.status}`, { data: { state: metadata.status, event: "END" } });
+        }
+        const ended = await finalizeSession(params.sessionId, true);
+        ctx.emit("session.state", { ...buildSessionState("completed", null, undefined, host.clock), sessionId: ended.sessionId, name: ended.metadata.name, activeMs: ended.metadata.activeDurationMs });
+        await notifyEnded(ended);
+        return { sessionId: ended.sessionId, status: "completed", integrity: ended.integrity };
+      }
+      const settled = await send({ type: "END" });
+      if (settled.value !== "completed") throwMachineError();
+      const sessionId = context().sessionId!;
+      const ended = lastEnded;
+      lastEnded = undefined;
+      if (ended !== undefined) await notifyEnded(ended);
+      return { sessionId, status: "completed", integrity: ended?.integrity };
+    }),
+    "session.retry": defineMethod(z.object({}).strict(), async () => {
+      await send({ type: "RETRY" });
+      throwMachineError();
+      return currentState();
+    }),
+    "session.dismiss": defineMethod(z.object({}).strict(), async () => {
+      await send({ type: "DISMISS" });
+      return currentState();
+    }),
+    "session.mark": defineMethod(SessionMarkParamsSchema, async (params) => {
+      const c = context();
+      const state = stateName();
+      if (c.sessionId === null || !["active", "pausing", "paused", "resuming"].includes(state) || (params.sessionId !== undefined && params.sessionId !== c.sessionId)) {
+        throw new EngineError("session.invalid_transition", `cannot add a marker while the session is ${state}`, { data: { state, event: "MARK" } });
+      }
+      const marker: Marker = {
+        id: host.crypto.randomUUID(),
+        sessionId: c.sessionId,
+        sessionTimeMs: Math.round(sessionTimeMs(c, host.clock.elapsed())),
+        at: host.clock.now(),
+        ...(params.note === undefined || params.note.trim() === "" ? {} : { note: params.note.trim() }),
+      };
+      const markers = [...(await loadMarkers(c.sessionId)), marker];
+      await mustStorage().store.putJson(KEYS.markers(c.sessionId), markers, { priority: "critical" });
+      ctx.emit("session.marker", marker);
+      return { marker };
+    }),
+    "session.get": defineMethod(SessionGetParamsSchema, async (params) => {
+      const sessionId = params.sessionId ?? context().sessionId;
+      if (sessionId === null || sessionId === undefined) throw new EngineError("session.not_found", "no current session; pass sessionId");
+      const storage = mustStorage();
+      const metadata = await storage.sessions.getMetadata(sessionId);
+      if (metadata === undefined) throw new EngineError("session.not_found", `no session ${sessionId}`);
+      const current = sessionId === context().sessionId;
+      const [markers, integrity, warnings] = await Promise.all([
+        loadMarkers(sessionId),
+        storage.store.getJson(KEYS.integrity(sessionId), IntegrityReportSchema),
+        storage.store.getJson(KEYS.health(sessionId), HealthEventsSchema),
+      ]);
+      return { session: metadata, live: current ? currentState() : null, markers, integrity: integrity ?? null, warnings: warnings ?? [] };
+    }),
+    "session.list": defineMethod(SessionListParamsSchema, async (params) => {
+      const result = await mustStorage().sessions.listMetadata({ ...(params.status === undefined ? {} : { status: params.status }), limit: params.limit, offset: params.offset });
+      return { sessions: result.sessions, total: result.total };
+    }),
+    "recording.sources": defineMethod(z.object({}).strict(), async () => ({ sources: await mustRecorder().sources() })),
+    "recording.permissions": defineMethod(z.object({}).strict(), async () => mustRecorder().permissions()),
+    "recording.screenshot": defineMethod(RecordingScreenshotSchema, (params) => mustRuntime(params.sessionId, "recording.screenshot").handleScreenshot(params)),
+    "recording.audio": defineMethod(RecordingAudioSchema, (params) => mustRuntime(params.sessionId, "recording.audio").handleAudio(params)),
+    "recording.video": defineMethod(RecordingVideoSchema, (params) => mustRuntime(params.sessionId, "recording.video").handleVideo(params)),
+    "recording.health": defineMethod(RecordingHealthSchema, async (params) => {
+      await mustRuntime(params.sessionId, "recording.health").handleHealth(params);
+      return { accepted: true };
+    }),
+  };
+
+  let lastEnded: SessionEndedEvent | undefined;
+  effects.onFinalized((ended) => {
+    lastEnded = ended;
+  });
+
+  function mustRuntime(sessionId: string, method: string): SessionRuntime {
+    const state = stateName();
+    if (runtime === undefined || runtime.sessionId !== sessionId || !CAPTURING_STATES.includes(state)) {
+      logger.warn("recording notification for an unknown session", { method, sessionId, state });
+      throw new EngineError("recording.unknown_session", `${method}: session ${sessionId} is not recording`, { data: { sessionId, state } });
+    }
+    return runtime;
+  }
+
+  return {
+    name: "session",
+    methods,
+    async start() {
+      if ((options.storage ?? resolveStorage(ctx.features)) === undefined) logger.error("session feature started without storage: sessions cannot be recorded");
+      else await recoverInterrupted();
+      actor.subscribe(onSnapshot);
+      actor.start();
+    },
+    async stop() {
+      // Graceful shutdown ends a running session so nothing is left half-recorded.
+      const state = stateName();
+      if (state === "active" || state === "paused") {
+        try {
+          await send({ type: "END" });
+          if (lastEnded !== undefined) await notifyEnded(lastEnded);
+          lastEnded = undefined;
+        } catch (error) {
+          logger.error("session not ended on shutdown", { error });
+        }
+      }
+      runtime?.monitor.stop();
+      actor.stop();
+      await persisting;
+    },
+    onSessionEnded(listener) {
+      endedListeners.add(listener);
+      return () => endedListeners.delete(listener);
+    },
+    getMarkers: loadMarkers,
+    async getIntegrityReport(sessionId) {
+      return mustStorage().store.getJson(KEYS.integrity(sessionId), IntegrityReportSchema);
+    },
+    currentState,
+    async settle() {
+      await runtime?.drain();
+      await persisting;
+    },
+  };
+}
+
+/** The feature factory for `PRODUCT_FEATURES`. */
+export const sessionFeature = (ctx: EngineContext): SessionFeature => createSessionFeature(ctx);
