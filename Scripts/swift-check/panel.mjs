@@ -1,0 +1,30 @@
+// The review panel's WKWebView transport names must match ReviewPanel's on both sides:
+// the message handler (`window.webkit.messageHandlers.<name>`) and the receive function.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+function files(dir, pattern, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) files(path, pattern, out);
+    else if (pattern.test(name) && !/\.test\./.test(name)) out.push(path);
+  }
+  return out;
+}
+
+export function checkPanelTransport(root) {
+  const swift = files(join(root, "MacApp/Sources/Stint/ReviewPanel"), /\.swift$/).map((p) => readFileSync(p, "utf8")).join("\n");
+  const handler = /static let messageHandlerName\s*=\s*"(\w+)"/.exec(swift)?.[1];
+  const receiver = /static let receiveFunction\s*=\s*"([\w.]+)"/.exec(swift)?.[1];
+  const problems = [];
+  if (!handler) problems.push("ReviewPanel declares no messageHandlerName");
+  if (!receiver) problems.push("ReviewPanel declares no receiveFunction");
+  const ui = files(join(root, "webview-ui/src"), /\.(ts|tsx)$/).map((p) => readFileSync(p, "utf8")).join("\n");
+  const uiHandlers = [...ui.matchAll(/messageHandlers\??\.(\w+)/g)].map((m) => m[1]);
+  if (uiHandlers.length === 0) return { skipped: true, reason: "webview-ui has no WKWebView transport yet (no messageHandlers.<name>)" };
+  for (const name of new Set(uiHandlers)) if (name !== handler) problems.push(`webview-ui posts to messageHandlers.${name}; ReviewPanel registers ${handler}`);
+  const fn = receiver?.replace(/^window\./, "");
+  if (fn && !ui.includes(fn)) problems.push(`webview-ui never defines ${receiver}, which ReviewPanel calls with each envelope`);
+  return { skipped: false, problems };
+}

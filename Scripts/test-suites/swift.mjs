@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// Swift checks that run on any machine: syntax of every .swift file (tree-sitter-swift),
+// the bridge contract between the Swift shell and the engine, and the StintCore tests
+// when a Swift toolchain is on PATH (said plainly, and counted as skipped, when not).
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join, relative, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { checkSwiftFiles, checkSwiftSource, KNOWN_FALSE_POSITIVES } from "../swift-check/syntax.mjs";
+import { listSwiftFiles } from "../swift-check/swift-source.mjs";
+import { compareHostPort, compareMethods, compareEnvelope, readRepository } from "../swift-check/contract.mjs";
+import { checkPanelTransport } from "../swift-check/panel.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+function report(ok, name, problems = []) {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? "ok  " : "FAIL"} ${name}`);
+  for (const problem of problems) console.log(`       ${problem}`);
+}
+
+// 1. Syntax.
+console.log("# Swift syntax (tree-sitter-swift)");
+const swiftFiles = [join(root, "Package.swift"), ...listSwiftFiles(join(root, "MacApp"))].filter(existsSync);
+const used = new Map();
+for (const result of checkSwiftFiles(swiftFiles)) {
+  for (const [construct, count] of result.used) used.set(construct, (used.get(construct) ?? 0) + count);
+  report(
+    result.errors.length === 0,
+    `parses: ${relative(root, result.path)}`,
+    result.errors.map((e) => `${e.line}:${e.column} ${e.kind}: ${e.text}`),
+  );
+}
+console.log(`  known grammar gaps neutralized: ${used.size === 0 ? "none used" : [...used].map(([c, n]) => `${c} ×${n}`).join(", ")}`);
+
+// The checker must catch real errors, and must not hide them behind the known constructs.
+const broken = {
+  "missing closing brace": "struct A {\n  func f() {\n    let x = 1\n}\n",
+  "missing paren": "func f() { print((1 + 2) }\n",
+  "`= =`": "func f() { var a = 1; a = = 2 }\n",
+  "unterminated string": 'let s = "abc\nlet t = 1\n',
+  "error on a line with nonisolated(unsafe)": "struct A { nonisolated(unsafe) var x = = 1 }\n",
+};
+for (const [what, snippet] of Object.entries(broken)) {
+  const { errors } = checkSwiftSource(snippet);
+  report(errors.length > 0, `checker catches ${what}`, errors.length > 0 ? [] : ["no error reported"]);
+}
+for (const entry of KNOWN_FALSE_POSITIVES) {
+  const samples = {
+    "nonisolated(unsafe)": "struct A { nonisolated(unsafe) static var x = 1 }\n",
+    "typed throws `throws(E)`": "func f() throws(MyError) -> Int { 1 }\n",
+    "`sending` parameter or result": "func f(_ a: sending Foo) -> sending Bar { a }\n",
+    "`consume x` operator": "func f() { let a = B(); let b = consume a; use(b) }\n",
+    "`isolated deinit`": "actor A { isolated deinit { } }\n",
+  };
+  const sample = samples[entry.construct];
+  const { errors } = checkSwiftSource(sample ?? "");
+  report(sample !== undefined && errors.length === 0, `known construct accepted: ${entry.construct} (${entry.reason})`);
+}
+
+// 2. Bridge contract.
+console.log("# Bridge contract (engine/src/host/host-port.ts, engine router, envelope.ts ↔ Swift)");
+const repo = await readRepository(root);
+for (const note of repo.notes) console.log(`  ${note}`);
+const hostProblems = compareHostPort(repo.contract, repo.installed, repo.infoFields);
+const functionCount = repo.contract.capabilities.reduce((n, c) => n + Math.max(1, c.functions.length), 0);
+report(hostProblems.length === 0, `EngineHost installs every host-port capability and function (${repo.contract.capabilities.length} capabilities, ${functionCount} names)`, hostProblems);
+for (const method of repo.swiftMethods) {
+  const problems = compareMethods([method], repo.engineMethods);
+  report(problems.length === 0, `engine routes ${method.value}`, problems);
+}
+const envelopeProblems = compareEnvelope(repo.tsFields, repo.swiftFields);
+report(envelopeProblems.length === 0, "StintCore's envelope codec has exactly the envelope's fields", envelopeProblems);
+const panel = checkPanelTransport(root);
+if (panel.skipped) {
+  skipped++;
+  console.log(`skip panel transport names: ${panel.reason}`);
+} else {
+  report(panel.problems.length === 0, "review panel and ReviewPanel agree on the message handler and receive function", panel.problems);
+}
+
+// Negative tests: a broken side fails with the name.
+{
+  const capabilities = new Map([...repo.installed.capabilities].map(([k, v]) => [k, new Set(v)]));
+  capabilities.get("files")?.delete("writeAtomic");
+  capabilities.get("files")?.add("writeAtomically");
+  const problems = compareHostPort(repo.contract, { ...repo.installed, capabilities }, repo.infoFields);
+  report(
+    problems.some((p) => p.includes("files.writeAtomic is not installed")) && problems.some((p) => p.includes("files.writeAtomically")),
+    "negative: a misspelled host function fails with its name",
+    problems.length ? [] : ["no problem reported"],
+  );
+  const withoutEmit = { ...repo.installed, functions: new Set([...repo.installed.functions].filter((f) => f !== "emit")) };
+  report(
+    compareHostPort(repo.contract, withoutEmit, repo.infoFields).some((p) => p.includes("emit")),
+    "negative: a missing top-level host function fails with its name",
+  );
+  const methodProblems = compareMethods([{ name: "sessionStrat", value: "session.strat" }], repo.engineMethods);
+  report(methodProblems.some((p) => p.includes("session.strat")), "negative: a misspelled bridge method fails with its name");
+  const fields = { ...repo.swiftFields, BridgeErrorData: ["code", "message", "retriable", "data"] };
+  const fieldProblems = compareEnvelope(repo.tsFields, fields);
+  report(
+    fieldProblems.some((p) => p.includes("retryable")) && fieldProblems.some((p) => p.includes("retriable")),
+    "negative: a misnamed envelope field fails with its name",
+  );
+}
+
+// 3. StintCore tests.
+console.log("# StintCore tests (swift test)");
+const swift = spawnSync("swift", ["--version"], { encoding: "utf8" });
+if (swift.error || swift.status !== 0) {
+  skipped++;
+  console.log("skip StintCore tests: no Swift toolchain is present on this machine (`swift` is not on PATH); they run on macOS and in .github/workflows/macos.yml");
+} else {
+  const test = spawnSync("swift", ["test", "--filter", "StintCoreTests"], { cwd: root, encoding: "utf8", stdio: "inherit", timeout: 20 * 60_000 });
+  report(test.status === 0, `swift test (${swift.stdout.split("\n")[0]})`);
+}
+
+console.log(`RESULT ${JSON.stringify({ passed, failed, skipped })}`);
+process.exit(failed > 0 ? 1 : 0);
