@@ -1,8 +1,9 @@
 import type { FeatureFactory } from "./feature.ts";
 import { createReviewFeatureFactory } from "../review/index.ts";
+import { createStorageFeature } from "../storage/index.ts";
 
 /**
  * The product's features in dependency order (storage before sessions before
  * enrichment). This list is the composition root's one seam.
  */
-export const PRODUCT_FEATURES: readonly FeatureFactory[] = [createReviewFeatureFactory()];
+export const PRODUCT_FEATURES: readonly FeatureFactory[] = [createStorageFeature(), createReviewFeatureFactory()];

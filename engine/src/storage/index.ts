@@ -29,3 +29,4 @@ export { createIndexedDbAdapter, type IndexedDbAdapterOptions } from "./indexedd
 export { createMemoryAdapter } from "./memory-adapter.ts";
 export { isValidKey, mustBeSessionId, mustBeAttachmentId, toStorageError } from "./keys.ts";
 export { matchesFilter } from "./list-index.ts";
+export { createStorageFeature, listSessions, ListFilterSchema, GC_GRACE_MS, type StorageFeature, type StorageFeatureOptions } from "./storage-feature.ts";
