@@ -70,6 +70,11 @@ export class HealthMonitor {
     this.pause();
   }
 
+  /** A notification for `service` just arrived (before processing): the source is alive. */
+  touch(service: CaptureServiceName): void {
+    if (this.running) this.arm(service);
+  }
+
   /** An item arrived for `service`: clears a stall, re-arms the watchdog, checks the drop ratio. */
   onItem(service: CaptureServiceName): void {
     if (this.options.services.hasCondition(service, "stalled")) {

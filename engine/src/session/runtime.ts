@@ -153,6 +153,7 @@ export class SessionRuntime {
   }
 
   handleScreenshot(item: RecordingScreenshot): Promise<ItemResult> {
+    this.monitor.touch("screenshots");
     return this.enqueue(async () => {
       if (this.services.checkSequence("screenshots", item.sequence).kind === "repeat") return { accepted: false, redelivered: true, sequence: item.sequence };
       await this.verify("screenshots", item);
@@ -190,6 +191,7 @@ export class SessionRuntime {
   }
 
   handleAudio(item: RecordingAudio): Promise<ItemResult> {
+    this.monitor.touch("audio");
     return this.enqueue(async () => {
       if (this.services.checkSequence("audio", item.sequence).kind === "repeat") return { accepted: false, redelivered: true, sequence: item.sequence };
       await this.verify("audio", item);
@@ -236,6 +238,7 @@ export class SessionRuntime {
   }
 
   handleVideo(item: RecordingVideo): Promise<ItemResult> {
+    this.monitor.touch("video");
     return this.enqueue(async () => {
       if (this.services.checkSequence("video", item.sequence).kind === "repeat") return { accepted: false, redelivered: true, sequence: item.sequence };
       await this.verify("video", item);
