@@ -1,0 +1,171 @@
+import AVFoundation
+import CoreMedia
+import OSLog
+import ScreenCaptureKit
+import StintCore
+
+/// Sources → frame synchronizer → compositor → segmented writer, all on one serial queue
+/// (the queue the sources deliver on). Pausing drops frames and removes the paused span
+/// from the output timeline, so the video has no frozen stretch.
+final class VideoPipeline: @unchecked Sendable {
+  let queue = DispatchQueue(label: "app.stint.video", qos: .userInteractive)
+
+  struct Health: Sendable {
+    var delivered = 0
+    var idle = 0
+    var dropped = 0
+    /// Largest share of a source's SCStream buffer pool we were holding.
+    var bufferFill = 0.0
+  }
+
+  /// A sample buffer crossing into the synchronizer; only touched on `queue`.
+  private struct Frame: @unchecked Sendable {
+    let buffer: CVPixelBuffer
+  }
+
+  private var synchronizer: FrameSynchronizer<Frame>
+  private var streams: [String: FrameSynchronizer<Frame>.StreamID] = [:]
+  private var sizes: [FrameSynchronizer<Frame>.StreamID: PixelSize] = [:]
+  private var compositor: FrameCompositor
+  private let writer: SegmentedVideoWriter
+  private let layout: CompositorLayout
+  private var tickTimer: DispatchSourceTimer?
+  private var paused = false
+  /// Media time removed by pauses so far.
+  private var pausedTotal = MediaTime.zero
+  private var pausedAt: MediaTime?
+  private var health = Health()
+  private var held: [String: Int] = [:]
+  private var reportedWriterDrops = 0
+
+  init(canvas: PixelSize, layout: CompositorLayout, fps: Int, writer: SegmentedVideoWriter) {
+    self.synchronizer = FrameSynchronizer(fps: fps)
+    self.compositor = FrameCompositor(canvas: canvas)
+    self.writer = writer
+    self.layout = layout
+  }
+
+  static func hostNow() -> MediaTime {
+    MediaTime.seconds(CMClockGetTime(CMClockGetHostTimeClock()).seconds)
+  }
+
+  func addSource(_ id: String, size: PixelSize) {
+    queue.async { [self] in
+      let stream = synchronizer.addStream()
+      streams[id] = stream
+      sizes[stream] = size
+    }
+  }
+
+  func removeSource(_ id: String) {
+    queue.async { [self] in
+      guard let stream = streams.removeValue(forKey: id) else { return }
+      synchronizer.removeStream(stream)
+      sizes[stream] = nil
+    }
+  }
+
+  /// Starts the output clock; a timer decides ticks a stalled source would hold up.
+  func start() {
+    queue.async { [self] in
+      synchronizer.start(at: Self.hostNow())
+      let timer = DispatchSource.makeTimerSource(queue: queue)
+      let interval = 1.0 / Double(synchronizer.fps)
+      timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .milliseconds(2))
+      timer.setEventHandler { [weak self] in self?.drain(self?.synchronizer.advance(to: Self.hostNow()) ?? []) }
+      timer.resume()
+      tickTimer = timer
+    }
+  }
+
+  /// Called on `queue` by a screen source.
+  func ingestScreen(_ sampleBuffer: CMSampleBuffer, status: SCFrameStatus, sourceID: String) {
+    dispatchPrecondition(condition: .onQueue(queue))
+    switch status {
+    case .complete: health.delivered += 1
+    case .idle: health.idle += 1  // nothing changed on screen; the previous frame is held
+    case .blank, .suspended, .started, .stopped: return
+    @unknown default: return
+    }
+    guard status == .complete else { return }
+    ingest(sampleBuffer, sourceID: sourceID)
+  }
+
+  /// Called on `queue` by the camera.
+  func ingestCamera(_ sampleBuffer: CMSampleBuffer, sourceID: String) {
+    dispatchPrecondition(condition: .onQueue(queue))
+    health.delivered += 1
+    ingest(sampleBuffer, sourceID: sourceID)
+  }
+
+  private func ingest(_ sampleBuffer: CMSampleBuffer, sourceID: String) {
+    guard !paused, let stream = streams[sourceID], let pixels = sampleBuffer.imageBuffer else { return }
+    let time = MediaTime.seconds(sampleBuffer.presentationTimeStamp.seconds)
+    // Held buffers come from SCStream's pool; holding `queueDepth` of them stalls capture.
+    held[sourceID, default: 0] = min(ScreenCaptureSource.queueDepth, (held[sourceID] ?? 0) + 1)
+    health.bufferFill = max(health.bufferFill, Double(held[sourceID] ?? 0) / Double(ScreenCaptureSource.queueDepth))
+    drain(synchronizer.push(Frame(buffer: pixels), stream: stream, at: time))
+  }
+
+  private func drain(_ outputs: [FrameSynchronizer<Frame>.Output]) {
+    guard !paused else { return }
+    for output in outputs {
+      let frames = output.slots.map { $0.slot.frame?.buffer }
+      let slotSizes = output.slots.map { sizes[$0.stream] ?? PixelSize(width: 1, height: 1) }
+      guard let composed = compositor.compose(frames, sizes: slotSizes, layout: layout) else { continue }
+      let mediaTime = output.time - pausedTotal
+      let epoch = Self.epochMs(forHostTime: output.time)
+      writer.append(composed, at: mediaTime, epochMs: epoch)
+    }
+    // Each decided tick released the frames before it.
+    for key in held.keys { held[key] = max(0, (held[key] ?? 0) - outputs.count) }
+  }
+
+  static func epochMs(forHostTime time: MediaTime) -> Int64 {
+    let now = hostNow()
+    return Date().epochMilliseconds - Int64((now - time).milliseconds.rounded())
+  }
+
+  func pause() {
+    queue.async { [self] in
+      paused = true
+      pausedAt = Self.hostNow()
+    }
+  }
+
+  func resume() {
+    queue.async { [self] in
+      if let pausedAt { pausedTotal = pausedTotal + (Self.hostNow() - pausedAt) }
+      pausedAt = nil
+      paused = false
+      // Restart the tick clock after the gap, on the same output timeline.
+      let resumeAt = Self.hostNow()
+      synchronizer.start(at: resumeAt)
+    }
+  }
+
+  /// Takes and resets the counters for a health sample.
+  func takeHealth() async -> Health {
+    await withCheckedContinuation { continuation in
+      queue.async { [self] in
+        var sample = health
+        sample.dropped += writer.droppedFrames - reportedWriterDrops
+        reportedWriterDrops = writer.droppedFrames
+        health = Health()
+        continuation.resume(returning: sample)
+      }
+    }
+  }
+
+  func stop() async {
+    await withCheckedContinuation { continuation in
+      queue.async { [self] in
+        tickTimer?.cancel()
+        tickTimer = nil
+        drain(synchronizer.advance(to: Self.hostNow() + .seconds(1)))
+        writer.finish()
+        continuation.resume()
+      }
+    }
+  }
+}
