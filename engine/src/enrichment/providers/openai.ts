@@ -2,7 +2,7 @@ import OpenAI, { toFile } from "openai";
 import * as z from "zod";
 import { EngineError } from "../../bridge/index.ts";
 import { base64Encode } from "../../host/index.ts";
-import { parseWavHeader, splitWav } from "../../media/wav.ts";
+import { parseWavHeader, splitWav } from "../../media/index.ts";
 import type { Usage } from "../types.ts";
 import type { AudioInput, CallContext, EnrichmentProvider, ModelChoice, ProviderResult } from "./port.ts";
 import { AUDIO_REVIEW_TASK, CHAPTERS_TASK, SUMMARY_TASK, SYSTEM_PROMPT, screenshotPrompt, timelinePrompt } from "./prompts.ts";

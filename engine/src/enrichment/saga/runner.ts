@@ -129,6 +129,8 @@ export function createSagaRunner(deps: RunnerDeps) {
     const checkpoints = await loadCheckpoints(job.id);
     const call = (ms = timeoutMs): CallContext => ({ signal: control.signal, timeoutMs: ms });
     let cost = job.cost.actualUsd;
+    let estimatedUsd = job.cost.estimatedUsd;
+    const costNow = () => (estimatedUsd === undefined ? { actualUsd: cost } : { estimatedUsd, actualUsd: cost });
     let redactions = job.redactions;
     let stage = job.stage;
     let progress = job.progress;
@@ -176,7 +178,8 @@ export function createSagaRunner(deps: RunnerDeps) {
           throw new NonRetriableError("enrichment.budget_exceeded", `this month's budget of $${deps.monthlyBudgetUsd.toFixed(2)} would be exceeded ($${spent.toFixed(4)} spent, $${result.totalUsd.toFixed(4)} estimated)`);
         }
       }
-      await control.progress(stage, progress, { cost: { estimatedUsd: result.totalUsd, actualUsd: cost } });
+      estimatedUsd = result.totalUsd;
+      await control.progress(stage, progress, { cost: costNow() });
       return result;
     }
 
@@ -275,7 +278,7 @@ export function createSagaRunner(deps: RunnerDeps) {
         if (step.kind === "stage") {
           stage = step.stage;
           progress = step.progress;
-          await control.progress(stage, progress, { cost: { ...job.cost, actualUsd: cost }, redactions });
+          await control.progress(stage, progress, { cost: costNow(), redactions });
           await deps.sessions.setStatus(job.sessionId, { status: "running", stage, progress, totalCost: cost, jobId: job.id }).catch(() => undefined);
           next = await saga.next(undefined);
           continue;
@@ -289,13 +292,13 @@ export function createSagaRunner(deps: RunnerDeps) {
         if ("id" in step && step.kind !== "lock") await checkpoint(step.id, result, usage);
         next = await saga.next(result);
       }
-      await control.progress("completed", 1, { cost: { ...job.cost, actualUsd: cost }, redactions });
+      await control.progress("completed", 1, { cost: costNow(), redactions });
       await deps.sessions.setStatus(job.sessionId, { status: "completed", stage: "completed", progress: 1, totalCost: cost, jobId: job.id });
       // Checkpoints only serve a resume; a finished job does not need them.
       for (const key of await deps.store.list(`checkpoints/${job.id}/`)) await deps.store.delete(key, { priority: "low" });
       return next.value;
     } catch (error) {
-      await control.progress(stage, progress, { cost: { ...job.cost, actualUsd: cost }, redactions }).catch(() => undefined);
+      await control.progress(stage, progress, { cost: costNow(), redactions }).catch(() => undefined);
       if (!(error instanceof ShutdownInterrupt)) {
         const message = error instanceof Error ? error.message : String(error);
         const retryable = error instanceof EngineError && error.retryable;

@@ -1,0 +1,8 @@
+/**
+ * Media processing: WAV concatenation (streamed, bounded memory), video and
+ * audio merge through the host's media capability, and WAV helpers.
+ * Emits `media.progress` `{ sessionId, stage: "concat"|"merge"|"done"|"skipped", progress, detail? }`.
+ */
+export { BackgroundMediaProcessor, type MediaInput, type MediaProgress, type MediaResult } from "./processor.ts";
+export { concatWavFiles, type ConcatProgress } from "./concat.ts";
+export { buildWavHeader, describeFormat, parseWavHeader, sameFormat, splitWav, WAV_HEADER_BYTES, type WavFormat, type WavInfo } from "./wav.ts";
