@@ -29,7 +29,7 @@ public struct KeyCombo: Sendable, Hashable, Codable, CustomStringConvertible {
     self.modifiers = modifiers
   }
 
-  public enum ValidationError: Error, Equatable {
+  public enum ValidationError: Error, Hashable {
     /// A global shortcut without ⌘, ⌃ or ⌥ would swallow ordinary typing in every app.
     case needsModifier
     case unknownKey(UInt32)

@@ -1,0 +1,105 @@
+import Foundation
+import UniformTypeIdentifiers
+import WebKit
+
+/// Serves `dist/webview-ui` from the app bundle as `stint-app://panel/…`: a real origin (for
+/// the CSP and the origin check) instead of `file://`, and nothing outside the folder.
+final class BundleSchemeHandler: NSObject, WKURLSchemeHandler {
+  static let scheme = "stint-app"
+  static let host = "panel"
+
+  private let root: URL?
+
+  init(root: URL?) { self.root = root?.standardizedFileURL }
+
+  func webView(_ webView: WKWebView, start task: any WKURLSchemeTask) {
+    guard let url = task.request.url, url.host == Self.host, let root else {
+      return fail(task, status: 404)
+    }
+    let relative = url.path.isEmpty || url.path == "/" ? "index.html" : String(url.path.dropFirst())
+    let file = root.appendingPathComponent(relative).standardizedFileURL
+    // Refuse anything that resolves outside the bundle folder (`..`, symlinks).
+    guard file.path.hasPrefix(root.path + "/"), let data = try? Data(contentsOf: file) else {
+      return fail(task, status: 404)
+    }
+    let type = UTType(filenameExtension: file.pathExtension)?.preferredMIMEType ?? "application/octet-stream"
+    let headers = [
+      "Content-Type": type,
+      "Content-Length": String(data.count),
+      "Cache-Control": "no-cache",
+      // Own scripts only; media and images from the blob scheme.
+      "Content-Security-Policy":
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' stint-blob: data:; media-src 'self' stint-blob:; connect-src 'self'",
+    ]
+    let response = HTTPURLResponse(url: url, statusCode: 200, httpVersion: "HTTP/1.1", headerFields: headers)!
+    task.didReceive(response)
+    task.didReceive(data)
+    task.didFinish()
+  }
+
+  func webView(_ webView: WKWebView, stop task: any WKURLSchemeTask) {}
+
+  private func fail(_ task: any WKURLSchemeTask, status: Int) {
+    task.didFailWithError(URLError(.fileDoesNotExist))
+  }
+}
+
+/// Serves attachments as `stint-blob://blobs/{sha256}` from the data folder's
+/// content-addressed store, with Range support so the player can seek in long audio.
+final class BlobSchemeHandler: NSObject, WKURLSchemeHandler {
+  static let scheme = "stint-blob"
+
+  private let blobs: URL
+
+  init(dataDirectory: URL) {
+    blobs = dataDirectory.appendingPathComponent("attachments/blobs", isDirectory: true)
+  }
+
+  func webView(_ webView: WKWebView, start task: any WKURLSchemeTask) {
+    guard let url = task.request.url, url.host == "blobs" else { return task.didFailWithError(URLError(.badURL)) }
+    let digest = url.lastPathComponent
+    // Only a lower-case SHA-256 becomes a path: no traversal through the URL.
+    guard digest.count == 64, digest.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else {
+      return task.didFailWithError(URLError(.badURL))
+    }
+    let file = blobs.appendingPathComponent("\(digest).dat")
+    guard let handle = try? FileHandle(forReadingFrom: file), let size = try? handle.seekToEnd() else {
+      return task.didFailWithError(URLError(.fileDoesNotExist))
+    }
+    defer { try? handle.close() }
+    var start: UInt64 = 0
+    var end: UInt64 = size == 0 ? 0 : size - 1
+    var status = 200
+    if let range = task.request.value(forHTTPHeaderField: "Range"), let parsed = Self.parseRange(range, size: size) {
+      (start, end, status) = (parsed.0, parsed.1, 206)
+    }
+    try? handle.seek(toOffset: start)
+    let data = (try? handle.read(upToCount: Int(end - start + 1))) ?? Data()
+    var headers = ["Content-Length": String(data.count), "Accept-Ranges": "bytes", "Content-Type": Self.sniff(data)]
+    if status == 206 { headers["Content-Range"] = "bytes \(start)-\(end)/\(size)" }
+    task.didReceive(HTTPURLResponse(url: url, statusCode: status, httpVersion: "HTTP/1.1", headerFields: headers)!)
+    task.didReceive(data)
+    task.didFinish()
+  }
+
+  func webView(_ webView: WKWebView, stop task: any WKURLSchemeTask) {}
+
+  static func parseRange(_ header: String, size: UInt64) -> (UInt64, UInt64)? {
+    guard header.hasPrefix("bytes="), size > 0 else { return nil }
+    let parts = header.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false)
+    guard parts.count == 2 else { return nil }
+    let start = UInt64(parts[0]) ?? 0
+    let end = min(UInt64(parts[1]) ?? size - 1, size - 1)
+    return start <= end ? (start, end) : nil
+  }
+
+  /// Blobs have no extension; the first bytes tell the type the player needs.
+  static func sniff(_ data: Data) -> String {
+    let bytes = [UInt8](data.prefix(12))
+    if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return "image/png" }
+    if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
+    if bytes.starts(with: Array("RIFF".utf8)) { return "audio/wav" }
+    if bytes.count >= 8, Array(bytes[4..<8]) == Array("ftyp".utf8) { return "video/mp4" }
+    return "application/octet-stream"
+  }
+}
