@@ -1,6 +1,7 @@
 import type { Command } from "./command.ts";
 import { doctorCommand } from "./doctor.ts";
 import { serveCommand } from "./serve.ts";
+import { recordCommand } from "./record.ts";
 
 /**
  * Every `stint` command. Feature work adds its commands here, one line each.
@@ -8,4 +9,5 @@ import { serveCommand } from "./serve.ts";
 export const COMMANDS: readonly Command[] = [
   doctorCommand,
   serveCommand,
+  recordCommand,
 ];

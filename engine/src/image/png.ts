@@ -191,7 +191,10 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 }
 
 /** Encodes an RGB (3 channels) or RGBA (4 channels) raster as an 8-bit PNG. */
-export function encodePng(image: { readonly width: number; readonly height: number; readonly data: Uint8Array; readonly channels?: 3 | 4 }): Uint8Array {
+export function encodePng(
+  image: { readonly width: number; readonly height: number; readonly data: Uint8Array; readonly channels?: 3 | 4 },
+  options: { readonly zlib?: (raw: Uint8Array) => Uint8Array } = {},
+): Uint8Array {
   const channels = image.channels ?? 4;
   const { width, height } = image;
   if (image.data.length !== width * height * channels) throw new PngError("pixel buffer does not match the size");
@@ -211,7 +214,7 @@ export function encodePng(image: { readonly width: number; readonly height: numb
   view.setUint32(4, height);
   header[8] = 8;
   header[9] = channels === 4 ? 6 : 2;
-  const parts = [new Uint8Array(SIGNATURE), chunk("IHDR", header), chunk("IDAT", deflateZlib(raw)), chunk("IEND", new Uint8Array(0))];
+  const parts = [new Uint8Array(SIGNATURE), chunk("IHDR", header), chunk("IDAT", (options.zlib ?? deflateZlib)(raw)), chunk("IEND", new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;
   for (const part of parts) {

@@ -66,6 +66,8 @@ export interface SimulatedRecorderOptions {
   readonly speech?: (segmentIndex: number, durationMs: number) => Promise<Uint8Array | undefined>;
   /** Encodes a video segment from PNG frames (ffmpeg in Node); undefined skips video. */
   readonly encodeVideo?: (frames: readonly Uint8Array[], frameDurationMs: number) => Promise<Uint8Array | undefined>;
+  /** A faster zlib compressor for PNG data (node:zlib in Node); default the engine's own. */
+  readonly zlib?: (raw: Uint8Array) => Uint8Array;
   /** Extra sources to list. */
   readonly sources?: readonly CaptureSource[];
 }
@@ -111,6 +113,8 @@ export interface SimulatedRecorder extends RecorderPort {
   };
   /** Current state, for tests. */
   state(): "idle" | "recording" | "paused";
+  /** True while captured items are still being written or delivered. */
+  busy(): boolean;
 }
 
 const DEFAULT_SOURCES = (width: number, height: number): CaptureSource[] => [
@@ -165,6 +169,7 @@ export function createSimulatedRecorder(deps: SimulatedRecorderDeps, options: Si
   let videoFrames: Uint8Array[] = [];
   let videoStartedAt = 0;
   let queue: Promise<void> = Promise.resolve();
+  let pending = 0;
 
   const after = (ms: number, run: () => void) => {
     const id = deps.timers.setTimeout(() => {
@@ -179,7 +184,13 @@ export function createSimulatedRecorder(deps: SimulatedRecorderDeps, options: Si
   };
   /** Captures run one after another, as a native capture queue would deliver them. */
   const enqueue = (task: () => Promise<void>) => {
-    queue = queue.then(task).catch(() => undefined);
+    pending++;
+    queue = queue
+      .then(task)
+      .catch(() => undefined)
+      .finally(() => {
+        pending--;
+      });
   };
 
   const send = async (method: RecorderNotification["method"], params: Record<string, unknown>) => {
@@ -242,7 +253,7 @@ export function createSimulatedRecorder(deps: SimulatedRecorderDeps, options: Si
     if (seq === undefined && !wantVideo) return;
     enqueue(async () => {
       const rgb = renderFrame(frameSpec(index), width, height, seed);
-      const png = encodePng({ width, height, data: rgb, channels: 3 });
+      const png = encodePng({ width, height, data: rgb, channels: 3 }, options.zlib === undefined ? {} : { zlib: options.zlib });
       if (wantVideo && options.encodeVideo !== undefined && !stalled.has("video")) videoFrames.push(png);
       if (seq === undefined || !config!.screenshots.enabled) return;
       const written = await write("screenshots", `screenshot-${String(seq).padStart(6, "0")}.png`, png);
@@ -382,6 +393,7 @@ export function createSimulatedRecorder(deps: SimulatedRecorderDeps, options: Si
       deliver = next;
     },
     state: () => mode,
+    busy: () => pending > 0,
     async start(next) {
       failIfAsked("start");
       if (mode !== "idle") throw hostError("EINVAL", "the recorder is already running");
