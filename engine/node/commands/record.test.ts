@@ -1,0 +1,53 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "../cli.ts";
+import { recordCommand } from "./record.ts";
+
+function io() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (c) => (out += c));
+  stderr.on("data", (c) => (err += c));
+  return { io: { stdout, stderr, env: {} }, out: () => out, err: () => err };
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("stint record", () => {
+  it("records a simulated session at maximum speed and prints its id as the last JSON line", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "stint-record-"));
+    dirs.push(dataDir);
+    const run = io();
+    const code = await runCli(["record", "--name", "Standup", "--duration", "2m", "--screenshot-interval", "5s", "--audio-segment", "20s", "--speed", "max", "--no-speech", "--json", "--data-dir", dataDir], run.io, [recordCommand]);
+    expect(code, run.err()).toBe(0);
+    const last = JSON.parse(run.out().trim().split("\n").at(-1)!) as { sessionId: string; status: string };
+    expect(last.status).toBe("completed");
+    const metadata = JSON.parse(readFileSync(join(dataDir, "sessions", "metadata", `${last.sessionId}.json`), "utf8")) as { name: string; status: string; activeDurationMs: number; integrity: { itemsPerSource: { screenshots: number; audio: number }; duplicates: number } };
+    expect(metadata).toMatchObject({ name: "Standup", status: "completed", activeDurationMs: 120_000 });
+    expect(metadata.integrity.itemsPerSource.screenshots).toBeGreaterThanOrEqual(24);
+    expect(metadata.integrity.itemsPerSource.audio).toBe(6);
+    expect(metadata.integrity.duplicates).toBeGreaterThan(0);
+    expect(readdirSync(join(dataDir, "attachments", "blobs")).length).toBeGreaterThan(10);
+  }, 120_000);
+
+  it("refuses bad flags with a usage error and an invalid configuration with a failure", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "stint-record-"));
+    dirs.push(dataDir);
+    const noDuration = io();
+    expect(await runCli(["record", "--speed", "max", "--data-dir", dataDir], noDuration.io, [recordCommand])).toBe(2);
+    expect(noDuration.err()).toContain("--duration");
+    const badSpeed = io();
+    expect(await runCli(["record", "--speed", "fast", "--data-dir", dataDir], badSpeed.io, [recordCommand])).toBe(2);
+    const tooShort = io();
+    expect(await runCli(["record", "--duration", "1m", "--speed", "max", "--audio-segment", "100ms", "--data-dir", dataDir], tooShort.io, [recordCommand])).toBe(1);
+    expect(tooShort.err()).toContain("audio.segmentMs");
+  }, 60_000);
+});
