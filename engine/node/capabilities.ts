@@ -1,10 +1,14 @@
-import type { ImagingPort, MediaPort, RecorderPort } from "../src/host/index.ts";
+import type { HostPort, ImagingPort, MediaPort, RecorderPort } from "../src/host/index.ts";
+import { createFfmpegMedia } from "./media-ffmpeg.ts";
+import { createNodeSimulatedRecorder } from "./simulated-recorder/index.ts";
 
 /** Optional capabilities the Node host can offer on this machine. */
 export interface NodeCapabilities {
   recorder?: RecorderPort;
   media?: MediaPort;
   imaging?: ImagingPort;
+  /** Connects capabilities that talk back to the engine (the recorder's notifications). */
+  bind(host: HostPort, engine: { handle(message: unknown): Promise<unknown> }): void;
 }
 
 export interface NodeCapabilityOptions {
@@ -13,8 +17,15 @@ export interface NodeCapabilityOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-/** Detects and creates the optional capabilities (simulated recorder, ffmpeg media). */
+/** Detects and creates the optional capabilities: the simulated recorder on request, ffmpeg media when installed. */
 export async function createNodeCapabilities(options: NodeCapabilityOptions): Promise<NodeCapabilities> {
-  void options;
-  return {};
+  const simulated = options.recorder === "simulated" ? createNodeSimulatedRecorder() : undefined;
+  const media = createFfmpegMedia();
+  return {
+    ...(simulated === undefined ? {} : { recorder: simulated.recorder }),
+    ...(media === undefined ? {} : { media }),
+    bind(host, engine) {
+      simulated?.bind(host, engine);
+    },
+  };
 }

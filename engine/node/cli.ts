@@ -81,10 +81,12 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
       env: io.env,
       openEngine(options: OpenEngineOptions = {}) {
         opening ??= (async () => {
-          const extras = await createNodeCapabilities({ dataDir, recorder: options.recorder ?? "none", env: io.env });
+          const { bind, ...extras } = await createNodeCapabilities({ dataDir, recorder: options.recorder ?? "none", env: io.env });
           const host = createNodeHost({ dataDir, env: io.env, echoLogs: verbose, logLevel: verbose ? "debug" : "info", ...extras });
-          engine = await createEngine(host, PRODUCT_FEATURES);
-          return engine;
+          const created = await createEngine(host, PRODUCT_FEATURES);
+          bind(host, created);
+          engine = created;
+          return created;
         })();
         return opening;
       },
