@@ -118,10 +118,11 @@ function collectErrors(node, out) {
 
 /**
  * Checks one Swift source text. Returns `{ errors: [{ line, column, kind, text }], used }`
- * where `used` counts the known constructs that were neutralized.
+ * where `used` counts the known constructs that were neutralized. `neutralize: false` parses
+ * the text as is (to prove a listed construct really is a false positive of the grammar).
  */
-export function checkSwiftSource(source) {
-  const { text, used } = neutralizeKnownConstructs(source);
+export function checkSwiftSource(source, { neutralize = true } = {}) {
+  const { text, used } = neutralize ? neutralizeKnownConstructs(source) : { text: source, used: new Map() };
   // tree-sitter's default buffer is 32 KiB; give it room for large files.
   const tree = getParser().parse(text, undefined, { bufferSize: Math.max(32 * 1024, text.length * 2 + 1024) });
   const nodes = [];

@@ -59,7 +59,13 @@ for (const entry of KNOWN_FALSE_POSITIVES) {
   };
   const sample = samples[entry.construct];
   const { errors } = checkSwiftSource(sample ?? "");
-  report(sample !== undefined && errors.length === 0, `known construct accepted: ${entry.construct} (${entry.reason})`);
+  // An entry the grammar does not actually need would hide nothing, but it must not linger.
+  const raw = checkSwiftSource(sample ?? "", { neutralize: false }).errors;
+  report(
+    sample !== undefined && errors.length === 0 && raw.length > 0,
+    `known construct accepted: ${entry.construct} (${entry.reason})`,
+    raw.length === 0 ? ["the grammar parses this construct now: remove it from KNOWN_FALSE_POSITIVES"] : [],
+  );
 }
 
 // 2. Bridge contract.
