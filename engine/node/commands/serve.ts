@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { describeProvider } from "../provider-notice.ts";
 import { startDevServer } from "../server/dev-server.ts";
 import { CommandFailure, UsageError, type Command } from "./command.ts";
 
@@ -51,6 +52,7 @@ export const serveCommand: Command = {
       throw new CommandFailure(error instanceof Error ? error.message : String(error));
     }
     context.out.line(`Stint is running. Open ${server.openUrl}`);
+    context.out.line(describeProvider(context.env).notice);
     context.out.line("Press Ctrl-C to stop.");
     context.out.json({ url: server.openUrl, port: server.port });
     if (context.args.flags.open === true) openBrowser(server.openUrl);
