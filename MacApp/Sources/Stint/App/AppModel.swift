@@ -63,7 +63,7 @@ final class AppModel {
     // The recorder reports to the engine, which is created with the recorder: a relay
     // breaks the knot without a retain cycle.
     let relay = NotificationRelay()
-    let recorder = CaptureRecorder { notification in await relay.host?.notify(notification) }
+    let recorder = CaptureRecorder(dataDirectory: dataDirectory) { notification in await relay.host?.notify(notification) }
     engine = EngineHost(
       dependencies: .init(dataDirectory: dataDirectory, bundle: .main, secrets: .live, recorder: recorder))
     relay.host = engine
@@ -162,13 +162,20 @@ final class AppModel {
     send(.sessionEnd)
   }
 
+  /// For quitting mid-session: ends it and waits (bounded by the stop timeout).
+  func endRecordingAndWait() async {
+    status = .processing
+    let result = try? await engine.call(.sessionEnd)
+    if let result { apply(state: result) }
+  }
+
   func addMarker() {
     guard status == .recording || status == .paused else { return }
     send(.sessionMark)
   }
 
-  func retry() { send(.sessionRetry, ["action": "retry"]) }
-  func dismissError() { send(.sessionDismiss, ["action": "dismiss"]) }
+  func retry() { send(.sessionRetry) }
+  func dismissError() { send(.sessionDismiss) }
 
   func openReview(sessionID: String? = nil) {
     review.show(sessionID: sessionID)
@@ -212,7 +219,7 @@ final class AppModel {
     Task {
       do {
         let result = try await engine.call(method, params)
-        if case .object = result, result["state"] != nil { apply(state: result) }
+        if result["status"] != nil { apply(state: result) }
         lastError = nil
       } catch let error as EngineHostError {
         lastError = error.localizedDescription
@@ -255,9 +262,10 @@ final class AppModel {
     }
   }
 
-  /// `session.state`: `{ state, status, sessionId, activeMs, at, error, … }`.
+  /// `session.state`: `{ state, status, sessionId, activeMs, at, error, … }`; `status` is the
+  /// coarse name meant for UIs (the machine's `state` has more steps).
   private func apply(state event: JSONValue) {
-    let state = event["state"]?.stringValue ?? "idle"
+    let state = event["status"]?.stringValue ?? event["state"]?.stringValue ?? "idle"
     sessionID = event["sessionId"]?.stringValue ?? sessionID
     activeMs = event["activeMs"]?.doubleValue ?? activeMs
     switch state {
@@ -267,7 +275,7 @@ final class AppModel {
     case "paused", "pausing":
       status = .paused
       activeSince = nil
-    case "validating", "checking_permissions", "starting":
+    case "starting":
       status = .starting
       activeSince = nil
     case "ending":

@@ -40,23 +40,19 @@ struct OnboardingWindow: View {
   }
 }
 
+/// Owns the model so it exists from launch (engine started, hotkeys registered) rather than
+/// from the first time SwiftUI evaluates a scene.
+@MainActor
 final class AppDelegate: NSObject, NSApplicationDelegate {
-  @MainActor lazy var model = AppModel()
-
-  func applicationDidFinishLaunching(_ notification: Notification) {
-    // Touch the model so the engine and hotkeys come up before the menu is first opened.
-    MainActor.assumeIsolated { _ = model }
-  }
+  let model = AppModel()
 
   /// Ending the app ends capture cleanly: files closed and reported, engine stopped.
   func applicationShouldTerminate(_ sender: NSApplication) -> NSApplication.TerminateReply {
-    MainActor.assumeIsolated {
-      let model = self.model
-      Task { @MainActor in
-        if model.status == .recording || model.status == .paused { model.endRecording() }
-        await model.shutdown()
-        NSApp.reply(toApplicationShouldTerminate: true)
-      }
+    let model = self.model
+    Task {
+      if model.status == .recording || model.status == .paused { await model.endRecordingAndWait() }
+      await model.shutdown()
+      NSApp.reply(toApplicationShouldTerminate: true)
     }
     return .terminateLater
   }

@@ -54,7 +54,9 @@ final class EngineHost: @unchecked Sendable {
   init(dependencies: Dependencies) {
     self.dependencies = dependencies
     self.files = HostFileSystem(root: dependencies.dataDirectory)
-    (events, eventSink) = AsyncStream.makeStream(of: BridgeEvent.self, bufferingPolicy: .bufferingNewest(512))
+    let (stream, sink) = AsyncStream.makeStream(of: BridgeEvent.self, bufferingPolicy: .bufferingNewest(512))
+    events = stream
+    eventSink = sink
   }
 
   // MARK: Lifecycle
@@ -291,11 +293,16 @@ final class EngineHost: @unchecked Sendable {
     dispatchPrecondition(condition: .onQueue(queue))
     var resolve: JSValue?
     var reject: JSValue?
-    let promise = JSValue(newPromiseIn: context) { resolveFunction, rejectFunction in
-      resolve = resolveFunction
-      reject = rejectFunction
-    }!
-    guard let resolve, let reject else { return promise }
+    // The executor runs synchronously, so both functions are set when the initializer returns.
+    let created = JSValue(
+      newPromiseIn: context,
+      fromExecutor: { resolveFunction, rejectFunction in
+        resolve = resolveFunction
+        reject = rejectFunction
+      })
+    guard let promise = created, let resolve, let reject else {
+      return HostError(code: "EIO", message: "\(label): could not create a promise").jsError(in: context)
+    }
     let token = nextPendingToken
     nextPendingToken += 1
     pending[token] = (resolve, reject)

@@ -127,7 +127,7 @@ final class HostFileSystem: Sendable {
   }
 
   func mkdirp(_ path: String) throws {
-    let target = path.hasPrefix("/") ? URL(fileURLWithPath: path) : try url(path)
+    let target = try url(path)
     do {
       try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
     } catch {

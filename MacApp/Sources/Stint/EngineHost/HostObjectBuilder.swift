@@ -33,7 +33,7 @@ final class HostObjectBuilder {
   /// A synchronous function (clock, ids, log). It runs on the engine queue and receives the
   /// raw arguments, since some take callbacks; a thrown `HostError` becomes a JS exception.
   func sync(_ name: String, _ body: @escaping (_ arguments: [JSValue]) throws -> HostValue) {
-    let function: @convention(block) () -> JSValue? = { [weak host] in
+    let function: @convention(block) () -> JSValue? = { [weak host = self.host] in
       guard let context = JSContext.current() else { return nil }
       let arguments = JSContext.currentArguments() as? [JSValue] ?? []
       guard host != nil else { return JSValue(undefinedIn: context) }
@@ -52,7 +52,7 @@ final class HostObjectBuilder {
   /// returned promise is settled back on the queue.
   func async(_ name: String, _ body: @escaping @Sendable (_ arguments: [HostValue]) async throws -> HostValue) {
     let label = name
-    let function: @convention(block) () -> JSValue? = { [weak host] in
+    let function: @convention(block) () -> JSValue? = { [weak host = self.host] in
       guard let context = JSContext.current() else { return nil }
       guard let host else { return JSValue(undefinedIn: context) }
       let arguments = (JSContext.currentArguments() as? [JSValue] ?? []).map(HostValue.init)

@@ -59,7 +59,7 @@ extension EngineHost {
       let segments = try await OnDeviceRecognition.transcribe(url, locale: locale)
       return .array(
         segments.map {
-          .object([
+          HostValue.object([
             "startMs": .number($0.startMs), "endMs": .number($0.endMs), "text": .string($0.text),
             "confidence": .number($0.confidence),
           ])

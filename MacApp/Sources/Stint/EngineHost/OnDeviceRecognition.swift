@@ -19,23 +19,25 @@ enum OnDeviceRecognition {
 
   static func recognizeText(in url: URL) async throws -> Text {
     try await withCheckedThrowingContinuation { continuation in
+      // Vision may both call the handler with an error and throw from perform: resume once.
+      let once = ResumeOnce(continuation)
       let request = VNRecognizeTextRequest { request, error in
         if let error {
-          continuation.resume(throwing: HostError(code: "EIO", message: "OCR failed: \(error.localizedDescription)"))
+          once.resume(.failure(HostError(code: "EIO", message: "OCR failed: \(error.localizedDescription)")))
           return
         }
         let observations = request.results as? [VNRecognizedTextObservation] ?? []
         let candidates = observations.compactMap { $0.topCandidates(1).first }
         let text = candidates.map(\.string).joined(separator: "\n")
         let confidence = candidates.isEmpty ? 0 : candidates.map { Double($0.confidence) }.reduce(0, +) / Double(candidates.count)
-        continuation.resume(returning: Text(text: text, confidence: confidence))
+        once.resume(.success(Text(text: text, confidence: confidence)))
       }
       request.recognitionLevel = .accurate
       request.usesLanguageCorrection = true
       do {
         try VNImageRequestHandler(url: url).perform([request])
       } catch {
-        continuation.resume(throwing: HostError(code: "EIO", message: "OCR failed: \(error.localizedDescription)"))
+        once.resume(.failure(HostError(code: "EIO", message: "OCR failed: \(error.localizedDescription)")))
       }
     }
   }
@@ -55,12 +57,10 @@ enum OnDeviceRecognition {
     request.addsPunctuation = true
 
     return try await withCheckedThrowingContinuation { continuation in
-      let once = LockedBox(false)
+      let once = ResumeOnce(continuation)
       _ = recognizer.recognitionTask(with: request) { result, error in
         if let error {
-          if once.write({ done in defer { done = true }; return !done }) {
-            continuation.resume(throwing: HostError(code: "EIO", message: "transcription failed: \(error.localizedDescription)"))
-          }
+          once.resume(.failure(HostError(code: "EIO", message: "transcription failed: \(error.localizedDescription)")))
           return
         }
         guard let result, result.isFinal else { return }
@@ -69,9 +69,7 @@ enum OnDeviceRecognition {
             startMs: $0.timestamp * 1000, endMs: ($0.timestamp + $0.duration) * 1000, text: $0.substring,
             confidence: Double($0.confidence))
         }
-        if once.write({ done in defer { done = true }; return !done }) {
-          continuation.resume(returning: segments)
-        }
+        once.resume(.success(segments))
       }
     }
   }

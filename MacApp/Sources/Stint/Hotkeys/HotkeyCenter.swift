@@ -42,7 +42,7 @@ final class HotkeyCenter {
       if status == noErr, let ref {
         registered[action] = ref
       } else {
-        if status == eventHotKeyExistsErr { found.append(HotkeyClash(action: action, combo: combo, owner: .otherApp)) }
+        if status == OSStatus(eventHotKeyExistsErr) { found.append(HotkeyClash(action: action, combo: combo, owner: .otherApp)) }
         logger.error("could not register \(combo.description, privacy: .public) for \(action.rawValue, privacy: .public): \(status)")
       }
     }
@@ -116,9 +116,9 @@ final class HotkeyCenter {
     }
     var combos = Set<KeyCombo>()
     for entry in array {
-      guard (entry[kHISymbolicHotKeyEnabled] as? Bool) == true,
-        let code = (entry[kHISymbolicHotKeyCode] as? NSNumber)?.uint32Value,
-        let flags = (entry[kHISymbolicHotKeyModifiers] as? NSNumber)?.uint32Value
+      guard (entry[kHISymbolicHotKeyEnabled as String] as? Bool) == true,
+        let code = (entry[kHISymbolicHotKeyCode as String] as? NSNumber)?.uint32Value,
+        let flags = (entry[kHISymbolicHotKeyModifiers as String] as? NSNumber)?.uint32Value
       else { continue }
       combos.insert(KeyCombo(keyCode: code, modifiers: modifiers(fromCarbon: flags)))
     }

@@ -59,7 +59,7 @@ struct Permission: Sendable, Identifiable {
 }
 
 extension Permission {
-  private static func privacyPane(_ anchor: String) -> URL {
+  fileprivate static func privacyPane(_ anchor: String) -> URL {
     // The x-apple.systempreferences scheme still routes to System Settings on macOS 13+.
     URL(string: "x-apple.systempreferences:com.apple.preference.security?\(anchor)")!
   }
@@ -77,19 +77,19 @@ extension Permission {
         return CGPreflightScreenCaptureAccess() ? .granted : .denied
       }
     },
-    settingsURL: privacyPane("Privacy_ScreenCapture"))
+    settingsURL: Permission.privacyPane("Privacy_ScreenCapture"))
 
   static let microphone = Permission(
     kind: .microphone,
-    check: { state(AVCaptureDevice.authorizationStatus(for: .audio)) },
+    check: { Permission.state(AVCaptureDevice.authorizationStatus(for: .audio)) },
     request: { await AVCaptureDevice.requestAccess(for: .audio) ? .granted : .denied },
-    settingsURL: privacyPane("Privacy_Microphone"))
+    settingsURL: Permission.privacyPane("Privacy_Microphone"))
 
   static let camera = Permission(
     kind: .camera,
-    check: { state(AVCaptureDevice.authorizationStatus(for: .video)) },
+    check: { Permission.state(AVCaptureDevice.authorizationStatus(for: .video)) },
     request: { await AVCaptureDevice.requestAccess(for: .video) ? .granted : .denied },
-    settingsURL: privacyPane("Privacy_Camera"))
+    settingsURL: Permission.privacyPane("Privacy_Camera"))
 
   static func live(_ kind: PermissionKind) -> Permission {
     switch kind {
@@ -99,7 +99,7 @@ extension Permission {
     }
   }
 
-  private static func state(_ status: AVAuthorizationStatus) -> PermissionState {
+  fileprivate static func state(_ status: AVAuthorizationStatus) -> PermissionState {
     switch status {
     case .authorized: .granted
     case .denied: .denied

@@ -42,17 +42,28 @@ actor CaptureRecorder {
   }
 
   private let notify: Notify
+  private let dataDirectory: URL
   private var active: Active?
   private let logger = Logger(subsystem: "app.stint", category: "recorder")
 
-  init(notify: @escaping Notify) { self.notify = notify }
+  init(dataDirectory: URL, notify: @escaping Notify) {
+    self.dataDirectory = dataDirectory
+    self.notify = notify
+  }
 
   // MARK: host.recorder
 
   func start(_ config: RecorderConfiguration) async throws {
     guard active == nil else { throw RecorderError.alreadyRecording }
     guard config.sources.count <= LayoutMath.maxSources else { throw RecorderError.tooManySources }
-    let directory = URL(fileURLWithPath: config.captureDir, isDirectory: true)
+    // The engine asks for `capture/{sessionId}`, relative to the data directory.
+    let directory =
+      config.captureDir.hasPrefix("/")
+      ? URL(fileURLWithPath: config.captureDir, isDirectory: true)
+      : dataDirectory.appendingPathComponent(config.captureDir, isDirectory: true)
+    guard !config.captureDir.split(separator: "/").contains("..") else {
+      throw HostError(code: "EINVAL", message: "invalid capture folder")
+    }
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     var state = Active(config: config, directory: directory)
     do {
@@ -228,6 +239,8 @@ actor CaptureRecorder {
     state.filters[source.id] = ScreenshotCapturer.Target(sourceID: source.id, filter: built.filter, size: built.size)
     let capturesAudio = state.audioStreamID == source.id
     guard video != nil || capturesAudio else { return }
+    // Audio-only still needs a screen output on the stream (SCStream drops audio without
+    // one), so it gets a 1 fps video stream whose frames go nowhere.
     let audio = state.audio
     let logger = self.logger
     let screen = try ScreenCaptureSource(

@@ -7,7 +7,7 @@ import StintCore
 /// render through a Metal-backed CIContext into a pooled 4:2:0 buffer for the encoder.
 final class FrameCompositor {
   let canvas: PixelSize
-  private let context = CIContext(options: [.cacheIntermediates: false, .name: "Stint compositor"])
+  private let context = CIContext(options: [.cacheIntermediates: false])
   private var pool: CVPixelBufferPool?
   private let background = CIImage(color: CIColor(red: 0.08, green: 0.08, blue: 0.09)).cropped(
     to: CGRect(x: 0, y: 0, width: 1, height: 1))
