@@ -61,8 +61,13 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
     return { id, contentHash: id, storageKey: blobKey(id), refCount: 0, referencedBy: [], ...AttachmentInfoSchema.parse(info), size, createdAt: now, lastAccessedAt: now };
   }
 
-  /** Under the lock: creates or reuses the metadata, takes the optional reference, returns ops to commit. */
-  async function adopt(id: string, size: number, info: AttachmentInfo, sessionId: string | undefined, blobOp: KvOp | undefined): Promise<{ attachment: Attachment; ops: KvOp[] }> {
+  /**
+   * Under the lock: creates or reuses the metadata and returns the ops to commit.
+   * No reference is taken here: the record that uses the attachment takes it
+   * in its own commit, so a crash in between leaves an unreferenced attachment
+   * (collected by GC) rather than a count the records do not back.
+   */
+  async function adopt(id: string, size: number, info: AttachmentInfo, blobOp: KvOp | undefined): Promise<{ attachment: Attachment; ops: KvOp[] }> {
     const ops: KvOp[] = [];
     let attachment = await internals.read(id);
     if (attachment === undefined) {
@@ -72,15 +77,6 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
       metaCache.set(id, attachment);
     } else if (blobOp !== undefined && (await store.adapter.size?.(blobKey(id))) === undefined && store.queue.peek(blobKey(id)) === undefined) {
       ops.push(blobOp); // metadata without its blob: heal with the bytes we were given
-    }
-    if (sessionId !== undefined) {
-      const referenced = internals.reference(attachment, sessionId, true);
-      attachment = referenced.attachment;
-      if (referenced.op !== undefined) {
-        const index = ops.findIndex((op) => op.key === referenced.op!.key);
-        if (index >= 0) ops.splice(index, 1);
-        ops.push(referenced.op);
-      }
     }
     return { attachment, ops };
   }
@@ -93,7 +89,7 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
       const id = await host.crypto.sha256(bytes);
       const { attachment, done } = await lock(async () => {
         const epoch = store.queue.epoch;
-        const { attachment, ops } = await adopt(id, bytes.length, info, options.sessionId, { type: "put", key: blobKey(id), value: bytes });
+        const { attachment, ops } = await adopt(id, bytes.length, info, { type: "put", key: blobKey(id), value: bytes });
         return { attachment, done: ops.length === 0 ? store.queue.flushKey(attachmentMetaKey(id)) : store.commitOps(ops, { priority: options.priority, epoch }) };
       });
       await done;
@@ -124,7 +120,7 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
         } catch (error) {
           throw toStorageError(error, `adopting ${blob.path}`);
         }
-        const { attachment, ops } = await adopt(id, blob.size, info, options.sessionId, blobOp);
+        const { attachment, ops } = await adopt(id, blob.size, info, blobOp);
         const done = (ops.length === 0 ? store.queue.flushKey(attachmentMetaKey(id)) : store.commitOps(ops, { priority: options.priority, epoch })).then(async () => {
           if (blobOp !== undefined) await host.files.remove(blob.path).catch(() => undefined);
         });

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { EngineError } from "../bridge/index.ts";
 import type { CryptoPort } from "../host/index.ts";
-import { utf8Decode, utf8Encode } from "../host/index.ts";
+import { decodeUtf8 as utf8Decode, encodeUtf8 as utf8Encode } from "./codec.ts";
 import { CHUNK_SIZE, SessionIdSchema, Sha256HexSchema } from "../domain/index.ts";
 
 /**
@@ -36,10 +36,13 @@ export async function encodeChunk<T>(
   crypto: CryptoPort,
   chunk: { sessionId: string; chunkIndex: number; items: readonly T[]; createdAt: number; updatedAt?: number },
 ): Promise<{ bytes: Uint8Array; chunk: StoredChunk<T> }> {
-  const payload = utf8Encode(JSON.stringify(chunk.items));
+  const itemsJson = JSON.stringify(chunk.items);
+  const payload = utf8Encode(itemsJson);
   const checksum = await crypto.sha256(payload);
   const record = { sessionId: chunk.sessionId, chunkIndex: chunk.chunkIndex, items: chunk.items, compressedSize: payload.length, checksum, createdAt: chunk.createdAt, updatedAt: chunk.updatedAt };
-  const bytes = utf8Encode(JSON.stringify(record));
+  // The items' JSON is spliced in rather than serialized a second time.
+  const head = JSON.stringify({ sessionId: record.sessionId, chunkIndex: record.chunkIndex, compressedSize: record.compressedSize, checksum, createdAt: record.createdAt, updatedAt: record.updatedAt });
+  const bytes = utf8Encode(`${head.slice(0, -1)},"items":${itemsJson}}`);
   return { bytes, chunk: { ...record, items: [...chunk.items], bytes: bytes.length } };
 }
 
@@ -57,12 +60,25 @@ export async function decodeChunk<T>(crypto: CryptoPort, key: string, bytes: Uin
   if (chunk.sessionId !== expect.sessionId || chunk.chunkIndex !== expect.chunkIndex) {
     throw new EngineError("storage.chunk_corrupt", `${key} belongs to another session or position`, { data: { key, ...expect } });
   }
-  const payload = utf8Encode(JSON.stringify(chunk.items));
+  const payload = itemsBytes(bytes, chunk.compressedSize) ?? utf8Encode(JSON.stringify(chunk.items));
   const checksum = await crypto.sha256(payload);
   if (checksum !== chunk.checksum || payload.length !== chunk.compressedSize) {
     throw new EngineError("storage.checksum_mismatch", `${key} fails its checksum`, { data: { key, ...expect } });
   }
   return { ...chunk, items: chunk.items as T[], bytes: bytes.length };
+}
+
+const ITEMS_MARK = [44, 34, 105, 116, 101, 109, 115, 34, 58]; // ,"items":
+
+/**
+ * The stored bytes of the items array, when the file has the layout
+ * `encodeChunk` writes (items last): hashing them avoids re-serializing.
+ */
+function itemsBytes(bytes: Uint8Array, expectedLength: number): Uint8Array | undefined {
+  const start = bytes.length - 1 - expectedLength;
+  if (start < ITEMS_MARK.length || bytes[bytes.length - 1] !== 125) return undefined;
+  for (let i = 0; i < ITEMS_MARK.length; i++) if (bytes[start - ITEMS_MARK.length + i] !== ITEMS_MARK[i]) return undefined;
+  return bytes.subarray(start, bytes.length - 1);
 }
 
 export const chunkIndexOf = (itemIndex: number) => Math.floor(itemIndex / CHUNK_SIZE);

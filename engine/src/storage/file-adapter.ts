@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { CryptoPort, FilesPort } from "../host/index.ts";
-import { utf8Decode, utf8Encode } from "../host/index.ts";
+import { decodeUtf8 as utf8Decode, encodeUtf8 as utf8Encode } from "./codec.ts";
 import { isValidKey, toStorageError } from "./keys.ts";
 import type { KvAdapter, KvOp, RecoveryReport } from "./types.ts";
 
@@ -100,6 +100,7 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
         await ensureDir(parentOf(target));
         await files.rename(staged, target);
       } else {
+        if ((await files.stat(target)) === undefined) continue;
         await files.remove(target);
       }
       touched.add(parentOf(target));

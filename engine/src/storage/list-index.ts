@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { SessionMetadataSchema, type SessionMetadata } from "../domain/index.ts";
-import { utf8Encode } from "../host/index.ts";
+import { encodeUtf8 as utf8Encode } from "./codec.ts";
 import type { ListFilter, ListResult } from "./types.ts";
 
 /** `sessions/metadata/index.json`: every session's metadata as of its last save, for listing. */

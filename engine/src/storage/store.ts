@@ -1,5 +1,5 @@
 import { EngineError } from "../bridge/index.ts";
-import { utf8Decode, utf8Encode } from "../host/index.ts";
+import { decodeUtf8 as utf8Decode, encodeUtf8 as utf8Encode } from "./codec.ts";
 import { mustBeValidKey, toStorageError } from "./keys.ts";
 import type { InternalQueue, QueuedOp } from "./persistence-queue.ts";
 import type { KvAdapter, KvOp, Store, Transaction, WriteOptions } from "./types.ts";

@@ -171,7 +171,12 @@ export interface SessionStorage {
 }
 
 export interface SaveAttachmentOptions extends WriteOptions {
-  /** Take a reference for this session in the same commit. */
+  /**
+   * The session the attachment is for (validated). The reference itself is
+   * taken by the record that uses the attachment (`appendScreenshot`,
+   * `appendAudioSegment`, `saveVideo`) in the same commit as that record, so
+   * refcounts always equal what the records say, even across a crash.
+   */
   readonly sessionId?: string;
 }
 
@@ -196,10 +201,16 @@ export interface AttachmentStorage {
   getAttachment(attachmentId: string): Promise<Attachment | undefined>;
   /** Bytes, through an LRU cache bounded in bytes. Rejects `storage.blob_missing` / `storage.checksum_mismatch`. */
   loadAttachment(attachmentId: string): Promise<Uint8Array>;
-  /** Adds `sessionId` to the attachment's references; a second call for the same session changes nothing. */
+  /**
+   * Adds `sessionId` to the attachment's references; a second call for the same session changes nothing.
+   * Records take their references themselves; `verify()` reports counts the records do not back and `repair()` resets them.
+   */
   incrementRefCount(attachmentId: string, sessionId: string): Promise<Attachment>;
   decrementRefCount(attachmentId: string, sessionId: string): Promise<Attachment>;
-  /** Removes attachments no chunk, summary or video references, created before `olderThan` (epoch ms). */
+  /**
+   * Removes attachments no record references, created before `olderThan` (epoch ms).
+   * Keep `olderThan` well in the past: a just-saved attachment is unreferenced until its record commits.
+   */
   deleteOrphanedAttachments(olderThan: number): Promise<GcReport>;
   /** Store key of an attachment's blob, e.g. to hand a path to the media host. */
   blobKey(attachmentId: string): string;
