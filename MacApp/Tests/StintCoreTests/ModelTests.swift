@@ -77,6 +77,17 @@ struct SettingsTests {
     #expect(try StintSettings.decode(from: settings.encoded()) == settings)
   }
 
+  @Test("enrichment options carry the provider's models, and none for local")
+  func enrichmentOptions() {
+    var settings = StintSettings()
+    #expect(settings.enrichmentOptions()["provider"] == "local")
+    #expect(settings.enrichmentOptions()["summaryModel"] == nil)
+    settings.provider = .openai
+    let options = settings.enrichmentOptions()
+    #expect(options["transcriptionModel"] == "gpt-4o-mini-transcribe")
+    #expect(options["maxCost"] == .double(0.5))
+  }
+
   @Test("the capture request matches the host port's RecorderConfig fields")
   func captureRequest() throws {
     var settings = StintSettings()

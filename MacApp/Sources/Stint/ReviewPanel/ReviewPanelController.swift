@@ -27,12 +27,14 @@ final class ReviewPanelController: NSObject {
   var isVisible: Bool { panel?.isVisible == true }
 
   func show(sessionID: String? = nil) {
-    let panel = self.panel ?? makePanel()
-    self.panel = panel
-    if let sessionID, let webView {
-      // Deep link into a session; the panel's router reads the hash.
-      webView.evaluateJavaScript("location.hash = '#/session/' + \(Self.jsString(sessionID))")
+    // Deep links use the panel's hash routes (`#/session/<id>`).
+    let hash = sessionID.map { "#/session/\($0.addingPercentEncoding(withAllowedCharacters: .urlFragmentAllowed) ?? $0)" }
+    if panel == nil {
+      panel = makePanel(initialHash: hash)
+    } else if let sessionID, let webView {
+      webView.evaluateJavaScript("location.hash = '#/session/' + encodeURIComponent(\(Self.jsString(sessionID)))")
     }
+    guard let panel else { return }
     NSApp.activate(ignoringOtherApps: true)
     panel.makeKeyAndOrderFront(nil)
   }
@@ -47,7 +49,7 @@ final class ReviewPanelController: NSObject {
 
   // MARK: Building
 
-  private func makePanel() -> NSPanel {
+  private func makePanel(initialHash: String?) -> NSPanel {
     let configuration = WKWebViewConfiguration()
     configuration.setURLSchemeHandler(BundleSchemeHandler(root: Self.webRoot), forURLScheme: BundleSchemeHandler.scheme)
     configuration.setURLSchemeHandler(BlobSchemeHandler(dataDirectory: dataDirectory), forURLScheme: BlobSchemeHandler.scheme)
@@ -63,7 +65,8 @@ final class ReviewPanelController: NSObject {
     #if DEBUG
       webView.isInspectable = true
     #endif
-    webView.load(URLRequest(url: URL(string: "\(BundleSchemeHandler.scheme)://\(BundleSchemeHandler.host)/index.html")!))
+    let start = "\(BundleSchemeHandler.scheme)://\(BundleSchemeHandler.host)/index.html\(initialHash ?? "")"
+    if let url = URL(string: start) { webView.load(URLRequest(url: url)) }
     self.webView = webView
 
     let panel = NSPanel(

@@ -157,6 +157,23 @@ public struct StintSettings: Sendable, Hashable, Codable {
     return issues
   }
 
+  /// The engine's `EnrichmentOptions` (engine/src/enrichment/types.ts) for these settings.
+  public func enrichmentOptions() -> JSONValue {
+    let models = provider == .openai ? openAIModels : anthropicModels
+    var options: [String: JSONValue] = [
+      "provider": .string(provider.rawValue),
+      "maxCost": .double(maxCostPerSession),
+      "allowBatch": .bool(allowBatchProcessing),
+      "keepScreenshotsLocal": .bool(keepScreenshotsLocal),
+    ]
+    if provider != .local {
+      options["screenshotModel"] = .string(models.fast)
+      options["summaryModel"] = .string(models.strong)
+      if let transcription = models.transcription { options["transcriptionModel"] = .string(transcription) }
+    }
+    return .object(options)
+  }
+
   /// Decodes stored settings; fields added in later versions take their defaults.
   public static func decode(from data: Data) throws -> StintSettings {
     let stored = try JSONDecoder().decode(JSONValue.self, from: data)
