@@ -14,14 +14,14 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-/* Relative paths resolve against the root, absolute ones are used as given, `..` is refused. */
+/* Relative paths resolve against the root ("" is the root), absolute ones are used as given, `..` is refused. */
 static char *resolve(Job *job, const char *path) {
   char **segments = g_strsplit(path, "/", -1);
   gboolean climbs = FALSE;
   for (char **s = segments; *s != NULL; s++) if (strcmp(*s, "..") == 0) climbs = TRUE;
   g_strfreev(segments);
-  if (climbs || path[0] == '\0') {
-    char *message = g_strdup_printf("path may not contain \"..\" or be empty: %s", path);
+  if (climbs) {
+    char *message = g_strdup_printf("path may not contain \"..\": %s", path);
     job_fail(job, "EINVAL", message);
     g_free(message);
     return NULL;
@@ -207,6 +207,10 @@ static void work_stat(Job *job) {
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
   (void)st, (void)ftw;
   return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+void files_remove_tree(const char *path) {
+  nftw(path, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
 }
 
 static void work_remove(Job *job) {

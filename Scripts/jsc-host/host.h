@@ -18,6 +18,7 @@ typedef struct {
   JSCContext *context;
   GMainLoop *loop;
   char *root;             /* data directory; relative paths resolve here */
+  gboolean root_is_temp;  /* created by the host; removed at exit */
   JSCValue *error_ctor;   /* the context's original Error constructor */
   gint64 origin_us;       /* monotonic origin of clock.elapsed() */
   gint64 context_created_us;
@@ -58,6 +59,7 @@ JSCValue *files_install(void);
 JSCValue *crypto_install(void);
 JSCValue *http_install(void);
 char *sha256_hex(const guint8 *data, gsize length);
+void files_remove_tree(const char *path);
 
 /* The serial worker for blocking work. `work` runs off the main thread; `done` back on it. */
 typedef struct Job Job;

@@ -365,6 +365,7 @@ int main(int argc, char **argv) {
   if (host.root == NULL) {
     GError *error = NULL;
     host.root = g_dir_make_tmp("stint-jsc-XXXXXX", &error);
+    host.root_is_temp = TRUE;
     if (host.root == NULL) {
       fprintf(stderr, "cannot create a root directory: %s\n", error->message);
       return 2;
@@ -411,5 +412,6 @@ int main(int argc, char **argv) {
     }
   }
   if (!host.done) g_main_loop_run(host.loop);
+  if (host.root_is_temp) files_remove_tree(host.root);
   return host.exit_code;
 }

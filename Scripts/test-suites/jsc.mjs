@@ -6,7 +6,7 @@
 // host itself: uncaught exceptions are reported, the wall-clock cap holds.
 // Last line: RESULT {"passed":N,"failed":M}.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -72,9 +72,12 @@ async function main() {
     return;
   }
   try {
-    enginePath = buildEngine();
+    // A private copy: other builds may rewrite dist/engine.js while this suite runs.
+    enginePath = join(work, "engine.js");
+    copyFileSync(buildEngine(), enginePath);
     record("dist/engine.js builds and passes the bundle check", true);
   } catch (error) {
+    enginePath = undefined;
     record("dist/engine.js builds and passes the bundle check", false, error.message);
   }
   entry = await bundleForJsc(join(root, "engine/src/testing/jsc-entry.ts"), join(work, "jsc-entry.js"));

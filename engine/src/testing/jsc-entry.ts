@@ -9,11 +9,13 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { createHostFetch } from "../host/host-fetch.ts";
 import type { HostPort } from "../host/host-port.ts";
-import { hostContractCases, runHostContract } from "../host/host.contract.ts";
+import { hostContractCases } from "../host/host.contract.ts";
 import * as assert from "./assert.ts";
 
 interface HostConfig {
-  readonly mode?: "suite" | "cold-start";
+  readonly mode?: "suite" | "cold-start" | "sdk-probe";
+  /** sdk-probe: globals deleted after the engine installed its shims, to learn which ones the SDKs need. */
+  readonly remove?: readonly string[];
   readonly httpUrl?: string;
   readonly fakeAiUrl?: string;
   readonly enginePath: string;
@@ -40,15 +42,29 @@ const g = globalThis as Record<string, unknown>;
 /** Globals a macOS JSContext lacks; the bare context must lack them too until the engine starts. */
 const WEB_GLOBALS = ["setTimeout", "clearTimeout", "setInterval", "fetch", "TextEncoder", "TextDecoder", "URL", "URLSearchParams", "Headers", "AbortController", "AbortSignal", "queueMicrotask", "structuredClone", "Request", "Response", "ReadableStream", "window", "document", "process", "require", "crypto", "performance", "navigator", "print", "load"];
 
+/** A case that has not settled by then is a failure (a hang must not eat the whole run). */
+const CASE_LIMIT_MS = 15_000;
+
 type Outcome = { name: string; ok: boolean; error?: string };
 const outcomes: Outcome[] = [];
 
 async function check(name: string, run: () => unknown): Promise<void> {
+  // The runner shows the last case started when a run hangs into the wall-clock cap.
+  console.log(`case: ${name}`);
+  let timer: number | undefined;
   try {
-    await run();
+    const limit = new Promise<never>((_, reject) => {
+      timer = host.timers.setTimeout(() => reject(new Error(`the case did not settle within ${CASE_LIMIT_MS} ms`)), CASE_LIMIT_MS);
+    });
+    await Promise.race([Promise.resolve().then(run), limit]);
     outcomes.push({ name, ok: true });
   } catch (error) {
-    outcomes.push({ name, ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    const cause = (error as { cause?: unknown })?.cause;
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    outcomes.push({ name, ok: false, error: cause === undefined ? detail : `${detail} (cause: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)})` });
+  } finally {
+    if (timer !== undefined) host.timers.clearTimeout(timer);
+    console.log(`case ${outcomes.at(-1)?.ok ? "passed" : "FAILED"}: ${outcomes.at(-1)?.error ?? ""}`);
   }
 }
 
@@ -83,7 +99,8 @@ async function contractSuite(): Promise<void> {
     const back = await host.files.read("typed/x.bin");
     assert.ok(back instanceof Uint8Array && back.buffer instanceof ArrayBuffer, "read returns a Uint8Array over an ArrayBuffer");
   });
-  for (const result of await runHostContract(host, envFor("contract"))) outcomes.push({ ...result, name: `contract: ${result.name}` });
+  const contractEnv = envFor("contract");
+  for (const contractCase of hostContractCases) await check(`contract: ${contractCase.name}`, () => contractCase.run(host, contractEnv()));
 
   await expectContractFailure("a wrong sha256", "crypto: sha256 test vectors", {
     ...host,
@@ -134,6 +151,9 @@ async function engineSmoke(): Promise<void> {
   await check("StintEngine.start(nativeHost) resolves with the version", async () => {
     const started = await engine.start(observed);
     assert.equal(started.version, engine.version);
+    // Events emitted while features start reach host.emit before start() resolves; compare from here on.
+    emitted.length = 0;
+    heard.length = 0;
   });
   await check("engine.version answers", async () => {
     const reply = await engine.handle({ v: 1, id: 1, method: "engine.version", params: {} });
@@ -171,7 +191,7 @@ async function engineSmoke(): Promise<void> {
     assert.ok(isEnvelope(reply) && reply.result !== undefined, JSON.stringify(reply));
   });
   await check("subscribe: listeners hear exactly what host.emit sends; unsubscribe stops them", async () => {
-    await new Promise((resolve) => host.timers.setTimeout(resolve, 20));
+    await new Promise<void>((resolve) => host.timers.setTimeout(() => resolve(), 20));
     assert.equal(typeof unsubscribe, "function");
     assert.deepEqual(heard, emitted, "listener events equal host.emit events");
     for (const event of heard) assert.ok((event as { v?: unknown }).v === 1 && typeof (event as { method?: unknown }).method === "string", "event envelope");
@@ -189,7 +209,15 @@ async function sdkCalls(): Promise<void> {
   const baseURL = config.fakeAiUrl;
   if (baseURL === undefined) return;
   // Tiny chunks split multi-byte characters across reads, exercising the streaming decoder.
-  const fetch = createHostFetch(host, { chunkSize: 7 });
+  const hostFetch = createHostFetch(host, { chunkSize: 7 });
+  const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    try {
+      return await hostFetch(input, init);
+    } catch (error) {
+      console.log(`fetch rejected: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      throw error;
+    }
+  }) as typeof globalThis.fetch;
   const anthropic = new Anthropic({ apiKey: "test-key-not-secret", baseURL, fetch, maxRetries: 0, timeout: 5000 });
   const openai = new OpenAI({ apiKey: "test-key-not-secret", baseURL: `${baseURL}/v1`, fetch, maxRetries: 0, timeout: 5000 });
   await check("sdk: Anthropic messages.create through createHostFetch", async () => {
@@ -242,8 +270,17 @@ async function coldStart(): Promise<void> {
   __done(0, JSON.stringify({ coldStartMs: ms }));
 }
 
+async function sdkProbe(): Promise<void> {
+  __loadScript(config.enginePath);
+  await (g.StintEngine as StintEngineGlobal).start(host);
+  for (const name of config.remove ?? []) delete g[name];
+  await sdkCalls();
+  __done(0, JSON.stringify({ outcomes }));
+}
+
 async function main(): Promise<void> {
   if (config.mode === "cold-start") return coldStart();
+  if (config.mode === "sdk-probe") return sdkProbe();
   await contractSuite();
   await engineSmoke();
   await sdkCalls();

@@ -1,4 +1,4 @@
-import { base64Decode, base64Encode, utf8Decode, utf8Encode } from "../text-codec.ts";
+import { base64Decode, base64Encode, utf8Encode } from "../text-codec.ts";
 
 const UTF8_LABELS = new Set(["utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"]);
 
@@ -34,23 +34,21 @@ function toBytes(input: unknown): Uint8Array {
   throw new TypeError("TextDecoder.decode: input must be an ArrayBuffer or a view of one");
 }
 
-/** Bytes at the end of `bytes` that start a UTF-8 sequence not yet complete. */
-function incompleteTail(bytes: Uint8Array): number {
-  for (let back = 1; back <= 3 && back <= bytes.length; back++) {
-    const byte = bytes[bytes.length - back]!;
-    if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
-    const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return need > back ? back : 0;
-  }
-  return 0;
-}
-
-/** UTF-8 `TextDecoder` with `stream`, `fatal` and `ignoreBOM`, for contexts without one. */
+/**
+ * UTF-8 `TextDecoder` with `stream`, `fatal` and `ignoreBOM`, for contexts
+ * without one. Follows the WHATWG decoder, so replacement characters come out
+ * exactly where a platform decoder puts them, and a sequence split across
+ * streamed chunks is carried over.
+ */
 export class ShimTextDecoder {
   readonly fatal: boolean;
   readonly ignoreBOM: boolean;
-  #pending: Uint8Array = new Uint8Array(0);
-  #started = false;
+  #needed = 0;
+  #seen = 0;
+  #codePoint = 0;
+  #lower = 0x80;
+  #upper = 0xbf;
+  #bomChecked = false;
 
   constructor(label = "utf-8", options: { fatal?: boolean; ignoreBOM?: boolean } = {}) {
     if (!UTF8_LABELS.has(String(label).trim().toLowerCase())) throw new RangeError(`TextDecoder: unsupported encoding ${label}`);
@@ -62,34 +60,84 @@ export class ShimTextDecoder {
     return "utf-8";
   }
 
+  #reset(): void {
+    this.#needed = 0;
+    this.#seen = 0;
+    this.#codePoint = 0;
+    this.#lower = 0x80;
+    this.#upper = 0xbf;
+  }
+
   decode(input?: unknown, options: { stream?: boolean } = {}): string {
-    const incoming = toBytes(input);
-    let bytes = incoming;
-    if (this.#pending.length > 0) {
-      bytes = new Uint8Array(this.#pending.length + incoming.length);
-      bytes.set(this.#pending);
-      bytes.set(incoming, this.#pending.length);
+    const bytes = toBytes(input);
+    const units: number[] = [];
+    let out = "";
+    const push = (code: number) => {
+      if (code > 0xffff) {
+        code -= 0x10000;
+        units.push(0xd800 + (code >> 10), 0xdc00 + (code & 0x3ff));
+      } else units.push(code);
+      if (units.length > 8000) {
+        out += String.fromCharCode(...units);
+        units.length = 0;
+      }
+    };
+    const error = () => {
+      if (this.fatal) {
+        this.#reset();
+        this.#bomChecked = false;
+        throw new TypeError("TextDecoder: the data is not valid UTF-8");
+      }
+      push(0xfffd);
+    };
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i]!;
+      if (this.#needed === 0) {
+        if (byte <= 0x7f) push(byte);
+        else if (byte >= 0xc2 && byte <= 0xdf) {
+          this.#needed = 1;
+          this.#codePoint = byte & 0x1f;
+        } else if (byte >= 0xe0 && byte <= 0xef) {
+          if (byte === 0xe0) this.#lower = 0xa0;
+          if (byte === 0xed) this.#upper = 0x9f;
+          this.#needed = 2;
+          this.#codePoint = byte & 0x0f;
+        } else if (byte >= 0xf0 && byte <= 0xf4) {
+          if (byte === 0xf0) this.#lower = 0x90;
+          if (byte === 0xf4) this.#upper = 0x8f;
+          this.#needed = 3;
+          this.#codePoint = byte & 0x07;
+        } else error();
+        continue;
+      }
+      if (byte < this.#lower || byte > this.#upper) {
+        this.#reset();
+        error();
+        i--; // the byte starts afresh
+        continue;
+      }
+      this.#lower = 0x80;
+      this.#upper = 0xbf;
+      this.#codePoint = (this.#codePoint << 6) | (byte & 0x3f);
+      if (++this.#seen === this.#needed) {
+        const code = this.#codePoint;
+        this.#reset();
+        push(code);
+      }
     }
     const stream = options.stream === true;
-    const keep = stream ? incompleteTail(bytes) : 0;
-    this.#pending = keep > 0 ? bytes.slice(bytes.length - keep) : new Uint8Array(0);
-    const complete = keep > 0 ? bytes.subarray(0, bytes.length - keep) : bytes;
-    let text = utf8Decode(complete);
-    if (this.fatal && !sameBytes(utf8Encode(text), complete)) {
-      this.#pending = new Uint8Array(0);
-      this.#started = false;
-      throw new TypeError("TextDecoder: the data is not valid UTF-8");
+    if (!stream && this.#needed !== 0) {
+      this.#reset();
+      error();
     }
-    if (!this.#started && !this.ignoreBOM && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    this.#started = stream && (this.#started || complete.length > 0);
-    return text;
+    out += String.fromCharCode(...units);
+    if (!this.#bomChecked && out.length > 0) {
+      this.#bomChecked = true;
+      if (!this.ignoreBOM && out.charCodeAt(0) === 0xfeff) out = out.slice(1);
+    }
+    if (!stream) this.#bomChecked = false;
+    return out;
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function invalidCharacter(message: string): Error {

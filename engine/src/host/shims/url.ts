@@ -212,7 +212,7 @@ function parse(raw: string, base?: Parts): Parts {
     const special = parts.protocol in SPECIAL;
     if (special && base !== undefined && base.protocol === parts.protocol && !/^[/\\]/.test(rest)) return parse(rest, base);
     if (special || rest.startsWith("//")) {
-      const afterSlashes = special ? rest.replace(/^[/\\]*/, "") : rest.slice(2);
+      const afterSlashes = parts.protocol === "file:" ? rest.replace(/^[/\\]{0,2}/, "") : special ? rest.replace(/^[/\\]*/, "") : rest.slice(2);
       const end = afterSlashes.search(special ? /[/\\?#]/ : /[/?#]/);
       parseAuthority(end < 0 ? afterSlashes : afterSlashes.slice(0, end), parts, raw);
       const { head, search, hash } = splitTail(end < 0 ? "" : afterSlashes.slice(end));
