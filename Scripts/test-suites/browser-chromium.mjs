@@ -142,8 +142,11 @@ async function main() {
     await page.waitForSelector(".session-row");
     const unlabelled = await page.$$eval("button, input, select, a", (els) => els.filter((el) => !(el.getAttribute("aria-label") || el.textContent?.trim() || el.closest("label"))).length);
     assert(unlabelled === 0, `${unlabelled} controls without a label`);
-    for (let i = 0; i < 12; i++) await page.keyboard.press("Tab");
-    const focused = await page.evaluate(() => document.activeElement?.className ?? "");
+    let focused = "";
+    for (let i = 0; i < 30 && !focused.includes("session-row"); i++) {
+      await page.keyboard.press("Tab");
+      focused = await page.evaluate(() => document.activeElement?.className ?? "");
+    }
     assert(focused.includes("session-row"), `Tab should reach the session rows, reached ${focused}`);
     await page.keyboard.press("Enter");
     await page.waitForSelector("[data-testid=detail]");
@@ -184,14 +187,14 @@ async function main() {
       return "skip";
     }
     await page.click("[data-testid=rec-start]");
-    await page.waitForSelector("[data-testid=recording-controls][data-phase=recording]", { timeout: 10_000 });
+    await page.waitForSelector("[data-testid=recording-controls][data-phase=recording]", { timeout: 20_000 });
     await waitFor(async () => (await page.textContent("[data-testid=elapsed]")) !== "0:00", { what: "elapsed time", timeoutMs: 5_000 });
     await page.click("[data-testid=rec-marker]");
     await shot(page, "recording");
     await page.click("[data-testid=rec-pause]");
-    await page.waitForSelector("[data-testid=recording-controls][data-phase=paused]", { timeout: 10_000 });
+    await page.waitForSelector("[data-testid=recording-controls][data-phase=paused]", { timeout: 20_000 });
     await page.keyboard.press("p");
-    await page.waitForSelector("[data-testid=recording-controls][data-phase=recording]", { timeout: 10_000 });
+    await page.waitForSelector("[data-testid=recording-controls][data-phase=recording]", { timeout: 20_000 });
     await page.click("[data-testid=rec-end]");
     await page.waitForSelector("[data-testid=processing]", { timeout: 20_000 });
     await shot(page, "processing");

@@ -3,7 +3,7 @@
 // the bridge contract between the Swift shell and the engine, and the StintCore tests
 // when a Swift toolchain is on PATH (said plainly, and counted as skipped, when not).
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, relative, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkSwiftFiles, checkSwiftSource, KNOWN_FALSE_POSITIVES } from "../swift-check/syntax.mjs";
@@ -66,6 +66,19 @@ for (const entry of KNOWN_FALSE_POSITIVES) {
     `known construct accepted: ${entry.construct} (${entry.reason})`,
     raw.length === 0 ? ["the grammar parses this construct now: remove it from KNOWN_FALSE_POSITIVES"] : [],
   );
+}
+
+// StintCore must build anywhere: Foundation (swift-corelibs on Linux) and nothing Apple-only.
+{
+  const portable = new Set(["Foundation", "Testing", "StintCore"]);
+  const coreFiles = [...listSwiftFiles(join(root, "MacApp/Sources/StintCore")), ...listSwiftFiles(join(root, "MacApp/Tests"))];
+  const problems = [];
+  for (const file of coreFiles) {
+    for (const m of readFileSync(file, "utf8").matchAll(/^\s*(?:@testable\s+)?import\s+(?:(?:struct|class|enum|func)\s+)?(\w+)/gm)) {
+      if (!portable.has(m[1])) problems.push(`${relative(root, file)} imports ${m[1]}`);
+    }
+  }
+  report(problems.length === 0, `StintCore and its tests import only Foundation, Testing and StintCore (${coreFiles.length} files)`, problems);
 }
 
 // 2. Bridge contract.

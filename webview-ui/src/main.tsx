@@ -3,7 +3,6 @@ import "./styles.css";
 import { createApi } from "./bridge/api.ts";
 import { createBridgeClient } from "./bridge/client.ts";
 import { createHttpTransport } from "./bridge/transport-http.ts";
-import { createLocalTransport } from "./bridge/transport-local.ts";
 import { createWebKitTransport, hasWebKitBridge } from "./bridge/transport-webkit.ts";
 import { createAppModel, type AppModel } from "./models/app-model.ts";
 import { App } from "./views/app.tsx";
@@ -20,8 +19,13 @@ async function boot(): Promise<void> {
   if (hasWebKitBridge()) client.attach(createWebKitTransport(deliver));
   else if (token !== null && params.get("transport") !== "local") {
     client.attach(createHttpTransport(deliver, { base: location.origin, token, onConnection: (state) => onConnection?.(state) }));
-  } else client.attach(await createLocalTransport(deliver, { demo: true }));
-  const app: AppModel = createAppModel(createApi(client));
+  } else {
+    // Loaded on demand so the served panel never evaluates the engine.
+    const { createLocalTransport } = await import("./bridge/transport-local.ts");
+    client.attach(await createLocalTransport(deliver, { demo: params.get("demo") !== "0" }));
+  }
+  // `?timeline=all` renders every row: the benchmark's unvirtualized peer.
+  const app: AppModel = createAppModel(createApi(client), { virtualize: params.get("timeline") !== "all" });
   onConnection = (state) => (app.connection.value = state);
   (globalThis as { __stint?: unknown }).__stint = { app, client };
   root.textContent = "";

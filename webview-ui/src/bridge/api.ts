@@ -1,4 +1,4 @@
-import type { ExportFormat, ListQuery, SessionDetail, SessionRow } from "../../../engine/src/review/index.ts";
+import type { ExportFormat, ListQuery, SessionDetail, SessionRow } from "../../../engine/src/review/models.ts";
 import type { BridgeClient } from "./client.ts";
 
 export type { ExportFormat, ListQuery, SessionDetail, SessionRow };

@@ -1,4 +1,4 @@
-import { ReplySchema, EventMessageSchema, type EventMessage } from "../../../engine/src/bridge/envelope.ts";
+import type { EventMessage } from "../../../engine/src/bridge/envelope.ts";
 import type { Transport } from "./transport.ts";
 
 /** A failed request, as data: the engine's error code, or a client-side one. */
@@ -12,6 +12,26 @@ export class BridgeError extends Error {
     super(message);
     this.name = "BridgeError";
   }
+}
+
+type ParsedReply = { readonly id: string | number | null; readonly result: unknown } | { readonly id: string | number | null; readonly error: { code: string; message: string; retryable: boolean; data?: unknown } };
+
+/** The envelope's reply shape, checked by hand: the panel does not bundle the engine's schemas. */
+function parseReply(value: Record<string, unknown>): ParsedReply | undefined {
+  if (value.v !== 1) return undefined;
+  const id = value.id;
+  if (id !== null && typeof id !== "string" && typeof id !== "number") return undefined;
+  if ("error" in value) {
+    const e = value.error as Record<string, unknown> | null;
+    if (e === null || typeof e !== "object" || typeof e.code !== "string" || typeof e.message !== "string" || typeof e.retryable !== "boolean") return undefined;
+    return { id, error: { code: e.code, message: e.message, retryable: e.retryable, data: e.data } };
+  }
+  return "result" in value ? { id, result: value.result } : undefined;
+}
+
+function parseEvent(value: Record<string, unknown>): EventMessage | undefined {
+  if (value.v !== 1 || typeof value.method !== "string" || !/^[a-z][a-zA-Z0-9_]*(\.[a-z][a-zA-Z0-9_]*)+$/.test(value.method)) return undefined;
+  return { v: 1, method: value.method, params: value.params };
 }
 
 export type EventHandler = (params: unknown, method: string) => void;
@@ -109,23 +129,24 @@ export function createBridgeClient(options: { readonly timeoutMs?: number } = {}
           return;
         }
       }
-      if (value !== null && typeof value === "object" && "id" in value) {
-        const reply = ReplySchema.safeParse(value);
-        if (!reply.success) {
+      if (value === null || typeof value !== "object") return;
+      if ("id" in value) {
+        const reply = parseReply(value as Record<string, unknown>);
+        if (reply === undefined) {
           console.error("bridge: malformed reply");
           return;
         }
-        const id = reply.data.id;
+        const id = reply.id;
         const entry = id === null ? undefined : pending.get(String(id));
         if (entry === undefined) return;
         clearTimeout(entry.timer);
         pending.delete(String(id));
-        if ("error" in reply.data) entry.reject(new BridgeError(reply.data.error.code, reply.data.error.message, reply.data.error.retryable, reply.data.error.data));
-        else entry.resolve(reply.data.result);
+        if ("error" in reply) entry.reject(new BridgeError(reply.error.code, reply.error.message, reply.error.retryable, reply.error.data));
+        else entry.resolve(reply.result);
         return;
       }
-      const event = EventMessageSchema.safeParse(value);
-      if (event.success) dispatchEvent(event.data);
+      const event = parseEvent(value as Record<string, unknown>);
+      if (event !== undefined) dispatchEvent(event);
     },
     close() {
       for (const [id, entry] of pending) {

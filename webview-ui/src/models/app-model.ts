@@ -22,14 +22,14 @@ export function routeHash(route: Route): string {
 export type Screen = { readonly route: { name: "list" }; readonly model: ListModel } | { readonly route: { name: "session"; id: string }; readonly model: DetailModel } | { readonly route: { name: "processing"; id: string }; readonly model: ProcessingModel };
 
 /** The panel: the current screen's model (created on entry, disposed on exit) and the recording controls. */
-export function createAppModel(api: StintApi, options: { readonly location?: { hash: string }; readonly onHashChange?: (listener: () => void) => () => void } = {}) {
+export function createAppModel(api: StintApi, options: { readonly location?: { hash: string }; readonly onHashChange?: (listener: () => void) => () => void; readonly virtualize?: boolean } = {}) {
   const location = options.location ?? globalThis.location;
   const disposer = createDisposer();
   const screen = signal<Screen>(makeScreen(parseRoute(location.hash)));
   const connection = signal<"open" | "reconnecting" | "closed">("open");
 
   function makeScreen(route: Route): Screen {
-    if (route.name === "session") return { route, model: createDetailModel(api, route.id) };
+    if (route.name === "session") return { route, model: createDetailModel(api, route.id, { virtualize: options.virtualize ?? true }) };
     if (route.name === "processing") return { route, model: createProcessingModel(api, route.id) };
     return { route: { name: "list" }, model: createListModel(api) };
   }

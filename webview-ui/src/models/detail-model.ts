@@ -1,6 +1,6 @@
 import { effect, signal } from "@preact/signals";
 import type { ExportFormat, SessionDetail, StintApi } from "../bridge/api.ts";
-import { resolveEvidence, type Evidence } from "../../../engine/src/review/index.ts";
+import { resolveEvidence, type Evidence } from "../../../engine/src/review/models.ts";
 import { createDisposer, toErrorView, type AsyncState, type ErrorView } from "./async-state.ts";
 import { createPlayerModel, type PlayerModel, type PlayerOptions } from "./player-model.ts";
 import { createTimelineModel, type TimelineModel } from "./timeline-model.ts";
@@ -12,7 +12,7 @@ export interface Loaded {
 }
 
 /** One open session: loads it, owns its player and timeline, links evidence to both. */
-export function createDetailModel(api: StintApi, id: string, options: { readonly playerOptions?: Partial<PlayerOptions>; readonly download?: (name: string, mimeType: string, text: string) => void } = {}) {
+export function createDetailModel(api: StintApi, id: string, options: { readonly playerOptions?: Partial<PlayerOptions>; readonly download?: (name: string, mimeType: string, text: string) => void; readonly virtualize?: boolean } = {}) {
   const state = signal<AsyncState<Loaded>>({ kind: "loading", since: Date.now() });
   const exportError = signal<ErrorView | undefined>(undefined);
   const disposer = createDisposer();
@@ -25,7 +25,7 @@ export function createDetailModel(api: StintApi, id: string, options: { readonly
       const detail = await api.session(id);
       if (disposed) return;
       const player = createPlayerModel({ client: api.client, detail, ...options.playerOptions });
-      const timeline = createTimelineModel(detail.timeline);
+      const timeline = createTimelineModel(detail.timeline, { virtualize: options.virtualize ?? true });
       loaded?.player.dispose();
       loaded = { detail, player, timeline };
       disposer.add(() => player.dispose());

@@ -1,7 +1,7 @@
 import { computed, signal } from "@preact/signals";
 import type { SessionDetail } from "../bridge/api.ts";
 import type { BridgeClient } from "../bridge/client.ts";
-import { canStartPlayback, frameAtTime, locateSegment, nextLoads, slideshowFrames, type SegmentLoad } from "../../../engine/src/review/index.ts";
+import { canStartPlayback, frameAtTime, locateSegment, nextLoads, slideshowFrames, type SegmentLoad } from "../../../engine/src/review/models.ts";
 import { createDisposer } from "./async-state.ts";
 
 /** The bits of an HTMLMediaElement the player drives (an injected fake in tests). */

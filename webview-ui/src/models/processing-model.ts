@@ -34,7 +34,7 @@ export function createProcessingModel(api: StintApi, sessionId: string, options:
   });
   const row = signal<SessionRow | undefined>(undefined);
   const error = signal<ErrorView | undefined>(undefined);
-  const done = computed(() => stages.value.enrich.status === "completed" || row.value?.enrichment.state === "completed");
+  const done = computed(() => stages.value.enrich.status === "completed" || row.value?.enrichment.state === "completed" || Object.values(stages.value).every((s) => s.status === "skipped"));
   const failed = computed(() => Object.values(stages.value).find((s) => s.status === "failed"));
   const disposer = createDisposer();
 
@@ -85,6 +85,16 @@ export function createProcessingModel(api: StintApi, sessionId: string, options:
       error.value = toErrorView("Checking the session", cause);
     }
   }
+  // An engine without enrichment has nothing to process: say so instead of waiting.
+  const noEnrichment = signal(false);
+  void api.methods().then(
+    (methods) => {
+      if (methods.some((m) => m.startsWith("enrichment."))) return;
+      noEnrichment.value = true;
+      for (const key of ["audio", "video", "enrich"] as const) if (stages.peek()[key].status === "pending") update(key, { status: "skipped", progress: 0 });
+    },
+    () => undefined,
+  );
   void check();
   const poll = setInterval(() => {
     if (!done.peek()) void check();
@@ -94,6 +104,7 @@ export function createProcessingModel(api: StintApi, sessionId: string, options:
   return {
     sessionId,
     stages,
+    noEnrichment,
     row,
     error,
     done,

@@ -1,6 +1,6 @@
 import { signal } from "@preact/signals";
 import { elementScroll, observeElementOffset, observeElementRect, Virtualizer } from "@tanstack/virtual-core";
-import { computeWindow, indexAtTime, scrollOffsetForIndex, windowIndexes, type TimelineItem, type WindowRange } from "../../../engine/src/review/index.ts";
+import { computeWindow, indexAtTime, scrollOffsetForIndex, windowIndexes, type TimelineItem, type WindowRange } from "../../../engine/src/review/models.ts";
 
 export const ROW_HEIGHT = 72;
 export const OVERSCAN = 5;
@@ -9,9 +9,10 @@ export const OVERSCAN = 5;
  * The virtualized timeline: @tanstack/virtual-core observes the scroll
  * element; which rows exist is decided by the pure `computeWindow`.
  */
-export function createTimelineModel(items: readonly TimelineItem[], options: { readonly rowHeight?: number; readonly overscan?: number } = {}) {
+export function createTimelineModel(items: readonly TimelineItem[], options: { readonly rowHeight?: number; readonly overscan?: number; readonly virtualize?: boolean } = {}) {
   const rowHeight = options.rowHeight ?? ROW_HEIGHT;
-  const overscan = options.overscan ?? OVERSCAN;
+  // Without virtualization (the benchmark's peer) every row is rendered: an overscan as long as the list.
+  const overscan = options.virtualize === false ? items.length : (options.overscan ?? OVERSCAN);
   const range = signal<WindowRange>(computeWindow({ count: items.length, rowHeight, scrollTop: 0, viewportHeight: 0, overscan }));
   const scrolling = signal(false);
   /** The item the play head is in, highlighted. */

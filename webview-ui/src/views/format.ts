@@ -1,4 +1,4 @@
-export { formatOffset } from "../../../engine/src/review/index.ts";
+export { formatOffset } from "../../../engine/src/review/models.ts";
 
 export function formatDuration(ms: number): string {
   const minutes = Math.round(ms / 60_000);

@@ -20,6 +20,7 @@ export function ProcessingScreen({ model, onOpen, onBack }: { readonly model: Pr
           </li>
         ))}
       </ol>
+      {model.noEnrichment.value && <p class="notice" data-testid="no-enrichment">This engine has no enrichment feature, so there is nothing to process: the session is ready to review as recorded.</p>}
       {failed !== undefined && (
         <div class="state state-error" role="alert">
           <strong>{failed.label} failed.</strong> {failed.error}

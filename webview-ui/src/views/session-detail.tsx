@@ -1,4 +1,4 @@
-import type { EvidenceItem } from "../../../engine/src/review/index.ts";
+import type { EvidenceItem } from "../../../engine/src/review/models.ts";
 import type { BridgeClient } from "../bridge/client.ts";
 import type { DetailModel, Loaded } from "../models/detail-model.ts";
 import { ErrorState, Loading } from "./states.tsx";
