@@ -30,7 +30,7 @@ extension EngineHost {
 final class HostTimers {
   private let queue: DispatchQueue
   private let fire: (JSValue) -> Void
-  private var schedule = TimerSchedule()
+  private var pendingTimers = TimerSchedule()
   private var callbacks: [Int: JSValue] = [:]
   private var source: DispatchSourceTimer?
 
@@ -43,7 +43,7 @@ final class HostTimers {
 
   func schedule(_ callback: JSValue, afterMs delay: Double) -> Int {
     dispatchPrecondition(condition: .onQueue(queue))
-    let id = schedule.add(deadline: nowMs + delay)
+    let id = pendingTimers.add(deadline: nowMs + delay)
     callbacks[id] = callback
     arm()
     return id
@@ -51,7 +51,7 @@ final class HostTimers {
 
   func cancel(_ id: Int) {
     dispatchPrecondition(condition: .onQueue(queue))
-    schedule.cancel(id)
+    pendingTimers.cancel(id)
     callbacks[id] = nil
     arm()
   }
@@ -59,12 +59,12 @@ final class HostTimers {
   func cancelAll() {
     source?.cancel()
     source = nil
-    schedule = TimerSchedule()
+    pendingTimers = TimerSchedule()
     callbacks.removeAll()
   }
 
   private func arm() {
-    guard let deadline = schedule.earliestDeadline else {
+    guard let deadline = pendingTimers.earliestDeadline else {
       source?.cancel()
       source = nil
       return
@@ -81,7 +81,7 @@ final class HostTimers {
 
   private func fireDue() {
     // One at a time: a callback may clear or add timers.
-    while let entry = schedule.popDue(now: nowMs) {
+    while let entry = pendingTimers.popDue(now: nowMs) {
       guard let callback = callbacks.removeValue(forKey: entry.id) else { continue }
       fire(callback)
     }
