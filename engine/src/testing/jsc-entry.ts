@@ -13,7 +13,7 @@ import { hostContractCases } from "../host/host.contract.ts";
 import * as assert from "./assert.ts";
 
 interface HostConfig {
-  readonly mode?: "suite" | "cold-start" | "sdk-probe";
+  readonly mode?: "suite" | "sdk-probe";
   /** sdk-probe: globals deleted after the engine installed its shims, to learn which ones the SDKs need. */
   readonly remove?: readonly string[];
   readonly httpUrl?: string;
@@ -260,16 +260,6 @@ async function sdkCalls(): Promise<void> {
   });
 }
 
-async function coldStart(): Promise<void> {
-  __loadScript(config.enginePath);
-  const engine = g.StintEngine as StintEngineGlobal;
-  await engine.start(host);
-  const reply = await engine.handle({ v: 1, id: 1, method: "engine.version", params: {} });
-  const ms = host.clock.elapsed() - __hostTimes.contextCreatedMs;
-  if (!isEnvelope(reply) || reply.result === undefined) throw new Error(`engine.version failed: ${JSON.stringify(reply)}`);
-  __done(0, JSON.stringify({ coldStartMs: ms }));
-}
-
 async function sdkProbe(): Promise<void> {
   __loadScript(config.enginePath);
   await (g.StintEngine as StintEngineGlobal).start(host);
@@ -279,7 +269,6 @@ async function sdkProbe(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (config.mode === "cold-start") return coldStart();
   if (config.mode === "sdk-probe") return sdkProbe();
   await contractSuite();
   await engineSmoke();
