@@ -209,7 +209,11 @@ export interface CaptureSource {
 /** What the recorder captures and how. Validated by the engine before `start`. */
 export interface RecorderConfig {
   readonly sessionId: string;
-  /** Absolute folder where the recorder writes its files for this session. */
+  /**
+   * Folder where the recorder writes its files for this session: relative to
+   * the data directory (what the engine sends, e.g. `capture/{id}`) or absolute.
+   * Reported paths may be either; the engine resolves both through `files`.
+   */
   readonly captureDir: string;
   readonly sources: readonly { readonly kind: "display" | "window" | "camera"; readonly id: string }[];
   readonly layout: "single" | "grid" | "side-by-side";
