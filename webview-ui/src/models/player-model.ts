@@ -65,6 +65,8 @@ export function createPlayerModel(options: PlayerOptions) {
 
   /** Background loading starts with the first play; before that only the first segments are fetched. */
   let started = false;
+  /** True while playback runs on from one segment into the next (a stall there waits for that segment only). */
+  let continuing = false;
 
   function pump(): void {
     if (mode !== "audio" || disposed) return;
@@ -87,16 +89,17 @@ export function createPlayerModel(options: PlayerOptions) {
           setLoad(index, "failed");
           error.value = `Audio segment ${index + 1} could not be loaded (${cause instanceof Error ? cause.message : String(cause)}).`;
         }
-        if (buffering.peek() && index === current.peek()) startSegment(current.peek(), time.peek() - (segments[current.peek()]?.t ?? 0));
+        if (buffering.peek()) startSegment(current.peek(), time.peek() - (segments[current.peek()]?.t ?? 0), continuing);
         pump();
       })();
     }
   }
 
-  function startSegment(index: number, offsetMs: number): void {
+  /** Plays segment `index`; starting (or restarting after a seek) waits for the first segments, continuing only for this one. */
+  function startSegment(index: number, offsetMs: number, continuing = false): void {
     if (media === undefined) return;
     const url = segmentUrls.get(index);
-    if (url === undefined || !canStartPlayback({ segments, loads: loads.peek(), current: index })) {
+    if (url === undefined || (!continuing && !canStartPlayback({ segments, loads: loads.peek(), current: index }))) {
       buffering.value = loads.peek()[index] !== "failed";
       return;
     }
@@ -126,8 +129,9 @@ export function createPlayerModel(options: PlayerOptions) {
     }
     current.value = next;
     time.value = segments[next]?.t ?? time.peek();
+    continuing = true;
     pump();
-    startSegment(next, 0);
+    startSegment(next, 0, true);
   };
   const onError = () => {
     error.value = mode === "video" ? "The video could not be played." : `Audio segment ${current.peek() + 1} could not be played.`;
@@ -207,6 +211,7 @@ export function createPlayerModel(options: PlayerOptions) {
     },
     /** Moves the play head; playback continues from there if it was playing. */
     seek(t: number): void {
+      continuing = false;
       const clamped = Math.min(Math.max(0, t), duration);
       time.value = clamped;
       if (mode === "video") {

@@ -1,0 +1,92 @@
+// @vitest-environment happy-dom
+import { render } from "preact";
+import { act } from "preact/test-utils";
+import { afterEach, describe, expect, it } from "vitest";
+import { createAppModel } from "../models/app-model.ts";
+import type { DetailModel } from "../models/detail-model.ts";
+import { createTestApi } from "../testing/engine-api.ts";
+import { App } from "./app.tsx";
+
+const roots: HTMLElement[] = [];
+afterEach(() => {
+  for (const root of roots.splice(0)) render(null, root);
+});
+
+async function mount(options: Parameters<typeof createTestApi>[0] = {}, hash = "#/") {
+  const { api, sent } = await createTestApi(options);
+  const location = { hash };
+  const app = createAppModel(api, { location, onHashChange: () => () => undefined });
+  const root = document.createElement("div");
+  document.body.append(root);
+  roots.push(root);
+  await act(() => render(<App app={app} />, root));
+  return { app, root, sent, location };
+}
+
+async function until<T>(fn: () => T | undefined | null | false, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const value = fn();
+    if (value) return value;
+    await act(() => new Promise((r) => setTimeout(r, 10)));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe("the panel", () => {
+  it("lists sessions newest first with duration, size, enrichment and cost, and filters them", async () => {
+    const { root, app } = await mount();
+    const rows = await until(() => root.querySelectorAll(".session-row").length > 0 && root.querySelectorAll(".session-row"), "rows");
+    expect(rows[0]?.querySelector(".session-name")?.textContent).toBe("Morning standup notes");
+    expect(rows[0]?.textContent).toMatch(/14 min/);
+    expect(rows[0]?.textContent).toMatch(/MB/);
+    expect(rows[0]?.textContent).toMatch(/Enriched/);
+    expect(rows[0]?.textContent).toMatch(/\$0\.03/);
+    const list = app.screen.value.model as { text: { value: string } };
+    await act(() => void (list.text.value = "crash"));
+    await until(() => root.querySelectorAll(".session-row").length === 1, "one match");
+    await act(() => void (list.text.value = "nothing matches this"));
+    await until(() => root.textContent?.includes("No session matches these filters."), "the empty state");
+  });
+
+  it("offers the demo library when there are no sessions", async () => {
+    const { root } = await mount({ demo: false });
+    const button = await until(() => root.querySelector<HTMLButtonElement>("[data-testid=use-demo]"), "the demo button");
+    expect(root.textContent).toContain("No sessions yet.");
+    await act(() => button.click());
+    await until(() => root.querySelectorAll(".session-row").length > 3, "demo rows");
+  });
+
+  it("opens a session; an evidence chip seeks the player and moves the timeline", async () => {
+    const { root, app } = await mount({}, "#/session/demo-parser");
+    await until(() => root.querySelector("[data-testid=timeline] .row"), "timeline rows");
+    const detail = app.screen.value.model as DetailModel;
+    const state = detail.state.value;
+    if (state.kind !== "ready") throw new Error("not loaded");
+    const chip = root.querySelectorAll<HTMLButtonElement>("[data-testid=tasks] [data-testid=evidence-chip]")[1]!;
+    const t = Number(chip.dataset.t);
+    await act(() => chip.click());
+    expect(state.value.player.time.value).toBe(t);
+    const index = state.value.timeline.activeIndex.value;
+    expect(state.value.detail.timeline[index]?.t).toBe(t);
+    expect(root.querySelector("[data-testid=player-time]")?.getAttribute("data-ms")).toBe(String(t));
+    const rows = root.querySelectorAll("[data-testid=timeline] .row").length;
+    expect(rows).toBeLessThan(40);
+  });
+
+  it("shows what failed and retries when opening a session fails", async () => {
+    let fail = true;
+    const { root } = await mount({ intercept: (e) => (e.method === "review.session" && fail ? { v: 1, id: e.id, error: { code: "storage.io", message: "disk went away", retryable: true } } : undefined) }, "#/session/demo-parser");
+    const alert = await until(() => root.querySelector(".state-error"), "the error");
+    expect(alert.textContent).toContain("Opening the session failed.");
+    expect(alert.textContent).toContain("disk went away");
+    fail = false;
+    await act(() => alert.querySelector("button")!.click());
+    await until(() => root.querySelector("[data-testid=timeline] .row"), "the session after retry");
+  });
+
+  it("says so when a session does not exist", async () => {
+    const { root } = await mount({}, "#/session/missing-one");
+    const alert = await until(() => root.querySelector(".state-error"), "the error");
+    expect(alert.textContent).toContain("review.not_found");
+  });
+});
