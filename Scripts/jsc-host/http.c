@@ -18,6 +18,7 @@ typedef struct {
   GByteArray *response;
   guint timeout_source;
   const char *cancel_code; /* "timeout" or "aborted" once cancelled on purpose */
+  gboolean head;           /* a HEAD request: the response has no body whatever its headers say */
   gboolean finished;
 } Request;
 
@@ -119,7 +120,9 @@ static void succeed(Request *r) {
   const char *content_length = g_hash_table_lookup(seen, "content-length");
   GByteArray *decoded = g_byte_array_new();
   gboolean ok = TRUE;
-  if (encoding != NULL && strstr(encoding, "chunked") != NULL) ok = dechunk(body, body_length, decoded);
+  if (r->head || status == 204 || status == 304 || (status >= 100 && status < 200)) {
+    /* No body by definition. */
+  } else if (encoding != NULL && strstr(encoding, "chunked") != NULL) ok = dechunk(body, body_length, decoded);
   else {
     gsize take = body_length;
     if (content_length != NULL) {
@@ -220,6 +223,14 @@ static char *string_property(JSCValue *object, const char *name) {
   return text;
 }
 
+/* Header values: strings, or numbers and booleans in their string form. */
+static char *header_value(JSCValue *headers, const char *name) {
+  JSCValue *value = jsc_value_object_get_property(headers, name);
+  char *text = jsc_value_is_string(value) || jsc_value_is_number(value) || jsc_value_is_boolean(value) ? jsc_value_to_string(value) : NULL;
+  g_object_unref(value);
+  return text;
+}
+
 static gboolean header_safe(const char *text) {
   return strpbrk(text, "\r\n") == NULL;
 }
@@ -260,7 +271,7 @@ static JSCValue *http_request(GPtrArray *args, gpointer data) {
     if (jsc_value_is_object(headers)) {
       char **names = jsc_value_object_enumerate_properties(headers);
       for (char **name = names; name != NULL && *name != NULL; name++) {
-        char *value = string_property(headers, *name);
+        char *value = header_value(headers, *name);
         if (value == NULL || !header_safe(*name) || !header_safe(value)) problem = "header names and values must be strings without line breaks";
         else if (g_ascii_strcasecmp(*name, "host") != 0 && g_ascii_strcasecmp(*name, "connection") != 0 &&
                  g_ascii_strcasecmp(*name, "content-length") != 0 && g_ascii_strcasecmp(*name, "transfer-encoding") != 0)
@@ -276,6 +287,7 @@ static JSCValue *http_request(GPtrArray *args, gpointer data) {
     if (body_length > 0) g_byte_array_append(r->request, body, (guint)body_length);
     g_object_unref(body_value);
     if (problem == NULL) {
+      r->head = g_ascii_strcasecmp(method, "HEAD") == 0;
       r->cancellable = g_cancellable_new();
       r->response = g_byte_array_new();
       if (r->id != NULL) {

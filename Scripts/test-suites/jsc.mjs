@@ -6,7 +6,7 @@
 // host itself: uncaught exceptions are reported, the wall-clock cap holds.
 // Last line: RESULT {"passed":N,"failed":M}.
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -87,7 +87,8 @@ async function main() {
   const fakeAi = await startFakeAi();
   try {
     const dataDir = join(work, "data");
-    const config = { mode: "suite", httpUrl: contractServer.url, fakeAiUrl: fakeAi.url, enginePath: enginePath ?? join(root, "dist/engine.js") };
+    const absoluteDir = join(work, "outside");
+    const config = { mode: "suite", httpUrl: contractServer.url, fakeAiUrl: fakeAi.url, enginePath: enginePath ?? join(root, "dist/engine.js"), absoluteDir };
     const run = await runHost(binary, ["--root", dataDir, "--timeout-ms", "60000", "--config", JSON.stringify(config), entry]);
     const outcomes = run.done?.payload?.outcomes ?? [];
     for (const outcome of outcomes) record(outcome.name, outcome.ok, outcome.error);
@@ -95,6 +96,7 @@ async function main() {
     record("the suite ran to completion inside JSC without uncaught exceptions", clean && outcomes.length > 0,
       [run.done?.payload?.fatal, ...run.lines.filter((l) => l.startsWith("UNCAUGHT") || l.startsWith("CONSOLE")).slice(-15), run.stderr.trim(), `exit ${run.code} ${run.signal ?? ""}`].filter(Boolean).join("\n       "));
     record("log.write and emit reach the host's output natively", run.lines.some((l) => l.startsWith("LOG ") && l.includes("contract log line")) && run.lines.some((l) => l.startsWith("EVENT ") && l.includes("contract.ping")));
+    record("an absolute path was written where it points, outside the data directory", existsSync(join(absoluteDir, "outside.txt")) && !existsSync(join(dataDir, absoluteDir, "outside.txt")));
     const leftovers = walk(dataDir).filter((path) => /\.tmp-\d/.test(path));
     record("no temporary files are left in the data directory", leftovers.length === 0, leftovers.slice(0, 5).join(", "));
     const sdkCalls = fakeAi.requests.filter((r) => r.url === "/v1/messages");

@@ -19,6 +19,8 @@ interface HostConfig {
   readonly httpUrl?: string;
   readonly fakeAiUrl?: string;
   readonly enginePath: string;
+  /** A directory outside the data directory, for the absolute-path case. */
+  readonly absoluteDir?: string;
 }
 
 interface StintEngineGlobal {
@@ -71,6 +73,44 @@ async function check(name: string, run: () => unknown): Promise<void> {
 let dirCounter = 0;
 const envFor = (prefix: string) => () => ({ httpUrl: config.httpUrl ?? "http://127.0.0.1:9", dir: `${prefix}/${dirCounter++}` });
 
+/** What the native host must get right beyond the shared contract (things a Swift host must mirror). */
+async function hostExtras(): Promise<void> {
+  const url = config.httpUrl ?? "http://127.0.0.1:9";
+  await check("native http: HEAD and 204 responses have empty bodies; header values may be numbers", async () => {
+    const head = await host.http.request({ id: "x1", url: `${url}/echo`, method: "HEAD", headers: { "x-count": 3 as unknown as string } });
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0, "HEAD body");
+    const empty = await host.http.request({ id: "x2", url: `${url}/status/204`, method: "GET", headers: {} });
+    assert.equal(empty.status, 204);
+    assert.equal(empty.body.length, 0, "204 body");
+  });
+  await check("native http: a non-http URL or a bad request rejects with code network", async () => {
+    await assert.rejects(() => host.http.request({ id: "x3", url: "https://127.0.0.1:9/", method: "GET", headers: {} }), "network");
+    await assert.rejects(() => host.http.request({ id: "x4", url: `${url}/echo`, method: "GET", headers: { "x-bad": "a\r\nInjected: 1" } }), "network");
+  });
+  await check("native files: wrong kinds and wrong arguments reject with their codes", async () => {
+    await host.files.mkdirp("extras/dir");
+    await host.files.writeAtomic("extras/file.txt", new Uint8Array([1]));
+    await assert.rejects(() => host.files.read("extras/dir"), "EISDIR");
+    await assert.rejects(() => host.files.list("extras/file.txt"), "ENOTDIR");
+    await assert.rejects(() => host.files.writeAtomic("extras/file.txt/child", new Uint8Array([1])), "ENOTDIR");
+    await assert.rejects(() => host.files.writeAtomic("extras/x", [1, 2] as unknown as Uint8Array), "EINVAL");
+    const space = await host.files.diskSpace?.("extras");
+    assert.ok(space !== undefined && space.free > 0 && space.total >= space.free, `diskSpace ${JSON.stringify(space)}`);
+  });
+  await check("native files: an absolute path is used as given; the empty path is the data directory", async () => {
+    const absolute = config.absoluteDir;
+    assert.ok(absolute !== undefined && absolute.startsWith("/"), "absoluteDir configured");
+    await host.files.writeAtomic(`${absolute}/outside.txt`, new Uint8Array([7, 7]));
+    assert.equal((await host.files.stat(`${absolute}/outside.txt`))?.size, 2);
+    assert.ok((await host.files.list("")).includes("extras"), "list('') lists the data directory");
+  });
+  await check("native secrets: unknown or unset names resolve undefined", async () => {
+    assert.equal(await host.secrets.get("ANTHROPIC_API_KEY"), undefined);
+    assert.equal(await host.secrets.get("PATH" as never), undefined, "only the named secrets are readable");
+  });
+}
+
 /** A host that misbehaves in one way; the named contract case must catch it. */
 async function expectContractFailure(label: string, caseName: string, broken: HostPort): Promise<void> {
   await check(`self-check: the contract catches ${label}`, async () => {
@@ -99,6 +139,7 @@ async function contractSuite(): Promise<void> {
     const back = await host.files.read("typed/x.bin");
     assert.ok(back instanceof Uint8Array && back.buffer instanceof ArrayBuffer, "read returns a Uint8Array over an ArrayBuffer");
   });
+  await hostExtras();
   const contractEnv = envFor("contract");
   for (const contractCase of hostContractCases) await check(`contract: ${contractCase.name}`, () => contractCase.run(host, contractEnv()));
 
