@@ -8,7 +8,7 @@ import { CommandFailure, UsageError, type Command } from "./command.ts";
 
 /** Where the built panel lives: next to dist/cli.js, or dist/ when run from source. */
 export function findPanelDir(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  if (env.STINT_WEBVIEW_DIR !== undefined) return resolve(env.STINT_WEBVIEW_DIR);
+  if (env.STINT_WEBVIEW_DIR !== undefined) return existsSync(join(env.STINT_WEBVIEW_DIR, "index.html")) ? resolve(env.STINT_WEBVIEW_DIR) : undefined;
   const here = dirname(fileURLToPath(import.meta.url));
   for (const candidate of [join(here, "webview-ui"), join(here, "../../../dist/webview-ui"), join(process.cwd(), "dist/webview-ui")]) {
     if (existsSync(join(candidate, "index.html"))) return candidate;
