@@ -2,6 +2,8 @@ import type { Command } from "./command.ts";
 import { doctorCommand } from "./doctor.ts";
 import { serveCommand } from "./serve.ts";
 import { recordCommand } from "./record.ts";
+import { exportCommand } from "./export.ts";
+import { importCommand } from "./import.ts";
 
 /**
  * Every `stint` command. Feature work adds its commands here, one line each.
@@ -10,4 +12,6 @@ export const COMMANDS: readonly Command[] = [
   doctorCommand,
   serveCommand,
   recordCommand,
+  exportCommand,
+  importCommand,
 ];
