@@ -3,8 +3,34 @@
 #include <errno.h>
 #include <sys/random.h>
 
-JSCValue *crypto_sha256(GPtrArray *args, gpointer data);
-JSCValue *crypto_files_sha256_file(GPtrArray *args, gpointer data);
+char *sha256_hex(const guint8 *data, gsize length) {
+  return g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, length);
+}
+
+static void work_sha256(Job *job) {
+  job->hex = sha256_hex(job->bytes, job->length);
+}
+
+static void done_hex(Job *job) {
+  settle_resolve(&job->pending, jsc_value_new_string(host.context, job->hex));
+}
+
+/* Hashing runs on the serial worker: a large buffer must not stall the JS thread. */
+static JSCValue *crypto_sha256(GPtrArray *args, gpointer data) {
+  (void)data;
+  Job *job = g_new0(Job, 1);
+  job->work = work_sha256;
+  job->done = done_hex;
+  JSCValue *promise = new_promise(&job->pending);
+  const guint8 *bytes = NULL;
+  gsize length = 0;
+  if (!bytes_of(arg(args, 0), &bytes, &length)) {
+    job_fail(job, "EINVAL", "sha256: bytes must be a Uint8Array");
+    job->work = NULL;
+  } else job->bytes = g_memdup2(bytes, length), job->length = length;
+  job_submit(job);
+  return promise;
+}
 
 static gboolean fill_random(guint8 *out, gsize length) {
   gsize done = 0;
@@ -56,7 +82,7 @@ static JSCValue *random_uuid(GPtrArray *args, gpointer data) {
 JSCValue *crypto_install(void) {
   JSCValue *crypto = jsc_value_new_object(host.context, NULL, NULL);
   set_fn(crypto, "sha256", crypto_sha256, NULL);
-  set_fn(crypto, "sha256File", crypto_files_sha256_file, NULL);
+  set_fn(crypto, "sha256File", files_sha256_file, NULL);
   set_fn(crypto, "randomUUID", random_uuid, NULL);
   set_fn(crypto, "randomBytes", random_bytes, NULL);
   return crypto;

@@ -311,17 +311,11 @@ static void work_sha256_file(Job *job) {
   g_free(absolute);
 }
 
-static void work_sha256(Job *job) {
-  job->hex = sha256_hex(job->bytes, job->length);
-}
-
 /* ---------- completions on the main thread ---------- */
 
 static void done_void(Job *job) { settle_resolve(&job->pending, NULL); }
 
 static void done_bytes(Job *job) { settle_resolve(&job->pending, new_bytes(job->out, job->out_length)); }
-
-static void done_hex(Job *job) { settle_resolve(&job->pending, jsc_value_new_string(host.context, job->hex)); }
 
 static void set_number(JSCValue *object, const char *name, double number) {
   JSCValue *value = jsc_value_new_number(host.context, number);
@@ -429,27 +423,5 @@ JSCValue *files_install(void) {
   return files;
 }
 
-/* ---------- crypto ---------- */
-
-char *sha256_hex(const guint8 *data, gsize length) {
-  return g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, length);
-}
-
-static JSCValue *js_sha256(GPtrArray *args, gpointer data) {
-  (void)data;
-  Job *job = g_new0(Job, 1);
-  job->work = work_sha256;
-  job->done = done_hex;
-  JSCValue *promise = new_promise(&job->pending);
-  const guint8 *bytes = NULL;
-  gsize length = 0;
-  if (!bytes_of(arg(args, 0), &bytes, &length)) {
-    job_fail(job, "EINVAL", "sha256: bytes must be a Uint8Array");
-    job->work = NULL;
-  } else job->bytes = g_memdup2(bytes, length), job->length = length;
-  job_submit(job);
-  return promise;
-}
-
-JSCValue *crypto_files_sha256_file(GPtrArray *args, gpointer data) { return js_sha256_file(args, data); }
-JSCValue *crypto_sha256(GPtrArray *args, gpointer data) { return js_sha256(args, data); }
+/* sha256File lives with the files: it resolves paths and streams on the same worker. */
+JSCValue *files_sha256_file(GPtrArray *args, gpointer data) { return js_sha256_file(args, data); }

@@ -60,6 +60,7 @@ JSCValue *crypto_install(void);
 JSCValue *http_install(void);
 char *sha256_hex(const guint8 *data, gsize length);
 void files_remove_tree(const char *path);
+JSCValue *files_sha256_file(GPtrArray *args, gpointer data);
 
 /* The serial worker for blocking work. `work` runs off the main thread; `done` back on it. */
 typedef struct Job Job;
