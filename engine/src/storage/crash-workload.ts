@@ -16,6 +16,8 @@ export type Ack =
 export const S1 = sessionIdFor(1);
 export const S2 = sessionIdFor(2);
 export const TX_COUNT = 5;
+/** A fault that hit the simulated recorder's own file write, not storage. */
+export const RECORDER_FAILED = "recorder.write_failed";
 
 /** A memory host over the given files, with native-speed hashing (test only). */
 export function hostOver(files: HostPort["files"]): HostPort {
@@ -35,9 +37,21 @@ export async function openOver(files: HostPort["files"]): Promise<OpenedStorage>
  * files, some duplicates, some shared between the sessions), transactions,
  * one session deleted, then garbage collection.
  */
-export async function runWorkload(files: FaultFiles, acks: Ack[]): Promise<void> {
+export interface WorkloadOptions {
+  /** Bursts of 10 screenshots and 2 audio segments (default 10: 100 screenshots, 20 segments). */
+  readonly bursts?: number;
+  /** Receives the opened storage (the I/O-error loop keeps using it after the fault clears). */
+  readonly onOpen?: (storage: OpenedStorage) => void;
+  /** Transactions to run (default {@link TX_COUNT}). */
+  readonly transactions?: number;
+  /** Leave storage open at the end. */
+  readonly keepOpen?: boolean;
+}
+
+export async function runWorkload(files: FaultFiles, acks: Ack[], options: WorkloadOptions = {}): Promise<void> {
   const host = hostOver(files);
   const storage = await openOver(files);
+  options.onOpen?.(storage);
   const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
   for (const id of [S1, S2]) {
     await storage.sessions.saveMetadata(newSessionMetadata(id));
@@ -45,9 +59,14 @@ export async function runWorkload(files: FaultFiles, acks: Ack[]): Promise<void>
   }
   const next = new Map([[S1, 0], [S2, 0]]);
   const nextAudio = new Map([[S1, 0], [S2, 0]]);
-  for (let burst = 0; burst < 10; burst++) {
+  for (let burst = 0; burst < (options.bursts ?? 10); burst++) {
     // The recorder writes its files first (durably, as the host's writeAtomic does).
-    for (let n = burst * 10; n < burst * 10 + 10; n += 1) if (n % 4 === 0) await host.files.writeAtomic(`/capture/${n}.png`, utf8Encode(`screenshot-${n % 85}`));
+    for (let n = burst * 10; n < burst * 10 + 10; n += 1) {
+      if (n % 4 !== 0) continue;
+      await host.files.writeAtomic(`/capture/${n}.png`, utf8Encode(`screenshot-${n % 85}`)).catch((cause: unknown) => {
+        throw Object.assign(new Error("the recorder could not write its file"), { code: RECORDER_FAILED, cause });
+      });
+    }
     const work: Promise<unknown>[] = [];
     for (let j = 0; j < 10; j++) {
       const n = burst * 10 + j;
@@ -85,7 +104,7 @@ export async function runWorkload(files: FaultFiles, acks: Ack[]): Promise<void>
     const failed = settled.find((result) => result.status === "rejected");
     if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
   }
-  for (let n = 0; n < TX_COUNT; n++) {
+  for (let n = 0; n < (options.transactions ?? TX_COUNT); n++) {
     await storage.store.transaction(async (tx) => {
       tx.putJson(`tx/${n}-a.json`, { n });
       tx.putJson(`tx/${n}-b.json`, { n });
@@ -98,7 +117,7 @@ export async function runWorkload(files: FaultFiles, acks: Ack[]): Promise<void>
   acks.push({ kind: "deleted", sessionId: S2 });
   await storage.attachments.deleteOrphanedAttachments(host.clock.now() + 1);
   acks.push({ kind: "gc" });
-  await storage.close();
+  if (options.keepOpen !== true) await storage.close();
 }
 
 /** Checks the post-crash invariants; returns a list of violations (empty when all hold). */

@@ -46,6 +46,8 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
   const dirtyDirs = new Set<string>();
   let txSeq = 0;
   let closed = false;
+  /** A commit failed after its commit point: finish it before anything else reads or writes. */
+  let unfinished = false;
 
   /** Creates a directory and makes its entry durable in the parent (once per directory). */
   async function ensureDir(dir: string): Promise<void> {
@@ -128,15 +130,19 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
       if (staged > 0) await files.flushDir(txDir);
       await files.writeAtomic(`${journalDir}/${tx}.json`, utf8Encode(JSON.stringify(marker)));
     } catch (error) {
-      // Before the commit point nothing is visible: drop the staging area.
-      await files.remove(txDir, { recursive: true }).catch(() => undefined);
-      await files.remove(`${journalDir}/${tx}.json`).catch(() => undefined);
+      // Whether the marker landed is unknown: the next call rolls it forward or discards the staging area.
+      unfinished = true;
       throw error;
     }
     journalDirty = false; // the marker's directory flush covered earlier removals
-    await applyMarker(txDir, marker);
-    await files.remove(`${journalDir}/${tx}.json`);
-    await files.remove(txDir, { recursive: true });
+    try {
+      await applyMarker(txDir, marker);
+      await files.remove(`${journalDir}/${tx}.json`);
+      await files.remove(txDir, { recursive: true });
+    } catch (error) {
+      unfinished = true; // committed, but not yet in place: finished before the next read or write
+      throw error;
+    }
     journalDirty = true;
   }
 
@@ -158,14 +164,66 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
     }
   }
 
+  async function recoverJournal(): Promise<RecoveryReport> {
+    let rolledForward = 0;
+    let rolledBack = 0;
+    try {
+      await ensureDir(root);
+      await ensureDir(journalDir);
+      const names = await files.list(journalDir);
+      const markers = names.filter((name) => name.endsWith(".json")).sort();
+      for (const name of markers) {
+        const tx = name.slice(0, -".json".length);
+        let marker: z.infer<typeof MarkerSchema> | undefined;
+        try {
+          marker = MarkerSchema.parse(JSON.parse(utf8Decode(await files.read(`${journalDir}/${name}`))));
+        } catch {
+          marker = undefined;
+        }
+        if (marker !== undefined) {
+          await applyMarker(`${journalDir}/${tx}`, marker);
+          rolledForward++;
+        } else rolledBack++;
+        await files.remove(`${journalDir}/${name}`);
+        await files.remove(`${journalDir}/${tx}`, { recursive: true });
+      }
+      for (const name of names) {
+        if (name.endsWith(".json") || name.includes(".tmp")) continue;
+        if (markers.includes(`${name}.json`)) continue;
+        await files.remove(`${journalDir}/${name}`, { recursive: true });
+        rolledBack++;
+      }
+      if (rolledForward + rolledBack > 0) await files.flushDir(journalDir);
+      unfinished = false;
+    } catch (error) {
+      throw toStorageError(error, "recovering the journal");
+    }
+    return { rolledForward, rolledBack };
+  }
+
   const guard = () => {
     if (closed) throw new Error("file adapter closed");
+  };
+
+  let recovering: Promise<unknown> | undefined;
+  /** Rolls a commit that failed half-way forward (or back) before serving anything else. */
+  const settled = async () => {
+    guard();
+    if (!unfinished) return;
+    recovering ??= recoverJournal().finally(() => {
+      recovering = undefined;
+    });
+    try {
+      await recovering;
+    } catch (error) {
+      throw toStorageError(error, "finishing an interrupted commit");
+    }
   };
 
   return {
     kind: "file",
     async get(key) {
-      guard();
+      await settled();
       try {
         return await files.read(pathOf(key));
       } catch (error) {
@@ -174,7 +232,7 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
       }
     },
     async list(prefix) {
-      guard();
+      await settled();
       const slash = prefix.lastIndexOf("/");
       const dirKey = slash < 0 ? "" : prefix.slice(0, slash);
       const out: string[] = [];
@@ -187,7 +245,7 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
       return out.filter((key) => key.startsWith(prefix) && !reservedHidden(key)).sort();
     },
     async commit(ops) {
-      guard();
+      await settled();
       if (ops.length === 0) return;
       try {
         if (ops.length === 1) await commitOne(ops[0]!);
@@ -198,39 +256,7 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
     },
     async recover(): Promise<RecoveryReport> {
       guard();
-      let rolledForward = 0;
-      let rolledBack = 0;
-      try {
-        await ensureDir(root);
-        await ensureDir(journalDir);
-        const names = await files.list(journalDir);
-        const markers = names.filter((name) => name.endsWith(".json")).sort();
-        for (const name of markers) {
-          const tx = name.slice(0, -".json".length);
-          let marker: z.infer<typeof MarkerSchema> | undefined;
-          try {
-            marker = MarkerSchema.parse(JSON.parse(utf8Decode(await files.read(`${journalDir}/${name}`))));
-          } catch {
-            marker = undefined;
-          }
-          if (marker !== undefined) {
-            await applyMarker(`${journalDir}/${tx}`, marker);
-            rolledForward++;
-          } else rolledBack++;
-          await files.remove(`${journalDir}/${name}`);
-          await files.remove(`${journalDir}/${tx}`, { recursive: true });
-        }
-        for (const name of names) {
-          if (name.endsWith(".json") || name.includes(".tmp")) continue;
-          if (markers.includes(`${name}.json`)) continue;
-          await files.remove(`${journalDir}/${name}`, { recursive: true });
-          rolledBack++;
-        }
-        if (rolledForward + rolledBack > 0) await files.flushDir(journalDir);
-      } catch (error) {
-        throw toStorageError(error, "recovering the journal");
-      }
-      return { rolledForward, rolledBack };
+      return recoverJournal();
     },
     async size(key) {
       const stat = await files.stat(pathOf(key));

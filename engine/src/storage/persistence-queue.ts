@@ -58,6 +58,7 @@ export function createPersistenceQueue(options: QueueOptions): InternalQueue {
   let inflight: Batch | undefined;
   let timer: number | undefined;
   let epoch = 0;
+  let lastFailure: EngineError | undefined;
   const failureListeners: ((keys: readonly string[]) => void)[] = [];
   const stats = { commits: 0, opsCommitted: 0, coalesced: 0, failures: 0 };
 
@@ -90,6 +91,7 @@ export function createPersistenceQueue(options: QueueOptions): InternalQueue {
       for (const waiter of batch.waiters) waiter.resolve();
     } catch (cause) {
       const error = toStorageError(cause, "committing");
+      lastFailure = error;
       stats.failures++;
       epoch++;
       const dropped = pending;
@@ -108,7 +110,10 @@ export function createPersistenceQueue(options: QueueOptions): InternalQueue {
     },
     enqueue(ops, priority, basedOn) {
       if (basedOn !== undefined && basedOn !== epoch) {
-        return Promise.reject(new EngineError("storage.io", "an earlier write failed; retry", { retryable: true }));
+        // Whatever the caller cached while computing these values is stale too.
+        for (const listener of failureListeners) listener(ops.map((op) => op.key));
+        const code = lastFailure?.code ?? "storage.io";
+        return Promise.reject(new EngineError(code, `an earlier write failed (${lastFailure?.message ?? "unknown"}); retry`, { retryable: true, cause: lastFailure }));
       }
       return new Promise<void>((resolve, reject) => {
         for (const op of ops) {
