@@ -1,4 +1,5 @@
 import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContractServer } from "../testing/contract-server.ts";
 // @ts-expect-error — a plain .mjs test helper without type declarations.
@@ -121,7 +122,7 @@ describe("createHostFetch", () => {
     await expect(createHostFetch(host)("http://127.0.0.1:9/")).rejects.toThrow(TypeError);
   });
 
-  it("carries the real Anthropic SDK, streaming included", async () => {
+  it("carries the real Anthropic and OpenAI SDKs, streaming included", async () => {
     const fake = await startFakeAi();
     try {
       const { host } = recordingHost();
@@ -133,6 +134,11 @@ describe("createHostFetch", () => {
       for await (const event of stream) if (event.type === "content_block_delta" && event.delta.type === "text_delta") text += event.delta.text;
       expect(text).toBe("Hello, naïve 会議 📼!");
       await expect(client.messages.create({ model: "rate-limit", max_tokens: 8, messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(Anthropic.RateLimitError);
+      const openai = new OpenAI({ apiKey: "test-key-not-secret", baseURL: `${fake.url}/v1`, fetch: createHostFetch(host, { chunkSize: 5 }), maxRetries: 0 });
+      const chunks = await openai.chat.completions.create({ model: "gpt-test", stream: true, messages: [{ role: "user", content: "hi" }] });
+      let streamed = "";
+      for await (const chunk of chunks) streamed += chunk.choices[0]?.delta.content ?? "";
+      expect(streamed).toBe("Hello, naïve 会議 📼!");
     } finally {
       await fake.close();
     }
