@@ -28,6 +28,10 @@ async function seeded() {
     local: true,
     createdAt: now,
   });
+  const month = new Date(now).toISOString().slice(0, 7);
+  await storage.store.putJson(`ledger/${month}/entries/j1.screenshots.0.json`, { id: "j1.s.0", jobId: "j1", sessionId: ID, stepId: "screenshots.batch-0", at: now, month, usage: { provider: "anthropic", model: "haiku" }, costUsd: 0.01 });
+  await storage.store.putJson(`ledger/${month}/entries/j1.screenshots.1.json`, { id: "j1.s.1", jobId: "j1", sessionId: ID, stepId: "screenshots.batch-1", at: now, month, usage: { provider: "anthropic", model: "haiku" }, costUsd: 0.005 });
+  await storage.store.putJson(`ledger/${month}/entries/other.json`, { id: "o", jobId: "j2", sessionId: "someone-else", stepId: "summary", at: now, month, usage: { provider: "openai", model: "x" }, costUsd: 5 });
   await storage.store.putJson(`markers/${ID}.json`, [{ id: "m1", sessionId: ID, sessionTimeMs: 7000, at: now, note: "here" }]);
   return { storage, image };
 }
@@ -44,6 +48,7 @@ describe("stored library", () => {
     expect(detail?.summary).toMatchObject({ text: "Did things.", local: true });
     expect(detail?.tasks[0]).toMatchObject({ text: "Do it", unresolved: true });
     expect(detail?.media.audio).toHaveLength(1);
+    expect(detail?.cost.lines).toEqual([{ stage: "screenshots", provider: "anthropic", model: "haiku", calls: 2, usd: 0.015 }]);
     const target = resolveEvidence(detail!.timeline, detail!.summary!.points[0]!.evidence[0]!);
     expect(detail!.timeline[target.index]).toMatchObject({ kind: "screenshot", id: "1" });
     const blob = await library.readBlob(image.id);

@@ -18,6 +18,49 @@ const SessionIntegritySchema = z.looseObject({
   warnings: z.array(z.looseObject({ message: z.string().optional() })).optional(),
 });
 
+const LedgerEntrySchema = z.looseObject({
+  sessionId: z.string(),
+  stepId: z.string(),
+  costUsd: z.number(),
+  usage: z.looseObject({ provider: z.string(), model: z.string().optional() }),
+});
+
+function monthsBetween(from: number, to: number): string[] {
+  const out: string[] = [];
+  const start = new Date(from);
+  let y = start.getUTCFullYear();
+  let m = start.getUTCMonth();
+  const end = new Date(Math.max(from, to));
+  while ((y < end.getUTCFullYear() || (y === end.getUTCFullYear() && m <= end.getUTCMonth())) && out.length < 24) {
+    out.push(`${y}-${String(m + 1).padStart(2, "0")}`);
+    m++;
+    if (m === 12) {
+      m = 0;
+      y++;
+    }
+  }
+  return out;
+}
+
+/** Cost per stage and model from the enrichment ledger (one entry per provider call). */
+async function costLines(storage: ReviewStorage, metadata: SessionMetadata): Promise<z.infer<typeof CostLineSchema>[]> {
+  const lines = new Map<string, z.infer<typeof CostLineSchema>>();
+  const until = metadata.enrichmentStatus?.updatedAt ?? metadata.endedAt ?? metadata.startedAt;
+  for (const month of monthsBetween(metadata.startedAt, until)) {
+    const keys = await storage.store.list(`ledger/${month}/entries/`).catch(() => [] as string[]);
+    // Entry ids start with the job id; reading every entry of the month is bounded by the month's calls.
+    for (const key of keys) {
+      const entry = await storage.store.getJson(key, LedgerEntrySchema).catch(() => undefined);
+      if (entry === undefined || entry.sessionId !== metadata.id) continue;
+      const stage = entry.stepId.split(/[.:/]/)[0] || entry.stepId;
+      const id = `${stage}|${entry.usage.provider}|${entry.usage.model ?? ""}`;
+      const line = lines.get(id) ?? { stage, provider: entry.usage.provider, ...(entry.usage.model === undefined ? {} : { model: entry.usage.model }), calls: 0, usd: 0 };
+      lines.set(id, { ...line, calls: line.calls + 1, usd: line.usd + entry.costUsd });
+    }
+  }
+  return [...lines.values()];
+}
+
 function enrichmentOf(metadata: SessionMetadata): SessionRow["enrichment"] {
   const status = metadata.enrichmentStatus;
   if (status === undefined) return { state: "none", totalCostUsd: 0 };
@@ -113,7 +156,7 @@ export function createStoredLibrary(getStorage: () => ReviewStorage | undefined)
       for (const warning of integrity?.warnings ?? []) if (warning.message !== undefined) problems.push({ kind: "warning", message: warning.message });
       if ((metadata.integrity?.storageProblems ?? 0) > 0) problems.push({ kind: "storage", message: `${metadata.integrity?.storageProblems} storage problem(s); run \`stint verify\`.` });
       const row = toSessionRow(metadata);
-      const costLines: z.infer<typeof CostLineSchema>[] = row.enrichment.totalCostUsd > 0 ? [{ stage: "enrichment", provider: summary?.provider ?? "unknown", calls: 0, usd: row.enrichment.totalCostUsd }] : [];
+      const ledger = await costLines(storage, metadata);
       const detail: SessionDetail = {
         session: row,
         timeline: sortTimeline(items),
@@ -122,7 +165,7 @@ export function createStoredLibrary(getStorage: () => ReviewStorage | undefined)
           : { summary: { text: summary.summary, points: summary.points.map((p, n) => evidenceItem(`point-${n}`, p.text, p)), ...(summary.local === true ? { local: true } : {}) } }),
         tasks: (summary?.tasks ?? []).map((task) => evidenceItem(task.id, task.title, task)),
         notes: (summary?.notes ?? []).map((note) => evidenceItem(note.id, note.text, note)),
-        cost: { totalUsd: row.enrichment.totalCostUsd, lines: costLines },
+        cost: { totalUsd: Math.max(row.enrichment.totalCostUsd, ledger.reduce((sum, line) => sum + line.usd, 0)), lines: ledger },
         integrity: { ok: problems.length === 0 && integrity?.status !== "failed", ...(integrity?.generatedAt === undefined ? {} : { checkedAt: integrity.generatedAt }), problems },
         media: {
           ...(video?.merged === undefined ? {} : { video: { blob: video.merged.attachmentId, mimeType: video.merged.mimeType, durationMs: video.durationMs } }),

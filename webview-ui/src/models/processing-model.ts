@@ -46,18 +46,29 @@ export function createProcessingModel(api: StintApi, sessionId: string, options:
     api.client.on(EVENTS.mediaProgress, (params) => {
       if (sessionOf(params) !== sessionId) return;
       const p = params as Record<string, unknown>;
-      // Media progress runs 0–0.5 for audio and 0.5–1 for the video merge.
+      // The media processor reports 0–0.5 while combining audio and 0.5–1 while merging video.
       const overall = numberOr(p.progress, 0);
-      const stage = p.stage === "video" || overall > 0.5 ? "video" : "audio";
-      if (stage === "video") update("audio", { status: "completed", progress: 1 });
-      const status: StageStatus = p.status === "skipped" ? "skipped" : p.status === "failed" ? "failed" : overall >= (stage === "audio" ? 0.5 : 1) ? "completed" : "running";
-      update(stage, { status, progress: stage === "audio" ? Math.min(1, overall * 2) : Math.max(0, (overall - 0.5) * 2), ...(typeof p.error === "string" ? { error: p.error } : {}) });
+      const detail = typeof p.detail === "string" ? p.detail : undefined;
+      if (p.stage === "concat") update("audio", { status: overall >= 0.5 ? "completed" : "running", progress: Math.min(1, overall * 2) });
+      else if (p.stage === "merge") {
+        update("audio", { status: "completed", progress: 1 });
+        update("video", { status: "running", progress: Math.max(0, (overall - 0.5) * 2) });
+      } else if (p.stage === "done") {
+        update("audio", { status: "completed", progress: 1 });
+        update("video", { status: "completed", progress: 1 });
+      } else if (p.stage === "skipped") {
+        const audioRan = stages.peek().audio.status !== "pending";
+        update("audio", audioRan ? { status: "completed", progress: 1 } : { status: "skipped", ...(detail === undefined ? {} : { error: detail }) });
+        update("video", { status: "skipped", ...(detail === undefined ? {} : { error: detail }) });
+      } else if (p.stage === "failed" || typeof p.error === "string") update(stages.peek().video.status === "running" ? "video" : "audio", { status: "failed", error: String(p.error ?? detail ?? "media processing failed") });
     }),
   );
+  let jobId: string | undefined;
   disposer.add(
     api.client.on(EVENTS.jobProgress, (params) => {
       if (sessionOf(params) !== sessionId) return;
       const p = params as Record<string, unknown>;
+      if (typeof p.jobId === "string") jobId = p.jobId;
       for (const key of ["audio", "video"] as const) if (stages.peek()[key].status !== "failed" && stages.peek()[key].status !== "skipped") update(key, { status: "completed", progress: 1 });
       update("enrich", { status: "running", progress: numberOr(p.progress, stages.peek().enrich.progress), ...(typeof p.stage === "string" ? { label: `${LABELS.enrich}: ${p.stage}` } : {}) });
     }),
@@ -67,7 +78,10 @@ export function createProcessingModel(api: StintApi, sessionId: string, options:
     api.client.on(EVENTS.jobFailed, (params) => {
       if (sessionOf(params) !== sessionId) return;
       const p = params as Record<string, unknown>;
-      update("enrich", { status: "failed", error: typeof p.error === "string" ? p.error : typeof p.message === "string" ? p.message : "Enrichment failed." });
+      if (typeof p.jobId === "string") jobId = p.jobId;
+      const lastError = p.lastError as { message?: unknown } | string | undefined;
+      const reason = typeof p.error === "string" ? p.error : typeof lastError === "string" ? lastError : typeof lastError?.message === "string" ? lastError.message : "Enrichment failed.";
+      update("enrich", { status: "failed", error: reason });
     }),
   );
 
@@ -112,7 +126,8 @@ export function createProcessingModel(api: StintApi, sessionId: string, options:
     async retry(): Promise<void> {
       error.value = undefined;
       try {
-        await api.retryEnrichment(sessionId);
+        if (jobId !== undefined) await api.client.request("enrichment.retry", { jobId });
+        else await api.retryEnrichment(sessionId);
         update("enrich", { status: "running", progress: 0, error: undefined } as Partial<Stage>);
       } catch (cause) {
         error.value = toErrorView("Retrying enrichment", cause);
