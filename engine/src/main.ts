@@ -8,7 +8,18 @@ import { installWebShims, type HostPort } from "./host/index.ts";
 
 let engine: Engine | undefined;
 let starting: Promise<Engine> | undefined;
-const pendingListeners = new Set<EventListener>();
+// Listeners live here, not in the engine, so that those added before start()
+// hear the events features send while they start, and survive a restart.
+const listeners = new Set<EventListener>();
+const fanOut: EventListener = (event) => {
+  for (const listener of listeners) {
+    try {
+      listener(event);
+    } catch {
+      // One failing listener must not starve the others.
+    }
+  }
+};
 
 const StintEngine = {
   version: ENGINE_VERSION,
@@ -16,9 +27,8 @@ const StintEngine = {
   async start(host: HostPort): Promise<{ version: string }> {
     if (starting === undefined) {
       installWebShims(host);
-      starting = createEngine(host, PRODUCT_FEATURES).then((created) => {
+      starting = createEngine(host, PRODUCT_FEATURES, { onEvent: fanOut }).then((created) => {
         engine = created;
-        for (const listener of pendingListeners) created.subscribe(listener);
         return created;
       });
       starting.catch(() => {
@@ -38,11 +48,9 @@ const StintEngine = {
   },
   /** Subscribes to engine events; returns the unsubscribe function. */
   subscribe(listener: EventListener): () => void {
-    pendingListeners.add(listener);
-    const off = engine?.subscribe(listener);
+    listeners.add(listener);
     return () => {
-      pendingListeners.delete(listener);
-      off?.();
+      listeners.delete(listener);
     };
   },
   /** Graceful shutdown: features stop in reverse order. */

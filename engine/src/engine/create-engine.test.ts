@@ -44,3 +44,13 @@ describe("createEngine", () => {
     expect(line).toContain("[redacted]");
   });
 });
+
+describe("createEngine onEvent", () => {
+  it("hears events that features send while they start", async () => {
+    const host = createMemoryHost();
+    const heard: string[] = [];
+    await createEngine(host, [(ctx) => ({ name: "early", methods: {}, start: async () => ctx.emit("early.started", {}) })], { onEvent: (e) => heard.push(e.method) });
+    expect(heard).toEqual(["early.started"]);
+    expect(host.events.map((e) => e.method)).toEqual(["early.started"]);
+  });
+});

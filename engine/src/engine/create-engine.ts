@@ -27,8 +27,14 @@ function createLogger(host: HostPort): Logger {
 }
 
 /** Creates the engine over a host, with the given features in dependency order. */
-export async function createEngine(host: HostPort, factories: readonly FeatureFactory[]): Promise<Engine> {
+export interface CreateEngineOptions {
+  /** Hears every event from the first one on, including those features send while they start. */
+  readonly onEvent?: EventListener;
+}
+
+export async function createEngine(host: HostPort, factories: readonly FeatureFactory[], options: CreateEngineOptions = {}): Promise<Engine> {
   const listeners = new Set<EventListener>();
+  if (options.onEvent !== undefined) listeners.add(options.onEvent);
   const features = new Map<string, unknown>();
   const logger = createLogger(host);
   const context: EngineContext = {
