@@ -193,6 +193,8 @@ async function main() {
     await shot(page, "recording");
     await page.click("[data-testid=rec-pause]");
     await page.waitForSelector("[data-testid=recording-controls][data-phase=paused]", { timeout: 20_000 });
+    // The shortcut is ignored while a request is in flight, as a double click would be.
+    await page.waitForSelector("[data-testid=rec-resume]:not([disabled])", { timeout: 20_000 });
     await page.keyboard.press("p");
     await page.waitForSelector("[data-testid=recording-controls][data-phase=recording]", { timeout: 20_000 });
     await page.click("[data-testid=rec-end]");
