@@ -30,3 +30,4 @@ export { createMemoryAdapter } from "./memory-adapter.ts";
 export { isValidKey, mustBeSessionId, mustBeAttachmentId, toStorageError } from "./keys.ts";
 export { matchesFilter } from "./list-index.ts";
 export { createStorageFeature, listSessions, ListFilterSchema, GC_GRACE_MS, type StorageFeature, type StorageFeatureOptions } from "./storage-feature.ts";
+export { migrateV1, type MigrateOptions, type MigrationReport } from "./migration.ts";
