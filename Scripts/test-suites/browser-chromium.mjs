@@ -97,6 +97,8 @@ async function main() {
       const b = el.getBoundingClientRect();
       return a.top >= b.top - 1 && a.bottom <= b.bottom + 1 ? row.querySelector(".row-time")?.textContent : null;
     }), { what: "the active row on screen" });
+    // Thumbnails load once scrolling stops; give them a moment for the screenshot.
+    await page.waitForTimeout(800);
     await shot(page, "evidence");
     return `t=${target} ms, scrolled to ${Math.round(after)} px, row ${active}`;
   });
@@ -200,6 +202,11 @@ async function main() {
     await page.click("[data-testid=rec-end]");
     await page.waitForSelector("[data-testid=processing]", { timeout: 20_000 });
     await shot(page, "processing");
+    // With enrichment in the engine, wait for it to finish (local provider); without, the screen says there is nothing to do.
+    await waitFor(() => page.$("[data-testid=no-enrichment], [data-stage=enrich][data-status=completed], [data-stage=enrich][data-status=failed]"), { what: "processing to settle", timeoutMs: 90_000 });
+    const enrichStatus = await page.getAttribute("[data-stage=enrich]", "data-status");
+    assert(enrichStatus !== "failed", `enrichment failed: ${await page.textContent("[data-testid=processing]")}`);
+    await shot(page, "processing-done");
     await page.click("[data-testid=open-processed]");
     await page.waitForSelector("[data-testid=detail]", { timeout: 10_000 });
     await waitFor(() => page.$("[data-testid=timeline] .row, .timeline-empty"), { what: "the recorded session's timeline", timeoutMs: 10_000 });
