@@ -14,7 +14,7 @@ export interface FfmpegMediaOptions {
 }
 
 /** Bytes copied per read/write: the whole concatenation holds only this much audio in memory. */
-const CHUNK_BYTES = 4 * 1024 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
 const HEAD_BYTES = 64 * 1024;
 
 function available(program: string): boolean {
@@ -91,7 +91,10 @@ export async function concatWavStreamed(inputs: readonly string[], output: strin
   const hash = createHash("sha256").update(header);
   const partial = `${output}.partial`;
   const out = await open(partial, "w");
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  // Two buffers: the next chunk is read while the previous one is being written.
+  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+  let turn = 0;
+  let pendingWrite: Promise<unknown> = Promise.resolve();
   try {
     let position = WAV_HEADER_BYTES;
     for (const [index, path] of inputs.entries()) {
@@ -101,11 +104,14 @@ export async function concatWavStreamed(inputs: readonly string[], output: strin
         let offset = info.dataOffset;
         let remaining = info.dataLength;
         while (remaining > 0) {
+          const buffer = buffers[turn]!;
+          turn ^= 1;
           const { bytesRead } = await input.read(buffer, 0, Math.min(buffer.length, remaining), offset);
           if (bytesRead === 0) throw new EngineError("media.failed", `audio segment ${index} (${path}) ended early`);
           const chunk = buffer.subarray(0, bytesRead);
+          await pendingWrite;
+          pendingWrite = out.write(chunk, 0, bytesRead, position);
           hash.update(chunk);
-          await out.write(chunk, 0, bytesRead, position);
           position += bytesRead;
           offset += bytesRead;
           remaining -= bytesRead;
@@ -114,9 +120,11 @@ export async function concatWavStreamed(inputs: readonly string[], output: strin
         await input.close();
       }
     }
+    await pendingWrite;
     await out.write(header, 0, WAV_HEADER_BYTES, 0);
-    await out.sync();
+    await out.datasync();
   } catch (error) {
+    await pendingWrite.catch(() => undefined);
     await out.close().catch(() => undefined);
     await rm(partial, { force: true });
     throw error;

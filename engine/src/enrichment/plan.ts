@@ -48,6 +48,8 @@ export function resolvePlan(options: EnrichmentOptions, keys: AvailableKeys): En
     models: {
       screenshot: options.screenshotModel ?? defaults.screenshot,
       summary: options.summaryModel ?? defaults.summary,
+      // Splitting into chapters is per-item work: the Haiku-class model does it.
+      chapters: options.chaptersModel ?? defaults.screenshot,
       transcription: options.transcriptionModel ?? (transcription === "openai" ? OPENAI_DEFAULT_MODELS.transcription : "local"),
     },
     // Background work can wait: batches are the default where the provider offers them.

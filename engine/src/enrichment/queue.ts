@@ -1,3 +1,4 @@
+import * as z from "zod";
 import { EngineError } from "../bridge/index.ts";
 import type { HostPort, TimerId } from "../host/index.ts";
 import type { Store } from "../storage/index.ts";
@@ -9,6 +10,21 @@ export const MAX_ACTIVE_JOBS = 5;
 export const DEFAULT_LEASE_MS = 30_000;
 /** A job whose unfinished starts reach this is a poison pill: it ends failed instead of crash-looping. */
 export const POISON_STARTS = 2;
+
+/**
+ * Jobs live in a fixed number of shard files (`jobs/shard-NN.json`): opening
+ * a queue of a thousand jobs reads 8 small files instead of a thousand, and
+ * a job's update rewrites only its shard, serialized from the in-memory state
+ * (the authority), so coalesced writes of one shard never lose an update.
+ */
+export const JOB_SHARDS = 8;
+const ShardSchema = z.object({ jobs: z.array(z.unknown()) });
+
+export function jobShardKey(jobId: string): string {
+  let hash = 0;
+  for (let i = 0; i < jobId.length; i++) hash = (hash * 31 + jobId.charCodeAt(i)) >>> 0;
+  return `jobs/shard-${String(hash % JOB_SHARDS).padStart(2, "0")}.json`;
+}
 
 const PRIORITY_RANK: Record<JobPriority, number> = { high: 0, normal: 1, low: 2 };
 const LIVE = new Set(["waiting", "active", "delayed"]);
@@ -84,11 +100,16 @@ export class PersistentEnrichmentQueue {
     return this.options.host.clock.now();
   }
 
-  private async save(job: JobRecord): Promise<JobRecord> {
+  private async save(job: JobRecord, priority: "critical" | "normal" = "critical"): Promise<JobRecord> {
     const next = { ...job, updatedAt: this.now() };
     this.jobs.set(next.id, next);
-    await this.options.store.putJson(`jobs/${next.id}.json`, next, { priority: "critical" });
+    await this.writeShard(jobShardKey(next.id), priority);
     return next;
+  }
+
+  private writeShard(key: string, priority: "critical" | "normal"): Promise<void> {
+    const jobs = [...this.jobs.values()].filter((job) => jobShardKey(job.id) === key);
+    return this.options.store.putJson(key, { jobs }, { priority });
   }
 
   private event(kind: string, job: JobRecord, extra: Record<string, unknown> = {}): void {
@@ -97,8 +118,11 @@ export class PersistentEnrichmentQueue {
 
   /** Loads persisted jobs and recovers stalled ones; then starts working. */
   async initialize(): Promise<{ recovered: number; poisoned: number }> {
-    const keys = await this.options.store.list("jobs/");
-    const loaded = await Promise.all(keys.map((key) => this.options.store.getJson(key, JobRecordSchema).catch(() => undefined)));
+    const keys = (await this.options.store.list("jobs/")).filter((key) => /^jobs\/shard-\d+\.json$/.test(key));
+    const shards = await Promise.all(keys.map((key) => this.options.store.getJson(key, ShardSchema).catch(() => undefined)));
+    const loaded: (JobRecord | undefined)[] = [];
+    // One bad record costs that record, never its shard.
+    for (const shard of shards) for (const raw of shard?.jobs ?? []) loaded.push(JobRecordSchema.safeParse(raw).data);
     let recovered = 0;
     let poisoned = 0;
     const now = this.now();
@@ -107,22 +131,29 @@ export class PersistentEnrichmentQueue {
       this.jobs.set(job.id, job);
       this.seq = Math.max(this.seq, job.seq + 1);
     }
-    const writes: Promise<unknown>[] = [];
-    for (const job of this.jobs.values()) {
+    const touched = new Set<string>();
+    const failed: JobRecord[] = [];
+    for (const job of [...this.jobs.values()]) {
       if (job.status === "active") {
         if (job.leaseExpiresAt !== undefined && job.leaseExpiresAt > now) {
           this.schedule(job.id, job.leaseExpiresAt - now, () => void this.recoverStalled(job.id));
           continue;
         }
-        const outcome = this.stalledOutcome(job, now);
-        if (outcome.status === "failed") poisoned++;
-        else recovered++;
-        writes.push(this.save(outcome).then((saved) => saved.status === "failed" && this.event("failed", saved, { error: saved.lastError })));
+        const outcome = { ...this.stalledOutcome(job, now), updatedAt: now };
+        this.jobs.set(job.id, outcome);
+        touched.add(jobShardKey(job.id));
+        if (outcome.status === "failed") {
+          poisoned++;
+          failed.push(outcome);
+        } else recovered++;
       } else if (job.status === "delayed") {
         this.scheduleDelayed(job);
       }
     }
-    await Promise.all(writes);
+    // Recovery is idempotent (a crash before these land recovers the same jobs again), so the
+    // queue does not wait for them; the first start's critical write carries the same shard state.
+    for (const key of touched) void this.writeShard(key, "normal").catch(() => undefined);
+    for (const job of failed) this.event("failed", job, { error: job.lastError });
     this.open = true;
     this.pump();
     return { recovered, poisoned };

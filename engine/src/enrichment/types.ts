@@ -47,6 +47,7 @@ export const EnrichmentOptionsSchema = z.object({
   redactEmails: z.boolean().optional(),
   screenshotModel: z.string().min(1).max(100).optional(),
   summaryModel: z.string().min(1).max(100).optional(),
+  chaptersModel: z.string().min(1).max(100).optional(),
   transcriptionModel: z.string().min(1).max(100).optional(),
   /** Approximate input-token budget per screenshot; the image is downscaled to fit. */
   screenshotTokenBudget: z.number().int().min(50).max(5000).optional(),

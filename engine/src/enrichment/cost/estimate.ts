@@ -1,4 +1,5 @@
 import type { EnrichmentPlan } from "../plan.ts";
+import { TRANSCRIPT_BUDGET_CHARS } from "../providers/prompts.ts";
 import type { CostEstimate } from "../types.ts";
 import { BATCH_DISCOUNT, priceOf } from "./prices.ts";
 
@@ -66,9 +67,10 @@ export function estimateCost(session: SessionShape, plan: EnrichmentPlan): CostE
   let chapters = 0;
   let summary = 0;
   if (plan.provider !== "local") {
-    const context = REQUEST_OVERHEAD_TOKENS + shots.length * SCREEN_LINE_TOKENS + audioMinutes * TRANSCRIPT_TOKENS_PER_MINUTE + session.markers * 15;
+    const transcriptTokens = Math.min(audioMinutes * TRANSCRIPT_TOKENS_PER_MINUTE, TRANSCRIPT_BUDGET_CHARS / 4);
+    const context = REQUEST_OVERHEAD_TOKENS + shots.length * SCREEN_LINE_TOKENS + transcriptTokens + session.markers * 15;
     const review = audioMinutes > 0 ? textCost(plan.models.screenshot, context, 400, false) : 0;
-    chapters = textCost(plan.models.summary, context, 800, false);
+    chapters = textCost(plan.models.chapters ?? plan.models.summary, context, 800, false);
     summary = textCost(plan.models.summary, context + 400, 1200, false);
     audioCost += review;
   }

@@ -145,7 +145,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Enri
       return call("report_audio_review", options.models.screenshot, text(timelinePrompt(context, AUDIO_REVIEW_TASK)), 0, AudioReviewOutputSchema, ctx);
     },
     async chapters(context, ctx) {
-      const result = await call("report_chapters", options.models.summary, text(timelinePrompt(context, CHAPTERS_TASK)), 0, ChaptersOutputSchema, ctx);
+      const result = await call("report_chapters", options.models.chapters ?? options.models.summary, text(timelinePrompt(context, CHAPTERS_TASK)), 0, ChaptersOutputSchema, ctx);
       return { value: result.value.chapters, usage: result.usage };
     },
     async summary(context, ctx) {

@@ -154,7 +154,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Enrichment
       return complete("report_audio_review", options.models.screenshot, [{ type: "text", text: timelinePrompt(context, AUDIO_REVIEW_TASK) }], 0, AudioReviewOutputSchema, ctx);
     },
     async chapters(context, ctx) {
-      const result = await complete("report_chapters", options.models.summary, [{ type: "text", text: timelinePrompt(context, CHAPTERS_TASK) }], 0, ChaptersOutputSchema, ctx);
+      const result = await complete("report_chapters", options.models.chapters ?? options.models.summary, [{ type: "text", text: timelinePrompt(context, CHAPTERS_TASK) }], 0, ChaptersOutputSchema, ctx);
       return { value: result.value.chapters, usage: result.usage };
     },
     async summary(context, ctx) {

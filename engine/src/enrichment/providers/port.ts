@@ -51,6 +51,8 @@ export interface TimelineContext {
 export interface ModelChoice {
   readonly screenshot: string;
   readonly summary: string;
+  /** Chapters are segmentation work: a cheaper model serves; defaults to `summary`. */
+  readonly chapters?: string;
   readonly transcription: string;
 }
 

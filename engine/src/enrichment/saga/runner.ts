@@ -3,6 +3,7 @@ import type { HostPort } from "../../host/index.ts";
 import type { Store } from "../../storage/index.ts";
 import { estimateCost, maxEdgeFor } from "../cost/estimate.ts";
 import { monthOf, type Ledger } from "../cost/ledger.ts";
+import { downscalePng } from "../downscale.ts";
 import { checkEvidence, type Timeline } from "../evidence.ts";
 import type { EnrichmentPlan } from "../plan.ts";
 import type { CallContext, EnrichmentProvider, ImageInput } from "../providers/port.ts";
@@ -154,7 +155,9 @@ export function createSagaRunner(deps: RunnerDeps) {
           out.push({ ref: shot.ref, t: shot.t, bytes: scaled.bytes, mimeType: scaled.mimeType, width: scaled.width, height: scaled.height, path });
         } else {
           const bytes = providers.screenshots.local ? new Uint8Array() : await deps.sessions.read(shot.attachmentId);
-          out.push({ ref: shot.ref, t: shot.t, bytes, mimeType: shot.mimeType, width: shot.width, height: shot.height, path });
+          // No native imaging: downscale in the engine so the image costs what the estimate said.
+          const scaled = providers.screenshots.local || maxEdge >= Math.max(shot.width, shot.height) ? undefined : downscalePng(bytes, maxEdge);
+          out.push(scaled === undefined ? { ref: shot.ref, t: shot.t, bytes, mimeType: shot.mimeType, width: shot.width, height: shot.height, path } : { ref: shot.ref, t: shot.t, path, ...scaled });
         }
       }
       return out;

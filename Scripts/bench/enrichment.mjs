@@ -1,0 +1,248 @@
+// Enrichment benchmarks: WAV concatenation against cat and sox, the cost of
+// enriching a simulated hour against a naive plan, and queue recovery.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
+
+/** Bundles the engine pieces the benchmark drives (TypeScript) into one ESM module. */
+async function loadEngine(root) {
+  const out = join(root, ".bench", "enrichment-bench.mjs");
+  mkdirSync(join(root, ".bench"), { recursive: true });
+  await build({
+    stdin: {
+      contents: `
+        export { concatWavStreamed } from "./engine/node/media-ffmpeg.ts";
+        export { createNodeHost } from "./engine/node/node-host.ts";
+        export { buildWavHeader } from "./engine/src/media/index.ts";
+        export { BackgroundEnrichmentManager, PersistentEnrichmentQueue, createAnthropicProvider, costOf, ANTHROPIC_DEFAULT_MODELS } from "./engine/src/enrichment/index.ts";
+        export { createStorage, createFileAdapter } from "./engine/src/storage/index.ts";
+        export { createMemoryHost } from "./engine/src/host/index.ts";
+        export { createFakeAi } from "./engine/src/testing/fake-ai/index.ts";
+        export { createMemoryStore, createMemorySessionSource } from "./engine/src/enrichment/test-support.ts";
+      `,
+      resolveDir: root,
+      loader: "ts",
+    },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    packages: "external",
+    outfile: out,
+    logLevel: "error",
+  });
+  return import(`${pathToFileURL(out).href}?t=${Date.now()}`);
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function timeCommand(command, args) {
+  const started = performance.now();
+  const result = spawnSync(command, args, { stdio: "ignore" });
+  const ms = performance.now() - started;
+  return result.status === 0 ? ms : undefined;
+}
+
+async function concatBench(engine, dir) {
+  // 30 minutes as 50 segments of 36 s, 48 kHz stereo 16-bit (≈ 346 MB).
+  const segments = [];
+  const frames = 36 * 48_000;
+  const data = Buffer.alloc(frames * 4);
+  for (let i = 0; i < data.length; i += 2) data.writeInt16LE(((i * 7919) % 20000) - 10000, i);
+  for (let i = 0; i < 50; i++) {
+    const path = join(dir, `seg-${String(i).padStart(2, "0")}.wav`);
+    writeFileSync(path, Buffer.concat([Buffer.from(engine.buildWavHeader({ audioFormat: 1, channels: 2, sampleRate: 48_000, bitsPerSample: 16 }, data.length)), data]));
+    segments.push(path);
+  }
+  const out = join(dir, "out.wav");
+  const runs = { stint: [], cat: [], sox: [] };
+  const tools = {
+    stint: async () => {
+      const started = performance.now();
+      await engine.concatWavStreamed(segments, out);
+      return performance.now() - started;
+    },
+    // cat fixes no header and flushes nothing: the floor.
+    cat: async () => timeCommand("sh", ["-c", `cat ${segments.join(" ")} > ${out}`]),
+    sox: async () => timeCommand("sox", [...segments, out]),
+  };
+  const names = Object.keys(tools);
+  for (let round = 0; round < 5; round++) {
+    // Rotate the order and start each run with no dirty pages pending, so no tool pays for another's writeback.
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length];
+      rmSync(out, { force: true });
+      spawnSync("sync");
+      const ms = await tools[name]();
+      if (ms !== undefined) runs[name].push(ms);
+    }
+  }
+  rmSync(out, { force: true });
+  const peers = {};
+  if (runs.cat.length > 0) peers.cat = Math.round(median(runs.cat));
+  if (runs.sox.length > 0) peers.sox = Math.round(median(runs.sox));
+  return { name: "media.concat_30min_ms", value: Math.round(median(runs.stint)), unit: "ms", better: "lower", peers, goal: peers.cat === undefined ? 5000 : Math.round(peers.cat * 1.5) };
+}
+
+function fakePng(width, height) {
+  const bytes = new Uint8Array(64);
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+  new DataView(bytes.buffer).setUint32(16, width);
+  new DataView(bytes.buffer).setUint32(20, height);
+  return bytes;
+}
+
+const SPEECH = [
+  "Okay so the login timeout is still happening when the token refresh races the session check.",
+  "I think we need to move the refresh into the queue so it never runs twice.",
+  "Let me open the pull request and look at what Maria suggested yesterday.",
+  "TODO write a test for the refresh race before merging this.",
+  "We decided to ship the settings screen next week, after the review.",
+  "The build is green again, moving on to the export format.",
+];
+
+/** One simulated hour: 720 screenshots every 5 s in runs of unchanged screens, 60 one-minute audio segments. */
+function hourSession(sessions) {
+  const id = "00000000-0000-4000-8000-0000000000aa";
+  const screenshots = [];
+  let run = 0;
+  let unique = 0;
+  for (let i = 0; i < 720; i++) {
+    // Runs of 1–8 unchanged screens (deterministic), like reading, typing and waiting.
+    const isDuplicate = run > 0;
+    if (!isDuplicate) {
+      run = 1 + ((i * 37) % 8);
+      unique++;
+    }
+    run--;
+    const attachmentId = `shot-${i}`;
+    sessions.blobs.set(attachmentId, fakePng(2560, 1600));
+    screenshots.push({ ref: String(i), t: i * 5000, attachmentId, width: 2560, height: 1600, isDuplicate, mimeType: "image/png" });
+  }
+  const audio = Array.from({ length: 60 }, (_, i) => ({ ref: String(i), tStart: i * 60_000, tEnd: (i + 1) * 60_000, attachmentId: `audio-${i}`, silent: false }));
+  for (const a of audio) sessions.blobs.set(a.attachmentId, new Uint8Array(44));
+  const markers = [{ ref: "m1", t: 1_200_000, label: "Switched to the settings screen" }, { ref: "m2", t: 2_700_000, label: "Review with Maria" }];
+  sessions.sessions.set(id, { id, name: "One hour of work", status: "completed", durationMs: 3_600_000, screenshots, audio, markers, videoSegments: [] });
+  return { id, unique };
+}
+
+async function settleUntil(host, done) {
+  for (let i = 0; i < 200_000 && !done(); i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (i % 5 === 4) await host.time.advance(1000);
+  }
+}
+
+async function costBench(engine) {
+  const fake = engine.createFakeAi();
+  const host = engine.createMemoryHost({ secrets: { ANTHROPIC_API_KEY: "sk-ant-bench" }, providerBaseUrls: { anthropic: "http://fake-ai.local" } });
+  // On-device speech, as the Mac host offers it: about 150 words a minute.
+  host.speech = {
+    async transcribe(path) {
+      const n = Number(/audio-(\d+)/.exec(path)?.[1] ?? 0);
+      return Array.from({ length: 10 }, (_, k) => ({ startMs: k * 6000, endMs: (k + 1) * 6000, text: SPEECH[(n + k) % SPEECH.length] }));
+    },
+  };
+  // Native downscaling, as the Mac host offers it (vImage): the fake servers size images from the PNG header.
+  host.imaging = {
+    async perceptualHash() {
+      return "0000000000000000";
+    },
+    async downscale(_path, maxEdge) {
+      const scale = maxEdge / 2560;
+      const width = Math.round(2560 * scale);
+      const height = Math.round(1600 * scale);
+      return { bytes: fakePng(width, height), width, height, mimeType: "image/png" };
+    },
+  };
+  const sessions = engine.createMemorySessionSource();
+  const { id, unique } = hourSession(sessions);
+  const manager = new engine.BackgroundEnrichmentManager({ host, store: engine.createMemoryStore(), sessions, emit: () => {}, fetch: fake.fetch, batchPollMs: 1000 });
+  await manager.initialize();
+  const job = await manager.enqueueSession(id);
+  await settleUntil(host, () => ["completed", "failed"].includes(manager.getJobStatus(job.id).status));
+  const done = manager.getJobStatus(job.id);
+  if (done.status !== "completed") throw new Error(`cost bench job ${done.status}: ${done.lastError?.message}`);
+  await manager.shutdown();
+
+  // Naive: every screenshot at full size, one request each, a Haiku-class model, no batching.
+  const naiveFake = engine.createFakeAi();
+  const provider = engine.createAnthropicProvider({ apiKey: "k", baseURL: "http://fake-ai.local", fetch: naiveFake.fetch, models: { ...engine.ANTHROPIC_DEFAULT_MODELS, transcription: "none" }, now: () => 0 });
+  let naive = 0;
+  const signal = new AbortController().signal;
+  for (let i = 0; i < 720; i++) {
+    const result = await provider.analyseScreenshots([{ ref: String(i), t: i * 5000, bytes: fakePng(2560, 1600), mimeType: "image/png", width: 2560, height: 1600, path: "" }], { signal, timeoutMs: 60_000 });
+    for (const usage of result.usage) naive += engine.costOf(usage);
+  }
+  return [
+    {
+      name: "enrichment.cost_1h_usd",
+      value: Math.round(done.cost.actualUsd * 10_000) / 10_000,
+      unit: "USD",
+      better: "lower",
+      peers: { naive: Math.round(naive * 10_000) / 10_000, estimate: Math.round((done.cost.estimatedUsd ?? 0) * 10_000) / 10_000 },
+      goal: 0.1,
+      detail: `${unique} of 720 screenshots analysed (duplicates skipped), downscaled to the token budget, Message Batches; summary by ${engine.ANTHROPIC_DEFAULT_MODELS.summary}; audio transcribed on device`,
+    },
+  ];
+}
+
+async function recoveryBench(engine, dir) {
+  const host = engine.createNodeHost({ dataDir: dir, env: {} });
+  const open = () => engine.createStorage({ host, adapter: engine.createFileAdapter({ files: host.files, crypto: host.crypto, root: "" }) });
+  const never = () => new Promise(() => {});
+  let storage = await open();
+  // Fill: 1,000 waiting jobs, a tenth of them then marked as running when the process died.
+  const filler = new engine.PersistentEnrichmentQueue({ store: storage.store, host, emit: () => {}, worker: never, maxActive: 0 });
+  await filler.initialize();
+  const jobs = await Promise.all(Array.from({ length: 1000 }, (_, i) => filler.enqueue({ sessionId: `10000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`, priority: ["high", "normal", "low"][i % 3] })));
+  const stall = () => Promise.all(jobs.filter((_, i) => i % 10 === 0).map((job) => filler.update(job.id, { status: "active", starts: 1, leaseExpiresAt: Date.now() - 60_000 })));
+  await stall();
+  filler.abandon();
+  await storage.close();
+  const runs = [];
+  for (let round = 0; round < 5; round++) {
+    storage = await open();
+    const queue = new engine.PersistentEnrichmentQueue({ store: storage.store, host, emit: () => {}, worker: never });
+    const started = performance.now();
+    const recovered = await queue.initialize();
+    runs.push(performance.now() - started);
+    if (round === 0 && recovered.recovered !== 100) throw new Error(`expected 100 stalled jobs back in line, got ${JSON.stringify(recovered)}`);
+    if (queue.status().active !== 5) throw new Error("recovered queue is not running five jobs");
+    queue.abandon();
+    await storage.close().catch(() => undefined);
+    // Reset for the next round: the same 1,000 jobs, the same 100 stalled.
+    storage = await open();
+    const reset = new engine.PersistentEnrichmentQueue({ store: storage.store, host, emit: () => {}, worker: never, maxActive: 0 });
+    await reset.initialize();
+    await Promise.all(jobs.map((job, i) => reset.update(job.id, i % 10 === 0 ? { status: "active", starts: 1, leaseExpiresAt: Date.now() - 60_000 } : { status: "waiting", starts: 0 })));
+    reset.abandon();
+    await storage.close().catch(() => undefined);
+  }
+  return { name: "enrichment.queue_recovery_ms", value: Math.round(median(runs) * 10) / 10, unit: "ms", better: "lower", peers: {}, goal: 100, detail: "1,000 persisted jobs (100 stalled with expired leases) reopened from the file store until five run" };
+}
+
+export default async function ({ root }) {
+  const engine = await loadEngine(root);
+  const dir = mkdtempSync(join(tmpdir(), "stint-bench-enrichment-"));
+  try {
+    const results = [];
+    const concatDir = join(dir, "concat");
+    mkdirSync(concatDir);
+    results.push(await concatBench(engine, concatDir));
+    rmSync(concatDir, { recursive: true, force: true });
+    results.push(...(await costBench(engine)));
+    const queueDir = join(dir, "queue");
+    mkdirSync(queueDir);
+    results.push(await recoveryBench(engine, queueDir));
+    void statSync;
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
