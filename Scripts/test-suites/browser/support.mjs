@@ -1,6 +1,6 @@
 // Shared by the browser suites and the UI benchmark: build, a dev server in a child process, cleanup.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,9 +10,21 @@ export const artifacts = join(root, ".test-artifacts");
 export const CHROMIUM = "/usr/lib/chromium/chromium";
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required", "--mute-audio"];
 
-/** Builds dist/ unless the panel and the CLI are already there. */
+function newestIn(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestIn(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ when the panel or the CLI is missing or older than its sources. */
 export function ensureBuilt() {
-  if (existsSync(join(root, "dist/cli.js")) && existsSync(join(root, "dist/webview-ui/app.js")) && process.env.STINT_REBUILD !== "1") return;
+  const outputs = ["dist/cli.js", "dist/webview-ui/app.js", "dist/webview-ui/index.html"].map((p) => join(root, p));
+  const oldest = Math.min(...outputs.map((p) => (existsSync(p) ? statSync(p).mtimeMs : 0)));
+  const newest = Math.max(...["engine", "webview-ui"].map((d) => newestIn(join(root, d))));
+  if (oldest > 0 && newest <= oldest && process.env.STINT_REBUILD !== "1") return;
   const result = spawnSync(process.execPath, [join(root, "Scripts/build.mjs"), "--quiet"], { stdio: "inherit", cwd: root });
   if (result.status !== 0) throw new Error("build failed");
 }
