@@ -4,6 +4,7 @@ import { serveCommand } from "./serve.ts";
 import { recordCommand } from "./record.ts";
 import { exportCommand } from "./export.ts";
 import { importCommand } from "./import.ts";
+import { listCommand, showCommand, deleteCommand, gcCommand, verifyCommand, repairCommand } from "./storage-command-set.ts";
 
 /**
  * Every `stint` command. Feature work adds its commands here, one line each.
@@ -14,4 +15,5 @@ export const COMMANDS: readonly Command[] = [
   recordCommand,
   exportCommand,
   importCommand,
+  listCommand, showCommand, deleteCommand, gcCommand, verifyCommand, repairCommand,
 ];
