@@ -88,7 +88,7 @@ function toneWav(session: number, index: number, durationMs: number): Uint8Array
 
 function evidenceItem(id: string, text: string, screenshotIndex: number, sessionNo: number): EvidenceItem {
   const t = screenshotIndex * SCREENSHOT_INTERVAL_MS;
-  return { id, text, evidence: [{ tStart: t, tEnd: t + SCREENSHOT_INTERVAL_MS, kind: "screenshot", ref: `s${sessionNo}-${screenshotIndex}` }] };
+  return { id, text, evidence: [{ tStart: t, tEnd: t + SCREENSHOT_INTERVAL_MS, kind: "screenshot", ref: String(screenshotIndex) }] };
 }
 
 function buildDetail(spec: DemoSpec, sessionNo: number, row: SessionRow): SessionDetail {
@@ -99,6 +99,7 @@ function buildDetail(spec: DemoSpec, sessionNo: number, row: SessionRow): Sessio
     items.push({
       kind: "screenshot",
       id: `s${sessionNo}-${i}`,
+      ref: String(i),
       t: i * step,
       blob: demoDigest(1, sessionNo, i),
       mimeType: "image/svg+xml",

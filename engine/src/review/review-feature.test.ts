@@ -30,7 +30,8 @@ describe("review feature over the demo library", () => {
     expect(ts).toEqual([...ts].sort((a, b) => a - b));
     for (const point of [...(detail.summary?.points ?? []), ...detail.tasks, ...detail.notes]) {
       const target = resolveEvidence(detail.timeline, point.evidence[0]!);
-      expect(detail.timeline[target.index]?.id).toBe(point.evidence[0]!.ref);
+      const item = detail.timeline[target.index];
+      expect(item?.kind === "screenshot" ? item.ref : undefined).toBe(point.evidence[0]!.ref);
     }
     const exported = (await engine.handle({ v: 1, id: 2, method: "review.export", params: { id: "demo-parser", format: "md" } })) as { result: { text: string; fileName: string } };
     expect(exported.result.fileName).toBe("Parser-refactor.md");

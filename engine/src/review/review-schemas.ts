@@ -60,6 +60,8 @@ export const TimelineItemSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("screenshot"),
     id: z.string(),
+    /** What evidence calls this screenshot: its sequence number, as a string. */
+    ref: z.string().optional(),
     t: z.number(),
     blob: DigestSchema.optional(),
     mimeType: z.string().optional(),

@@ -50,7 +50,10 @@ describe("stored library", () => {
     expect(detail?.media.audio).toHaveLength(1);
     expect(detail?.cost.lines).toEqual([{ stage: "screenshots", provider: "anthropic", model: "haiku", calls: 2, usd: 0.015 }]);
     const target = resolveEvidence(detail!.timeline, detail!.summary!.points[0]!.evidence[0]!);
-    expect(detail!.timeline[target.index]).toMatchObject({ kind: "screenshot", id: "1" });
+    expect(detail!.timeline[target.index]).toMatchObject({ kind: "screenshot", ref: "1" });
+    // Audio evidence with the same number resolves by time, not to screenshot 1.
+    const audio = resolveEvidence(detail!.timeline, { tStart: 1_000, tEnd: 2_000, kind: "audio", ref: "1" });
+    expect(detail!.timeline[audio.index]).toMatchObject({ kind: "transcript", t: 1_000 });
     const blob = await library.readBlob(image.id);
     expect(blob?.mimeType).toBe("image/svg+xml");
     expect(await library.detail("0b6c3f2e-8d1a-4c55-9e4f-000000000000")).toBeUndefined();

@@ -124,7 +124,8 @@ export function createStoredLibrary(getStorage: () => ReviewStorage | undefined)
       for (const shot of screenshots) {
         items.push({
           kind: "screenshot",
-          id: String(shot.sequenceNumber),
+          id: `shot-${shot.sequenceNumber}`,
+          ref: String(shot.sequenceNumber),
           t: shot.sessionTimeMs,
           blob: shot.attachmentId,
           width: shot.width,

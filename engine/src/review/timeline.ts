@@ -37,7 +37,8 @@ export function frameAtTime(frames: readonly Extract<TimelineItem, { kind: "scre
 
 /** Where an evidence chip points: the time to seek to and the timeline index to scroll to. */
 export function resolveEvidence(items: readonly TimelineItem[], evidence: Evidence): { readonly t: number; readonly index: number } {
-  const byRef = items.findIndex((item) => item.id === evidence.ref);
+  // Screenshots are named by sequence number and markers by id; audio evidence resolves by time.
+  const byRef = evidence.kind === "audio" ? -1 : items.findIndex((item) => item.kind === evidence.kind && (item.kind === "screenshot" ? (item.ref ?? item.id) : item.id) === evidence.ref);
   if (byRef >= 0) return { t: evidence.tStart, index: byRef };
   return { t: evidence.tStart, index: Math.max(0, indexAtTime(items, evidence.tStart)) };
 }

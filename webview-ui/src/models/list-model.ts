@@ -46,6 +46,15 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
   for (const event of [EVENTS.sessionState, EVENTS.jobCompleted, EVENTS.jobFailed, EVENTS.library]) {
     disposer.add(api.client.on(event, () => void load()));
   }
+  // Progress arrives often; refresh the rows' percentages at most every 2 s.
+  let lastProgressLoad = 0;
+  disposer.add(
+    api.client.on(EVENTS.jobProgress, () => {
+      if (Date.now() - lastProgressLoad < 2_000) return;
+      lastProgressLoad = Date.now();
+      void load();
+    }),
+  );
 
   return {
     text,

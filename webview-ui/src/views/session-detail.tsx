@@ -31,6 +31,26 @@ function EvidenceList({ title, items, model, testId }: { readonly title: string;
   );
 }
 
+function Chapters({ loaded, model }: { readonly loaded: Loaded; readonly model: DetailModel }) {
+  const chapters = loaded.detail.timeline.filter((item) => item.kind === "chapter");
+  if (chapters.length === 0) return null;
+  return (
+    <section class="card" aria-label="Chapters" data-testid="chapters">
+      <h2>Chapters</h2>
+      <ol class="evidence-list">
+        {chapters.map((chapter) => (
+          <li key={chapter.id}>
+            <span>{chapter.title}</span>
+            <button type="button" class="chip" onClick={() => model.followEvidence({ tStart: chapter.t, tEnd: chapter.tEnd, kind: "marker", ref: chapter.id })} aria-label={`Go to chapter ${chapter.title} at ${formatOffset(chapter.t)}`}>
+              ▶ {formatOffset(chapter.t)}
+            </button>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
 function Body({ loaded, model, client }: { readonly loaded: Loaded; readonly model: DetailModel; readonly client: BridgeClient }) {
   const { detail, player, timeline } = loaded;
   const s = detail.session;
@@ -49,6 +69,7 @@ function Body({ loaded, model, client }: { readonly loaded: Loaded; readonly mod
             </>
           )}
         </section>
+        <Chapters loaded={loaded} model={model} />
         {detail.summary !== undefined && detail.summary.points.length > 0 && <EvidenceList title="Highlights" items={detail.summary.points} model={model} testId="highlights" />}
         <EvidenceList title="Tasks" items={detail.tasks} model={model} testId="tasks" />
         <EvidenceList title="Notes" items={detail.notes} model={model} testId="notes" />
