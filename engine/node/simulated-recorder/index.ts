@@ -24,7 +24,8 @@ const run = promisify(execFile);
 /** Whether a command-line tool is on the PATH. */
 export function hasTool(name: string): boolean {
   try {
-    execFileSync(name, ["--version"], { stdio: "ignore", timeout: 5_000 });
+    // ffmpeg spells it -version; the others --version.
+    execFileSync(name, [name.startsWith("ff") ? "-version" : "--version"], { stdio: "ignore", timeout: 5_000 });
     return true;
   } catch {
     return false;

@@ -246,6 +246,24 @@ describe("recording notifications", () => {
     await h.stop();
   });
 
+  it("stores video segments the recorder reports, on session time", async () => {
+    const encodeVideo = async (frames: readonly Uint8Array[]) => new Uint8Array([0, 0, 0, 24, 102, 116, 121, 112, frames.length]);
+    const h = await createSessionHarness({ recorder: { ...SMALL, encodeVideo } });
+    const sessionId = await start(h, { ...FAST, video: { enabled: true, fps: 2, segmentSeconds: 10 } });
+    await h.advance(25_000);
+    await h.call("session.pause");
+    await h.advance(20_000);
+    await h.call("session.resume");
+    await h.advance(10_000);
+    const ended = await h.call<{ integrity: { sources: { video: { items: number; dropped: number } } } }>("session.end");
+    const video = await h.storage.sessions.getVideo(sessionId);
+    expect(video?.segments.length).toBe(ended.integrity.sources.video.items);
+    expect(video?.segments.map((s) => s.startSessionMs)).toEqual([0, 10_000, 20_000, 25_000]);
+    expect(video?.durationMs).toBe(35_000);
+    expect(ended.integrity.sources.video.dropped).toBe(0);
+    await h.stop();
+  });
+
   it("rejects malformed notifications with a typed error", async () => {
     const h = await createSessionHarness({ recorder: SMALL });
     const sessionId = await start(h);
