@@ -247,6 +247,71 @@ describe("stint import <folder>", () => {
   }, 60_000);
 });
 
+describe("stint import --taskerino", () => {
+  function v1Export(): string {
+    const shot = Buffer.from(png(40, 30, false)).toString("base64");
+    return JSON.stringify({
+      sessions: [
+        {
+          id: "session-1699999999-abc",
+          name: "Old work",
+          status: "completed",
+          startTime: "2024-03-01T09:00:00.000Z",
+          endTime: "2024-03-01T10:00:00.000Z",
+          screenshots: [{ id: "s1", timestamp: "2024-03-01T09:05:00.000Z", data: `data:image/png;base64,${shot}`, aiAnalysis: { summary: "editing" } }],
+          audioSegments: [{ id: "a1", timestamp: "2024-03-01T09:00:30.000Z", duration: 30, transcription: "hello there", base64: Buffer.from(wav(1, 8000, 1)).toString("base64") }],
+          summary: { summary: "Did old work" },
+        },
+      ],
+    });
+  }
+
+  it("imports a previous app's sessions through the v1 migration, once", async () => {
+    const dataDir = tempDir("stint-import-");
+    const file = join(tempDir("stint-import-src-"), "taskerino.json");
+    writeFileSync(file, v1Export());
+    const run = io();
+    expect(await runCli(["import", "--taskerino", file, "--json", "--data-dir", dataDir], run.io, COMMANDS), run.err()).toBe(0);
+    const result = JSON.parse(run.out().trim().split("\n").at(-1)!) as { sessions: { sessionId: string; v1Id: string; screenshots: number; audioSegments: number }[] };
+    expect(result.sessions).toEqual([{ sessionId: expect.any(String), v1Id: "session-1699999999-abc", screenshots: 1, audioSegments: 1 }]);
+    const full = await readSession(dataDir, result.sessions[0]!.sessionId);
+    expect(full.metadata).toMatchObject({ name: "Old work", status: "completed", migratedFrom: { schemaVersion: 1 } });
+    expect(full.audioSegments[0].transcript.text).toBe("hello there");
+    expect(full.summary.summary).toBe("Did old work");
+    const again = io();
+    expect(await runCli(["import", "--taskerino", file, "--data-dir", dataDir], again.io, COMMANDS), again.err()).toBe(0);
+    expect(again.out()).toContain("Imported 0 session(s)");
+    expect(again.out()).toContain("1 already imported earlier");
+  }, 60_000);
+
+  it("fails with one clear line and imports nothing for a missing, corrupt or foreign file", async () => {
+    const dataDir = tempDir("stint-import-");
+    const src = tempDir("stint-import-src-");
+    writeFileSync(join(src, "corrupt.json"), v1Export().slice(0, 200));
+    writeFileSync(join(src, "foreign.json"), JSON.stringify({ hello: "world" }));
+    const cases: [string, RegExp][] = [
+      [join(src, "missing.json"), /cannot read .*missing\.json \(ENOENT\)\. Check the path\./],
+      [join(src, "corrupt.json"), /corrupt\.json is not valid JSON/],
+      [join(src, "foreign.json"), /foreign\.json is not a sessions export the import understands \(schema v1\)/],
+      [src, /cannot read .* \(EISDIR\)\. Give the exported \.json file/],
+    ];
+    for (const [file, message] of cases) {
+      const run = io();
+      expect(await runCli(["import", "--taskerino", file, "--data-dir", dataDir], run.io, COMMANDS), file).toBe(1);
+      expect(run.err().trim().split("\n")).toHaveLength(1);
+      expect(run.err()).toMatch(message);
+    }
+    const engine = await createEngine(createNodeHost({ dataDir, env: {} }), PRODUCT_FEATURES);
+    try {
+      const storage = storageOf(engine);
+      expect((await storage.sessions.listMetadata({})).total).toBe(0);
+      expect(await storage.store.list("legacy/")).toEqual([]);
+    } finally {
+      await engine.stop();
+    }
+  }, 60_000);
+});
+
 describe("import helpers", () => {
   it("reads JPEG sizes from the frame header and refuses non-JPEG bytes", () => {
     expect(readJpegSize(jpegHeader(1920, 1080))).toEqual({ width: 1920, height: 1080 });

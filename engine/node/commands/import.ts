@@ -194,8 +194,13 @@ async function runImport(context: CommandContext): Promise<number> {
   if (taskerino !== undefined) {
     const result = await importTaskerino(storage, engine, { file: taskerino, progress });
     out.endProgress();
-    out.line(`Imported ${result.sessions.length} session(s) from ${taskerino}: ${result.sessions.map((s) => `${s.sessionId} (${s.screenshots} screenshots, ${s.audioSegments} audio segments)`).join(", ")}.`);
-    out.json({ sessions: result.sessions, skipped: result.skipped });
+    const parts = [`Imported ${result.sessions.length} session(s) from ${taskerino}`];
+    if (result.alreadyImported > 0) parts.push(`${result.alreadyImported} already imported earlier`);
+    if (result.skipped.length > 0) parts.push(`${result.skipped.length} skipped (${result.skipped.map((s) => `${s.id}: ${s.reason}`).join("; ")})`);
+    if (result.missingMedia > 0) parts.push(`${result.missingMedia} screenshot(s)/segment(s) had no data in the export`);
+    out.line(`${parts.join("; ")}.`);
+    for (const s of result.sessions) out.line(`  ${s.sessionId}  ${s.screenshots} screenshots, ${s.audioSegments} audio segments (was ${s.v1Id})`);
+    out.json(result);
     return 0;
   }
 
