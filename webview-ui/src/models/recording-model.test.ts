@@ -8,7 +8,7 @@ describe("recording model", () => {
   it("says recording is unavailable when the engine has no session feature", async () => {
     const { api } = await createTestApi();
     const model = createRecordingModel(api);
-    await tick();
+    for (let i = 0; i < 100 && model.available.value === "checking"; i++) await tick();
     expect(model.available.value).toBe("no");
     model.dispose();
   });
@@ -18,6 +18,7 @@ describe("recording model", () => {
     let now = 1_000_000;
     const ended: (string | undefined)[] = [];
     const model = createRecordingModel(api, { now: () => now, onEnded: (id) => ended.push(id) });
+    for (let i = 0; i < 100 && model.available.value !== "yes"; i++) await tick();
     await tick();
     expect(model.available.value).toBe("yes");
     expect(model.phase.value).toBe("idle");

@@ -50,7 +50,11 @@ export function createRecordingModel(api: StintApi, options: { readonly now?: ()
   });
   const elapsedMs = computed(() => (phase.value === "recording" ? base.elapsedMs + (clock.value - base.at) : phase.value === "paused" ? base.elapsedMs : 0));
 
+  /** Bumped by every state change, so a slow `session.get` cannot overwrite a newer event. */
+  let version = 0;
+
   function apply(next: RecordingState | null): void {
+    version++;
     recording.value = next;
     base = { elapsedMs: next?.elapsedMs ?? (next?.startedAt !== undefined ? now() - next.startedAt : 0), at: now() };
     clock.value = now();
@@ -100,8 +104,10 @@ export function createRecordingModel(api: StintApi, options: { readonly now?: ()
   }
 
   async function refresh(): Promise<void> {
+    const asked = version;
     try {
-      apply(readRecordingState(await api.currentRecording()));
+      const current = readRecordingState(await api.currentRecording());
+      if (version === asked) apply(current);
     } catch {
       // An engine without a current recording answers with an error; the state events still arrive.
     }
