@@ -93,14 +93,21 @@ export const SessionListParamsSchema = z
 export const SessionRetryParamsSchema = z.object({ action: z.enum(["retry", "dismiss"]) }).strict();
 
 /** Host → engine: a screenshot the recorder wrote (never the bytes). */
+/** Fields every captured file carries. */
+const CapturedFileFields = {
+  sessionId: Uuid,
+  /** Per-session, per-service counter from 0; a gap means the recorder dropped items. */
+  sequence: z.number().int().nonnegative(),
+  /** Where the recorder wrote the file (relative paths resolve against the data directory). */
+  path: FilePath,
+  /** Lower-case hex SHA-256 of the file, computed while writing. */
+  sha256: Sha256,
+  size: z.number().int().positive(),
+};
+
 export const RecordingScreenshotSchema = z
   .object({
-    sessionId: Uuid,
-    /** Per-session counter from 0; a gap means the recorder dropped items. */
-    sequence: z.number().int().nonnegative(),
-    path: FilePath,
-    sha256: Sha256,
-    size: z.number().int().positive(),
+    ...CapturedFileFields,
     width: z.number().int().positive(),
     height: z.number().int().positive(),
     capturedAt: EpochMs,
@@ -115,11 +122,7 @@ export type RecordingScreenshot = z.infer<typeof RecordingScreenshotSchema>;
 /** Host → engine: an audio segment the recorder finished. */
 export const RecordingAudioSchema = z
   .object({
-    sessionId: Uuid,
-    sequence: z.number().int().nonnegative(),
-    path: FilePath,
-    sha256: Sha256,
-    size: z.number().int().positive(),
+    ...CapturedFileFields,
     durationMs: z.number().int().positive(),
     startedAt: EpochMs,
     mimeType: z.enum(["audio/wav", "audio/x-wav", "audio/mp4", "audio/aac"]).default("audio/wav"),
@@ -135,11 +138,7 @@ export type RecordingAudio = z.infer<typeof RecordingAudioSchema>;
 /** Host → engine: a video segment the recorder finished. */
 export const RecordingVideoSchema = z
   .object({
-    sessionId: Uuid,
-    sequence: z.number().int().nonnegative(),
-    path: FilePath,
-    sha256: Sha256,
-    size: z.number().int().positive(),
+    ...CapturedFileFields,
     durationMs: z.number().int().positive(),
     startedAt: EpochMs,
     width: z.number().int().positive(),
