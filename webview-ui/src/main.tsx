@@ -27,7 +27,6 @@ async function boot(): Promise<void> {
   // `?timeline=all` renders every row: the benchmark's unvirtualized peer.
   const app: AppModel = createAppModel(createApi(client), { virtualize: params.get("timeline") !== "all" });
   onConnection = (state) => (app.connection.value = state);
-  (globalThis as { __stint?: unknown }).__stint = { app, client };
   root.textContent = "";
   render(<App app={app} />, root);
   addEventListener("pagehide", () => {

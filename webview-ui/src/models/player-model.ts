@@ -26,10 +26,19 @@ export interface PlayerOptions {
   readonly tickMs?: number;
 }
 
+/** Fetches a segment into an object URL; gives up after 20 s so the player never buffers forever. */
 async function defaultFetchSegment(url: string): Promise<string> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`segment answered ${response.status}`);
-  return URL.createObjectURL(await response.blob());
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 20_000);
+  try {
+    const response = await fetch(url, { signal: controller.signal });
+    if (!response.ok) throw new Error(`segment answered ${response.status}`);
+    return URL.createObjectURL(await response.blob());
+  } catch (error) {
+    throw controller.signal.aborted ? new Error("timed out after 20 s") : error;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

@@ -22,7 +22,7 @@ export function App({ app }: { readonly app: AppModel }) {
       )}
       <main id="main">
         {screen.route.name === "list" && <SessionList model={screen.model as Extract<typeof screen, { route: { name: "list" } }>["model"]} onOpen={(row) => app.navigate({ name: "session", id: row.id })} />}
-        {screen.route.name === "session" && <SessionDetailView model={screen.model as Extract<typeof screen, { route: { name: "session" } }>["model"]} client={app.api.client} onBack={() => app.navigate({ name: "list" })} />}
+        {screen.route.name === "session" && <SessionDetailView model={screen.model as Extract<typeof screen, { route: { name: "session" } }>["model"]} client={app.api.client} onBack={() => app.navigate({ name: "list" })} onProgress={() => app.navigate({ name: "processing", id: (screen.route as { id: string }).id })} />}
         {screen.route.name === "processing" && (
           <ProcessingScreen
             model={screen.model as Extract<typeof screen, { route: { name: "processing" } }>["model"]}

@@ -128,7 +128,7 @@ function Body({ loaded, model, client }: { readonly loaded: Loaded; readonly mod
   );
 }
 
-export function SessionDetailView({ model, client, onBack }: { readonly model: DetailModel; readonly client: BridgeClient; readonly onBack: () => void }) {
+export function SessionDetailView({ model, client, onBack, onProgress }: { readonly model: DetailModel; readonly client: BridgeClient; readonly onBack: () => void; readonly onProgress?: () => void }) {
   const state = model.state.value;
   const s = state.kind === "ready" ? state.value.detail.session : undefined;
   return (
@@ -162,6 +162,14 @@ export function SessionDetailView({ model, client, onBack }: { readonly model: D
       </div>
       {state.kind === "loading" && <Loading label="Opening the session" since={state.since} />}
       {state.kind === "error" && <ErrorState error={state.error} onRetry={() => void model.reload()} />}
+      {s !== undefined && (s.enrichment.state === "running" || s.enrichment.state === "queued") && onProgress !== undefined && (
+        <p class="notice">
+          Enrichment is {s.enrichment.state === "queued" ? "queued" : `running${s.enrichment.stage === undefined ? "" : ` (${s.enrichment.stage})`}`}.{" "}
+          <button type="button" class="link" onClick={onProgress}>
+            See its progress
+          </button>
+        </p>
+      )}
       {state.kind === "ready" && <Body loaded={state.value} model={model} client={client} />}
     </section>
   );
