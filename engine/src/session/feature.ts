@@ -13,6 +13,8 @@ import { CAPTURING_STATES, createSessionMachine, sessionTimeMs, type SessionMach
 import { SessionRuntime } from "./runtime.ts";
 import {
   CaptureHealthEventSchema,
+  CaptureSourceRefSchema,
+  type CaptureSourceRef,
   IntegrityReportSchema,
   MarkerSchema,
   RecordingAudioSchema,
@@ -320,6 +322,31 @@ export function createSessionFeature(ctx: EngineContext, options: SessionFeature
       return { sessions: result.sessions, total: result.total };
     }),
     "recording.sources": defineMethod(z.object({}).strict(), async () => ({ sources: await mustRecorder().sources() })),
+    "recording.addSource": defineMethod(CaptureSourceRefSchema, async (source) => {
+      const current = mustRecording("ADD_SOURCE");
+      const available = await mustRecorder().sources();
+      if (!available.some((candidate) => candidate.kind === source.kind && candidate.id === source.id)) {
+        throw new EngineError("session.invalid_config", `id: unknown ${source.kind} id "${source.id}"`, { data: { field: "id" } });
+      }
+      if (current.sources.some((existing) => existing.kind === source.kind && existing.id === source.id)) {
+        throw new EngineError("session.invalid_config", `id: ${source.kind} "${source.id}" is already recorded`, { data: { field: "id" } });
+      }
+      await mustRecorder().addSource(source);
+      current.sources.push(source);
+      await saveSources(current.sessionId, current.sources);
+      return { sources: current.sources };
+    }),
+    "recording.removeSource": defineMethod(z.object({ sourceId: z.string().min(1).max(200) }).strict(), async ({ sourceId }) => {
+      const current = mustRecording("REMOVE_SOURCE");
+      const index = current.sources.findIndex((source) => source.id === sourceId);
+      if (index < 0) throw new EngineError("session.invalid_config", `sourceId: "${sourceId}" is not being recorded`, { data: { field: "sourceId" } });
+      const visual = current.config.screenshots.enabled || current.config.video.enabled;
+      if (visual && current.sources.length === 1) throw new EngineError("session.invalid_config", "sourceId: the last source cannot be removed while recording; end the session instead", { data: { field: "sourceId" } });
+      await mustRecorder().removeSource(sourceId);
+      current.sources.splice(index, 1);
+      await saveSources(current.sessionId, current.sources);
+      return { sources: current.sources };
+    }),
     "recording.permissions": defineMethod(z.object({}).strict(), async () => mustRecorder().permissions()),
     "recording.screenshot": defineMethod(RecordingScreenshotSchema, (params) => mustRuntime(params.sessionId, "recording.screenshot").handleScreenshot(params)),
     "recording.audio": defineMethod(RecordingAudioSchema, (params) => mustRuntime(params.sessionId, "recording.audio").handleAudio(params)),
@@ -334,6 +361,19 @@ export function createSessionFeature(ctx: EngineContext, options: SessionFeature
   effects.onFinalized((ended) => {
     lastEnded = ended;
   });
+
+  /** The running session for source changes: active or paused. */
+  function mustRecording(event: string): SessionRuntime {
+    const state = stateName();
+    if (runtime === undefined || (state !== "active" && state !== "paused")) {
+      throw new EngineError("session.invalid_transition", `cannot change sources while the session is ${state}`, { data: { state, event } });
+    }
+    return runtime;
+  }
+
+  async function saveSources(sessionId: string, sources: readonly CaptureSourceRef[]): Promise<void> {
+    await mustStorage().sessions.updateMetadata(sessionId, (current) => ({ ...current, recordingConfig: { ...current.recordingConfig, sources: [...sources] } }), { priority: "critical" });
+  }
 
   function mustRuntime(sessionId: string, method: string): SessionRuntime {
     const state = stateName();

@@ -143,3 +143,29 @@ describe("capture health", () => {
     await h.stop();
   });
 });
+
+describe("health samples from a native recorder", () => {
+  it("turns level, drops and buffer samples into health events", async () => {
+    const h = await createSessionHarness({ recorder: SMALL });
+    const started = await h.call<SessionStateEvent>("session.start", { ...CONFIG, screenshots: { enabled: false, intervalMs: 1000 } });
+    const sessionId = started.sessionId!;
+    const sample = (params: Record<string, unknown>) => h.request("recording.health", { sessionId, at: h.host.clock.now(), ...params });
+    for (let i = 0; i < 20; i++) {
+      await sample({ kind: "level", peak: 0 });
+      await h.advance(1_000);
+    }
+    await sample({ kind: "level", peak: 0.4 });
+    await sample({ kind: "buffer", service: "audio", fill: 0.95 });
+    await sample({ kind: "buffer", service: "audio", fill: 0.2 });
+    await sample({ kind: "drops", service: "audio", dropped: 5 });
+    const events = h.events.filter((e) => e.method === "capture.health").map((e) => e.params as CaptureHealthEvent);
+    const kinds = events.map((e) => `${e.kind}:${e.resolved ? "resolved" : "raised"}`);
+    expect(kinds).toEqual(expect.arrayContaining(["silence:raised", "silence:resolved", "buffer:raised", "buffer:resolved"]));
+    expect(raised(events, "silence")).toHaveLength(1);
+    expect(raised(events, "silence")[0]!.sessionTimeMs).toBeGreaterThanOrEqual(15_000);
+    const unknown = await h.request("recording.health", { sessionId: "22222222-2222-4222-8222-222222222222", at: 0, kind: "level", peak: 0 });
+    expect((unknown as { error?: { code: string } }).error?.code).toBe("recording.unknown_session");
+    await h.call("session.end");
+    await h.stop();
+  });
+});

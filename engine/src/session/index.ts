@@ -18,6 +18,8 @@
  *   integrity: IntegrityReport | null, warnings: CaptureHealthEvent[] }`.
  * - `session.list` `{ status?, limit?, offset? }` → `{ sessions: SessionMetadata[], total }`.
  * - `recording.sources` `{}` → `{ sources: CaptureSource[] }`; `recording.permissions` `{}` → `{ screen, microphone, camera }`.
+ * - `recording.addSource` `{ kind, id }` / `recording.removeSource` `{ sourceId }` while active or paused →
+ *   `{ sources }` (the recorder's `addSource`/`removeSource`; the last visual source cannot be removed).
  * Events in the wrong state fail with `session.invalid_transition`, `data: { state, event }`.
  *
  * ## Host → engine notifications (no `id`; never bytes)

@@ -46,6 +46,8 @@ function permissionsFor(config: SessionConfig): Record<CaptureServiceName, ("scr
 export class SessionRuntime {
   readonly sessionId: string;
   readonly config: SessionConfig;
+  /** Sources being recorded now (sources can be added and removed while recording). */
+  readonly sources: { kind: "display" | "window" | "camera"; id: string }[];
   readonly services: CaptureServices;
   readonly monitor: HealthMonitor;
   private readonly deps: RuntimeDeps;
@@ -58,6 +60,7 @@ export class SessionRuntime {
   constructor(sessionId: string, config: SessionConfig, deps: RuntimeDeps) {
     this.sessionId = sessionId;
     this.config = config;
+    this.sources = config.sources.map((source) => ({ ...source }));
     this.deps = deps;
     const hasVisual = config.sources.length > 0;
     this.services = new CaptureServices(

@@ -149,6 +149,20 @@ describe("session lifecycle through the bridge", () => {
     await h.stop();
   });
 
+  it("adds and removes sources while recording", async () => {
+    const h = await createSessionHarness({ recorder: SMALL });
+    expect(errorOf(await h.request("recording.addSource", { kind: "window", id: "window-101" })).code).toBe("session.invalid_transition");
+    const sessionId = await start(h);
+    expect(await h.call("recording.addSource", { kind: "window", id: "window-101" })).toEqual({ sources: [{ kind: "display", id: "display-1" }, { kind: "window", id: "window-101" }] });
+    expect(errorOf(await h.request("recording.addSource", { kind: "window", id: "window-404" }))).toMatchObject({ code: "session.invalid_config", data: { field: "id" } });
+    expect(await h.call("recording.removeSource", { sourceId: "display-1" })).toEqual({ sources: [{ kind: "window", id: "window-101" }] });
+    expect(errorOf(await h.request("recording.removeSource", { sourceId: "window-101" }))).toMatchObject({ code: "session.invalid_config", data: { field: "sourceId" } });
+    const stored = await h.storage.sessions.getMetadata(sessionId);
+    expect((stored?.recordingConfig as { sources: unknown[] }).sources).toEqual([{ kind: "window", id: "window-101" }]);
+    await h.call("session.end");
+    await h.stop();
+  });
+
   it("lists sources and permissions", async () => {
     const h = await createSessionHarness({ recorder: SMALL });
     const { sources } = await h.call<{ sources: { kind: string }[] }>("recording.sources");
