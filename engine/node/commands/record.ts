@@ -2,6 +2,7 @@ import type { EngineEventMessage } from "../../src/host/index.ts";
 import { createEngine, PRODUCT_FEATURES, type Engine } from "../../src/engine/index.ts";
 import type { CaptureHealthEvent, IntegrityReport, SessionStateEvent } from "../../src/session/index.ts";
 import { parseDuration, stringFlag } from "../args.ts";
+import { createNodeCapabilities } from "../capabilities.ts";
 import { createNodeHost } from "../node-host.ts";
 import { createNodeSimulatedRecorder, createWarpedTime } from "../simulated-recorder/index.ts";
 import { CommandFailure, UsageError, type Command, type CommandContext } from "./command.ts";
@@ -46,7 +47,13 @@ async function record(context: CommandContext): Promise<number> {
     warnings.push(health);
     out.notice(`capture health (${health.severity}): ${health.message}`);
   };
-  const host = { ...createNodeHost({ dataDir: context.dataDir, env: context.env, echoLogs: context.verbose, logLevel: context.verbose ? "debug" : "info", onEvent, recorder: simulated.recorder }), clock: time.clock, timers: time.timers };
+  // Media (ffmpeg) as every command gets it; the recorder is this command's own, on warped time.
+  const { bind: _unused, ...extras } = await createNodeCapabilities({ dataDir: context.dataDir, recorder: "none", env: context.env });
+  const host = {
+    ...createNodeHost({ dataDir: context.dataDir, env: context.env, echoLogs: context.verbose, logLevel: context.verbose ? "debug" : "info", onEvent, ...extras, recorder: simulated.recorder }),
+    clock: time.clock,
+    timers: time.timers,
+  };
   let engine: Engine | undefined;
   let interrupted = false;
   const onSignal = () => {
