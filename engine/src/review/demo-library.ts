@@ -6,6 +6,7 @@ import { sortTimeline } from "./timeline.ts";
 /**
  * A generated library for the demo, the browser tests and the benchmarks.
  * It lives in memory, says it is a demo, and never writes to storage.
+ * Nothing in it is in progress: a demo job would never finish.
  * Its blob digests name the generator's input (a hex-encoded descriptor),
  * not the bytes: the bytes are produced on request.
  */
@@ -31,7 +32,7 @@ const SPECS: readonly DemoSpec[] = [
   { id: "demo-standup", name: "Morning standup notes", hoursAgo: 2, durationMs: 14 * 60_000, status: "completed", tags: ["meeting", "team"], enrichment: "completed" },
   { id: "demo-parser", name: "Parser refactor", hoursAgo: 5, durationMs: 52 * 60_000, status: "completed", tags: ["code", "parser"], enrichment: "completed" },
   { id: "demo-long-day", name: "Long day: release prep (8 h)", hoursAgo: 26, durationMs: 8 * 3_600_000, status: "completed", tags: ["release"], enrichment: "completed" },
-  { id: "demo-design", name: "Design review", hoursAgo: 30, durationMs: 38 * 60_000, status: "completed", tags: ["design", "meeting"], enrichment: "running" },
+  { id: "demo-design", name: "Design review", hoursAgo: 30, durationMs: 38 * 60_000, status: "completed", tags: ["design", "meeting"], enrichment: "cancelled" },
   { id: "demo-crash", name: "Investigating the crash", hoursAgo: 50, durationMs: 21 * 60_000, status: "interrupted", tags: ["bug"], enrichment: "failed" },
   { id: "demo-budget", name: "Budget spreadsheet", hoursAgo: 75, durationMs: 9 * 60_000, status: "completed", tags: ["finance"], enrichment: "none" },
   { id: "demo-stress", name: "Timeline stress (10,000 items)", hoursAgo: 200, durationMs: 10_000 * 2_000, status: "completed", tags: ["bench"], enrichment: "completed", transcriptEveryMs: 1e12 },
@@ -176,7 +177,6 @@ export function createDemoLibrary(now: number): ReviewLibrary {
       enrichment: {
         state: spec.enrichment,
         totalCostUsd: cost,
-        ...(spec.enrichment === "running" ? { progress: 0.42, stage: "screenshots" } : {}),
         ...(spec.enrichment === "failed" ? { error: "The provider refused the request (spend limit reached)." } : {}),
       },
       screenshotCount: shots,
