@@ -8,11 +8,11 @@ import { defineMethod, EngineError } from "../bridge/index.ts";
 import type { SessionMetadata } from "../domain/index.ts";
 import type { EngineContext, Feature } from "../engine/index.ts";
 import type { RecorderPort } from "../host/index.ts";
-import { buildIntegrityReport, replayServices, summarizeReport } from "./integrity.ts";
+import { buildIntegrityReport, summarizeReport } from "./integrity.ts";
+import { HealthEventsSchema, integrityFromStorage, recoverInterruptedSessions } from "./interrupted.ts";
 import { CAPTURING_STATES, createSessionMachine, sessionTimeMs, type SessionMachine, type SessionMachineContext, type SessionMachineState } from "./machine.ts";
 import { SessionRuntime } from "./runtime.ts";
 import {
-  CaptureHealthEventSchema,
   CaptureSourceRefSchema,
   type CaptureSourceRef,
   IntegrityReportSchema,
@@ -21,7 +21,6 @@ import {
   RecordingHealthSchema,
   RecordingScreenshotSchema,
   RecordingVideoSchema,
-  SessionConfigSchema,
   SessionEndParamsSchema,
   SessionGetParamsSchema,
   SessionListParamsSchema,
@@ -66,8 +65,6 @@ export interface SessionFeatureOptions {
 const TRANSIENT: readonly SessionMachineState[] = ["validating", "checking_permissions", "starting", "pausing", "resuming", "ending", "discarding"];
 const VERBS = { START: "start", PAUSE: "pause", RESUME: "resume", END: "end", RETRY: "retry", DISMISS: "dismiss" } as const;
 const MarkersSchema = z.array(MarkerSchema);
-const HealthEventsSchema = z.array(CaptureHealthEventSchema);
-const PersistedMachineSchema = z.looseObject({ value: z.string(), context: z.looseObject({ sessionId: z.string().nullable() }) });
 
 export function createSessionFeature(ctx: EngineContext, options: SessionFeatureOptions = {}): SessionFeature {
   const { host, logger } = ctx;
@@ -170,19 +167,7 @@ export function createSessionFeature(ctx: EngineContext, options: SessionFeature
         now,
       });
     } else {
-      const metadata = await storage.sessions.getMetadata(sessionId);
-      if (metadata === undefined) throw new EngineError("session.not_found", `no session ${sessionId}`);
-      const config = SessionConfigSchema.safeParse(metadata.recordingConfig);
-      const [screenshots, audio, video, warnings] = await Promise.all([
-        storage.sessions.getScreenshots(sessionId),
-        storage.sessions.getAudioSegments(sessionId),
-        storage.sessions.getVideo(sessionId),
-        storage.store.getJson(KEYS.health(sessionId), HealthEventsSchema),
-      ]);
-      const fallback = SessionConfigSchema.parse({ sources: [] });
-      const services = replayServices(config.success ? config.data : fallback, { screenshots, audio, video });
-      activeMs = Math.max(metadata.activeDurationMs, ...screenshots.map((s) => s.sessionTimeMs), ...audio.map((a) => a.startSessionMs + a.durationMs));
-      report = buildIntegrityReport({ sessionId, services, activeMs, pausedMs: 0, pauses: 0, markers: markers.length, warnings: warnings ?? [], interrupted: true, now });
+      ({ report, activeMs } = await integrityFromStorage(storage, sessionId, markers.length, now));
     }
     await storage.store.putJson(KEYS.integrity(sessionId), report, { priority: "critical" });
     const metadata = await storage.sessions.updateMetadata(
@@ -210,35 +195,6 @@ export function createSessionFeature(ctx: EngineContext, options: SessionFeature
     const error = context().error;
     if (error !== null) throw new EngineError(error.code as ConstructorParameters<typeof EngineError>[0], error.message, { data: { ...(error.data as object | undefined), state: stateName() } });
   };
-
-  async function recoverInterrupted(): Promise<void> {
-    const storage = mustStorage();
-    const candidates = new Set<string>();
-    try {
-      const persisted = await storage.store.getJson(KEYS.machine, PersistedMachineSchema);
-      if (persisted !== undefined && persisted.context.sessionId !== null && CAPTURING_STATES.includes(persisted.value as SessionMachineState)) {
-        candidates.add(persisted.context.sessionId);
-      }
-    } catch (error) {
-      logger.warn("session machine snapshot unreadable", { error });
-    }
-    for (const status of ["active", "paused"] as const) {
-      const listed = await storage.sessions.listMetadata({ status, limit: 1000 });
-      for (const session of listed.sessions) candidates.add(session.id);
-    }
-    for (const sessionId of candidates) {
-      const metadata = await storage.sessions.getMetadata(sessionId);
-      if (metadata === undefined || (metadata.status !== "active" && metadata.status !== "paused")) continue;
-      const [screenshots, audio] = await Promise.all([storage.sessions.getScreenshots(sessionId), storage.sessions.getAudioSegments(sessionId)]);
-      const activeMs = Math.max(metadata.activeDurationMs, ...screenshots.map((s) => s.sessionTimeMs), ...audio.map((a) => a.startSessionMs + a.durationMs));
-      const updated = await storage.sessions.updateMetadata(sessionId, (current) => ({ ...current, status: "interrupted", activeDurationMs: Math.round(activeMs), updatedAt: host.clock.now() }), {
-        priority: "critical",
-      });
-      logger.warn("session was interrupted", { sessionId, screenshots: screenshots.length, audio: audio.length });
-      ctx.emit("session.state", { ...buildSessionState("idle", null, undefined, host.clock), sessionId, status: "interrupted", name: updated.name, activeMs: updated.activeDurationMs });
-    }
-    await storage.store.delete(KEYS.machine, { priority: "critical" });
-  }
 
   const methods = {
     "session.start": defineMethod(SessionStartParamsSchema, async (params) => {
@@ -389,7 +345,7 @@ export function createSessionFeature(ctx: EngineContext, options: SessionFeature
     methods,
     async start() {
       if ((options.storage ?? resolveStorage(ctx.features)) === undefined) logger.error("session feature started without storage: sessions cannot be recorded");
-      else await recoverInterrupted();
+      else await recoverInterruptedSessions({ storage: mustStorage(), clock: host.clock, logger, emit: ctx.emit });
       actor.subscribe(onSnapshot);
       actor.start();
     },

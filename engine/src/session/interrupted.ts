@@ -1,0 +1,81 @@
+/**
+ * Sessions the engine did not see end: found on start (left active or paused
+ * when the process died) and marked `interrupted` with everything kept; later
+ * ended from what storage holds.
+ */
+import * as z from "zod";
+import { EngineError } from "../bridge/index.ts";
+import type { SessionAudioSegment, SessionScreenshot } from "../domain/index.ts";
+import type { Logger } from "../engine/index.ts";
+import type { ClockPort } from "../host/index.ts";
+import { buildIntegrityReport, replayServices } from "./integrity.ts";
+import { CAPTURING_STATES, type SessionMachineState } from "./machine.ts";
+import { CaptureHealthEventSchema, SessionConfigSchema, type IntegrityReport } from "./schemas.ts";
+import { buildSessionState } from "./state-event.ts";
+import { KEYS, type SessionStoragePort } from "./storage-port.ts";
+
+const PersistedMachineSchema = z.looseObject({ value: z.string(), context: z.looseObject({ sessionId: z.string().nullable() }) });
+export const HealthEventsSchema = z.array(CaptureHealthEventSchema);
+
+/** Session time covered by stored items (what an interrupted session certainly recorded). */
+function recordedUntil(base: number, screenshots: readonly SessionScreenshot[], audio: readonly SessionAudioSegment[]): number {
+  let until = base;
+  for (const shot of screenshots) if (shot.sessionTimeMs > until) until = shot.sessionTimeMs;
+  for (const segment of audio) if (segment.startSessionMs + segment.durationMs > until) until = segment.startSessionMs + segment.durationMs;
+  return until;
+}
+
+/** Marks sessions left active or paused as `interrupted`; returns their ids. */
+export async function recoverInterruptedSessions(deps: {
+  readonly storage: SessionStoragePort;
+  readonly clock: ClockPort;
+  readonly logger: Logger;
+  readonly emit: (method: string, params: unknown) => void;
+}): Promise<string[]> {
+  const { storage, clock, logger } = deps;
+  const candidates = new Set<string>();
+  try {
+    const persisted = await storage.store.getJson(KEYS.machine, PersistedMachineSchema);
+    if (persisted !== undefined && persisted.context.sessionId !== null && CAPTURING_STATES.includes(persisted.value as SessionMachineState)) {
+      candidates.add(persisted.context.sessionId);
+    }
+  } catch (error) {
+    logger.warn("session machine snapshot unreadable", { error });
+  }
+  for (const status of ["active", "paused"] as const) {
+    const listed = await storage.sessions.listMetadata({ status, limit: 1000 });
+    for (const session of listed.sessions) candidates.add(session.id);
+  }
+  const recovered: string[] = [];
+  for (const sessionId of candidates) {
+    const metadata = await storage.sessions.getMetadata(sessionId);
+    if (metadata === undefined || (metadata.status !== "active" && metadata.status !== "paused")) continue;
+    const [screenshots, audio] = await Promise.all([storage.sessions.getScreenshots(sessionId), storage.sessions.getAudioSegments(sessionId)]);
+    const activeMs = recordedUntil(metadata.activeDurationMs, screenshots, audio);
+    const updated = await storage.sessions.updateMetadata(sessionId, (current) => ({ ...current, status: "interrupted", activeDurationMs: Math.round(activeMs), updatedAt: clock.now() }), {
+      priority: "critical",
+    });
+    logger.warn("session was interrupted", { sessionId, screenshots: screenshots.length, audio: audio.length });
+    deps.emit("session.state", { ...buildSessionState("idle", null, undefined, clock), sessionId, status: "interrupted", name: updated.name, activeMs: updated.activeDurationMs });
+    recovered.push(sessionId);
+  }
+  await storage.store.delete(KEYS.machine, { priority: "critical" });
+  return recovered;
+}
+
+/** The integrity report of a session rebuilt from its stored items and warnings. */
+export async function integrityFromStorage(storage: SessionStoragePort, sessionId: string, markers: number, now: number): Promise<{ report: IntegrityReport; activeMs: number }> {
+  const metadata = await storage.sessions.getMetadata(sessionId);
+  if (metadata === undefined) throw new EngineError("session.not_found", `no session ${sessionId}`);
+  const config = SessionConfigSchema.safeParse(metadata.recordingConfig);
+  const [screenshots, audio, video, warnings] = await Promise.all([
+    storage.sessions.getScreenshots(sessionId),
+    storage.sessions.getAudioSegments(sessionId),
+    storage.sessions.getVideo(sessionId),
+    storage.store.getJson(KEYS.health(sessionId), HealthEventsSchema),
+  ]);
+  const services = replayServices(config.success ? config.data : SessionConfigSchema.parse({ sources: [] }), { screenshots, audio, video });
+  const activeMs = recordedUntil(metadata.activeDurationMs, screenshots, audio);
+  const report = buildIntegrityReport({ sessionId, services, activeMs, pausedMs: 0, pauses: 0, markers, warnings: warnings ?? [], interrupted: true, now });
+  return { report, activeMs };
+}
