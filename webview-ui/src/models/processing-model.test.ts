@@ -29,7 +29,7 @@ describe("processing model", () => {
     const model = createProcessingModel(api, "demo-budget", { pollMs: 60_000 });
     await tick();
     engine.context.emit("media.progress", { sessionId: "demo-budget", stage: "skipped", progress: 1, detail: "no audio or video to process" });
-    engine.context.emit("enrichment.job.failed", { sessionId: "demo-budget", jobId: "j9", lastError: { message: "spend limit reached" } });
+    engine.context.emit("enrichment.job.failed", { sessionId: "demo-budget", jobId: "j9", error: { code: "enrichment.budget_exceeded", message: "spend limit reached" } });
     expect(model.failed.value).toMatchObject({ key: "enrich", error: "spend limit reached" });
     expect(model.stages.value.video).toMatchObject({ status: "skipped", error: "no audio or video to process" });
     await model.retry();

@@ -11,6 +11,9 @@ export interface Stage {
   readonly error?: string;
 }
 
+/** Enrichment job stages that come after media processing. */
+const PAST_MEDIA = new Set(["audio", "screenshots", "chapters", "summary", "completed"]);
+
 const LABELS: Record<Stage["key"], string> = { audio: "Combining audio", video: "Optimizing video", enrich: "Enriching" };
 
 function sessionOf(params: unknown): string | undefined {
@@ -69,7 +72,10 @@ export function createProcessingModel(api: StintApi, sessionId: string, options:
       if (sessionOf(params) !== sessionId) return;
       const p = params as Record<string, unknown>;
       if (typeof p.jobId === "string") jobId = p.jobId;
-      for (const key of ["audio", "video"] as const) if (stages.peek()[key].status !== "failed" && stages.peek()[key].status !== "skipped") update(key, { status: "completed", progress: 1 });
+      // The job's own media stage runs the media processor; past it, the media stages are done.
+      if (typeof p.stage === "string" && PAST_MEDIA.has(p.stage)) {
+        for (const key of ["audio", "video"] as const) if (stages.peek()[key].status === "pending" || stages.peek()[key].status === "running") update(key, { status: "completed", progress: 1 });
+      }
       update("enrich", { status: "running", progress: numberOr(p.progress, stages.peek().enrich.progress), ...(typeof p.stage === "string" ? { label: `${LABELS.enrich}: ${p.stage}` } : {}) });
     }),
   );
@@ -79,8 +85,9 @@ export function createProcessingModel(api: StintApi, sessionId: string, options:
       if (sessionOf(params) !== sessionId) return;
       const p = params as Record<string, unknown>;
       if (typeof p.jobId === "string") jobId = p.jobId;
-      const lastError = p.lastError as { message?: unknown } | string | undefined;
-      const reason = typeof p.error === "string" ? p.error : typeof lastError === "string" ? lastError : typeof lastError?.message === "string" ? lastError.message : "Enrichment failed.";
+      // The queue reports `error` (or `lastError`) as { code, message } or a string.
+      const raw = (p.error ?? p.lastError) as { message?: unknown } | string | undefined;
+      const reason = typeof raw === "string" ? raw : typeof raw?.message === "string" ? raw.message : "Enrichment failed.";
       update("enrich", { status: "failed", error: reason });
     }),
   );

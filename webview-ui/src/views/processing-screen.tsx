@@ -16,7 +16,7 @@ export function ProcessingScreen({ model, onOpen, onBack }: { readonly model: Pr
             <span class="stage-label">{stage.label}</span>
             <progress max={1} value={stage.status === "completed" ? 1 : stage.progress} aria-label={`${stage.label} progress`} />
             <span class="stage-status">{stage.status === "running" ? `${Math.round(stage.progress * 100)}%` : stage.status}</span>
-            {stage.error !== undefined && <span class="inline-error">{stage.error}</span>}
+            {stage.error !== undefined && stage.status !== "failed" && <span class="muted">{stage.error}</span>}
           </li>
         ))}
       </ol>
