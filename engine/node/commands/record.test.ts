@@ -38,6 +38,21 @@ describe("stint record", () => {
     expect(readdirSync(join(dataDir, "attachments", "blobs")).length).toBeGreaterThan(10);
   }, 120_000);
 
+  it("injects faults on request and the health warnings end up with the session", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "stint-record-"));
+    dirs.push(dataDir);
+    const run = io();
+    const code = await runCli(["record", "--duration", "3m", "--screenshot-interval", "2s", "--audio-segment", "10s", "--speed", "max", "--no-speech", "--fault", "silent-mic,stall", "--json", "--data-dir", dataDir], run.io, [recordCommand]);
+    expect(code, run.err()).toBe(0);
+    expect(run.err()).toContain("digital silence");
+    expect(run.err()).toContain("screenshots: no item");
+    const last = JSON.parse(run.out().trim().split("\n").at(-1)!) as { sessionId: string };
+    const metadata = JSON.parse(readFileSync(join(dataDir, "sessions", "metadata", `${last.sessionId}.json`), "utf8")) as { integrity: { status: string; warnings: string[]; gaps: unknown[] } };
+    expect(metadata.integrity.status).toBe("degraded");
+    expect(metadata.integrity.warnings.some((w) => w.includes("digital silence"))).toBe(true);
+    expect(metadata.integrity.gaps.length).toBe(1);
+  }, 120_000);
+
   it("refuses bad flags with a usage error and an invalid configuration with a failure", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "stint-record-"));
     dirs.push(dataDir);
@@ -49,5 +64,7 @@ describe("stint record", () => {
     const tooShort = io();
     expect(await runCli(["record", "--duration", "1m", "--speed", "max", "--audio-segment", "100ms", "--data-dir", dataDir], tooShort.io, [recordCommand])).toBe(1);
     expect(tooShort.err()).toContain("audio.segmentMs");
+    const badFault = io();
+    expect(await runCli(["record", "--duration", "1m", "--fault", "meteor", "--data-dir", dataDir], badFault.io, [recordCommand])).toBe(2);
   }, 60_000);
 });

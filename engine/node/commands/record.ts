@@ -7,6 +7,16 @@ import { createNodeHost } from "../node-host.ts";
 import { createNodeSimulatedRecorder, createWarpedTime } from "../simulated-recorder/index.ts";
 import { CommandFailure, UsageError, type Command, type CommandContext } from "./command.ts";
 
+const FAULTS = ["stall", "silent-mic", "full-disk", "revoke-screen", "drops"] as const;
+type FaultName = (typeof FAULTS)[number];
+
+function parseFaults(value: string | undefined): FaultName[] {
+  if (value === undefined) return [];
+  const names = value.split(",").map((name) => name.trim()).filter((name) => name !== "");
+  for (const name of names) if (!(FAULTS as readonly string[]).includes(name)) throw new UsageError(`--fault: unknown fault "${name}" (one of ${FAULTS.join(", ")})`);
+  return names as FaultName[];
+}
+
 function parseSpeed(value: string | undefined): number | "max" {
   if (value === undefined) return 1;
   if (value === "max") return "max";
@@ -34,6 +44,8 @@ async function record(context: CommandContext): Promise<number> {
   const intervalMs = parseDuration(stringFlag(args, "screenshot-interval") ?? "5s", "screenshot-interval");
   const segmentMs = parseDuration(stringFlag(args, "audio-segment") ?? "30s", "audio-segment");
   const speed = parseSpeed(stringFlag(args, "speed"));
+  const faults = parseFaults(stringFlag(args, "fault"));
+  if (faults.length > 0 && durationMs === undefined) throw new UsageError("--fault needs --duration");
   if (speed === "max" && durationMs === undefined) throw new UsageError("--speed max needs --duration");
   if (durationMs !== undefined && durationMs <= 0) throw new UsageError("--duration must be longer than zero");
 
@@ -75,6 +87,23 @@ async function record(context: CommandContext): Promise<number> {
     const sessionId = started.sessionId!;
     out.line(`Recording "${started.name}" (${sessionId})${speed === 1 ? "" : ` at ${speed === "max" ? "maximum" : `${speed}×`} speed`}. ${durationMs === undefined ? "Press Ctrl-C to end." : `Ends after ${formatMs(durationMs)}.`}`);
     const startedAt = time.clock.elapsed();
+    if (faults.length > 0 && durationMs !== undefined) {
+      // Faults start a third of the way in; stalls and a full disk clear at two thirds, to show recovery too.
+      const recorder = simulated.current()!;
+      time.timers.setTimeout(() => {
+        for (const fault of faults) {
+          if (fault === "stall") recorder.faults.stall("screenshots");
+          else if (fault === "silent-mic") recorder.faults.silenceMicrophone();
+          else if (fault === "full-disk") recorder.faults.fillDisk();
+          else if (fault === "revoke-screen") recorder.faults.revokePermission("screen");
+          else recorder.faults.dropNext("screenshots", Math.max(2, Math.ceil(durationMs / intervalMs / 10)));
+        }
+      }, durationMs / 3);
+      time.timers.setTimeout(() => {
+        if (faults.includes("stall")) recorder.faults.stall("screenshots", false);
+        if (faults.includes("full-disk")) recorder.faults.fillDisk(false);
+      }, (durationMs * 2) / 3);
+    }
     await new Promise<void>((resolve) => {
       wake = resolve;
       const step = durationMs === undefined ? 1000 : Math.max(250, durationMs / 100);
@@ -111,7 +140,7 @@ async function record(context: CommandContext): Promise<number> {
 export const recordCommand: Command = {
   name: "record",
   summary: "Record a simulated session from start to end and print its id",
-  usage: "stint record [--name N] [--duration 30m] [--screenshot-interval 5s] [--audio-segment 30s] [--no-audio] [--video] [--speed max|N] [--json]",
+  usage: "stint record [--name N] [--duration 30m] [--screenshot-interval 5s] [--audio-segment 30s] [--no-audio] [--video] [--speed max|N] [--fault F,…] [--json]",
   flags: {
     name: { type: "string", description: "Session name (default: the date and time)" },
     duration: { type: "string", description: "How long to record (30s, 5m, 1h); default until Ctrl-C" },
@@ -121,6 +150,7 @@ export const recordCommand: Command = {
     "no-speech": { type: "boolean", description: "Synthetic tones instead of espeak-ng speech" },
     video: { type: "boolean", description: "Also write H.264 video segments (needs ffmpeg)" },
     speed: { type: "string", description: 'Virtual time speed: a factor (60 = a minute a second) or "max"' },
+    fault: { type: "string", description: `Inject faults a third of the way in: ${FAULTS.join(", ")} (comma-separated)` },
   },
   run: record,
 };
