@@ -1,12 +1,23 @@
 import { decodePng, encodePng, isPng } from "../image/index.ts";
 
+/** Walks the chunk list for IDAT, so a truncated file is refused before any pixel buffer is allocated. */
+function hasImageData(bytes: Uint8Array): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let offset = 8; offset + 8 <= bytes.length; ) {
+    const length = view.getUint32(offset);
+    if (bytes[offset + 4] === 0x49 && bytes[offset + 5] === 0x44 && bytes[offset + 6] === 0x41 && bytes[offset + 7] === 0x54) return offset + 12 + length <= bytes.length;
+    offset += 12 + length;
+  }
+  return false;
+}
+
 /**
  * Downscales a PNG in plain TypeScript (box filter) so its longer edge is at
  * most `maxEdge`, for hosts without native imaging. Returns undefined when the
  * bytes are not a decodable PNG: the caller then sends the original.
  */
 export function downscalePng(bytes: Uint8Array, maxEdge: number): { bytes: Uint8Array; width: number; height: number; mimeType: string } | undefined {
-  if (!isPng(bytes)) return undefined;
+  if (!isPng(bytes) || !hasImageData(bytes)) return undefined;
   let image;
   try {
     image = decodePng(bytes);

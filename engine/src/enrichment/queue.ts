@@ -81,6 +81,9 @@ export interface QueueStatus {
  */
 export class PersistentEnrichmentQueue {
   private readonly jobs = new Map<string, JobRecord>();
+  private readonly shardMembers = new Map<string, Set<string>>();
+  private readonly pendingShards = new Map<string, Promise<void>>();
+  private readonly lazyShards = new Map<string, TimerId>();
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void>; renewers: ((at: number) => Promise<void>)[] }>();
   private readonly timers = new Map<string, TimerId>();
   private readonly maxActive: number;
@@ -102,14 +105,55 @@ export class PersistentEnrichmentQueue {
 
   private async save(job: JobRecord, priority: "critical" | "normal" = "critical"): Promise<JobRecord> {
     const next = { ...job, updatedAt: this.now() };
-    this.jobs.set(next.id, next);
+    this.remember(next);
     await this.writeShard(jobShardKey(next.id), priority);
     return next;
   }
 
+  /**
+   * Writes a shard from the in-memory state. Saves made in the same tick share
+   * one serialization (it runs in a microtask, after all of them).
+   */
   private writeShard(key: string, priority: "critical" | "normal"): Promise<void> {
-    const jobs = [...this.jobs.values()].filter((job) => jobShardKey(job.id) === key);
-    return this.options.store.putJson(key, { jobs }, { priority });
+    const pending = this.pendingShards.get(key);
+    if (pending !== undefined) return pending;
+    const write = Promise.resolve().then(() => {
+      this.pendingShards.delete(key);
+      const jobs: JobRecord[] = [];
+      for (const id of this.shardMembers.get(key) ?? []) {
+        const job = this.jobs.get(id);
+        if (job !== undefined) jobs.push(job);
+      }
+      return this.options.store.putJson(key, { jobs }, { priority });
+    });
+    this.pendingShards.set(key, write);
+    return write;
+  }
+
+  private saveLater(job: JobRecord): JobRecord {
+    const next = { ...job, updatedAt: this.now() };
+    this.remember(next);
+    const key = jobShardKey(next.id);
+    if (!this.lazyShards.has(key) && !this.abandoned) {
+      this.lazyShards.set(
+        key,
+        this.options.host.timers.setTimeout(() => {
+          this.lazyShards.delete(key);
+          if (!this.abandoned) void this.writeShard(key, "normal").catch(() => undefined);
+        }, 1000),
+      );
+    }
+    return next;
+  }
+
+  private remember(job: JobRecord): void {
+    if (!this.jobs.has(job.id)) {
+      const key = jobShardKey(job.id);
+      let members = this.shardMembers.get(key);
+      if (members === undefined) this.shardMembers.set(key, (members = new Set()));
+      members.add(job.id);
+    }
+    this.jobs.set(job.id, job);
   }
 
   private event(kind: string, job: JobRecord, extra: Record<string, unknown> = {}): void {
@@ -128,7 +172,7 @@ export class PersistentEnrichmentQueue {
     const now = this.now();
     for (const job of loaded) {
       if (job === undefined) continue;
-      this.jobs.set(job.id, job);
+      this.remember(job);
       this.seq = Math.max(this.seq, job.seq + 1);
     }
     const touched = new Set<string>();
@@ -332,7 +376,8 @@ export class PersistentEnrichmentQueue {
       stopping: () => this.shuttingDown,
       progress: async (stage, progress, patch = {}) => {
         const current = this.jobs.get(job.id) ?? job;
-        job = await this.save({ ...current, ...patch, stage, progress: Math.max(current.progress, Math.min(1, progress)) });
+        // Progress is informative: it reaches the disk with the next write of its shard, at most a second later.
+        job = this.saveLater({ ...current, ...patch, stage, progress: Math.max(current.progress, Math.min(1, progress)) });
         this.event("progress", job);
       },
       onRenew: (listener) => void renewers.push(listener),
@@ -373,12 +418,18 @@ export class PersistentEnrichmentQueue {
     for (const timer of this.timers.values()) this.options.host.timers.clearTimeout(timer);
     this.timers.clear();
     await Promise.all([...this.running.values()].map((entry) => entry.done));
+    const lazy = [...this.lazyShards.entries()];
+    this.lazyShards.clear();
+    for (const [, timer] of lazy) this.options.host.timers.clearTimeout(timer);
+    await Promise.all(lazy.map(([key]) => this.writeShard(key, "normal")));
   }
 
   /** Abandons everything without writing (a simulated crash, for tests). */
   abandon(): void {
     this.shuttingDown = true;
     this.abandoned = true;
+    for (const timer of this.lazyShards.values()) this.options.host.timers.clearTimeout(timer);
+    this.lazyShards.clear();
     for (const timer of this.timers.values()) this.options.host.timers.clearTimeout(timer);
     this.timers.clear();
   }

@@ -298,7 +298,8 @@ export function createSagaRunner(deps: RunnerDeps) {
       await control.progress("completed", 1, { cost: costNow(), redactions });
       await deps.sessions.setStatus(job.sessionId, { status: "completed", stage: "completed", progress: 1, totalCost: cost, jobId: job.id });
       // Checkpoints only serve a resume; a finished job does not need them.
-      for (const key of await deps.store.list(`checkpoints/${job.id}/`)) await deps.store.delete(key, { priority: "low" });
+      const stale = await deps.store.list(`checkpoints/${job.id}/`);
+      if (stale.length > 0) await deps.store.transaction(async (tx) => stale.forEach((key) => tx.delete(key)));
       return next.value;
     } catch (error) {
       await control.progress(stage, progress, { cost: costNow(), redactions }).catch(() => undefined);

@@ -1,0 +1,97 @@
+import type { CostEstimate, JobRecord } from "../../src/enrichment/index.ts";
+import { requirePositionals, stringFlag } from "../args.ts";
+import { CommandFailure, UsageError, type Command, type CommandContext } from "./command.ts";
+import { callEngine, formatUsd } from "./enrichment-support.ts";
+
+const PROVIDERS = ["local", "anthropic", "openai"] as const;
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+function options(context: CommandContext) {
+  const { args } = context;
+  const provider = stringFlag(args, "provider");
+  if (provider !== undefined && !(PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(", ")}`);
+  const maxCostText = stringFlag(args, "max-cost");
+  const maxCost = maxCostText === undefined ? undefined : Number(maxCostText.replace(/^\$/, ""));
+  if (maxCost !== undefined && (!Number.isFinite(maxCost) || maxCost < 0)) throw new UsageError(`--max-cost must be an amount in USD, not "${maxCostText}"`);
+  return {
+    ...(provider === undefined ? {} : { provider }),
+    ...(maxCost === undefined ? {} : { maxCost }),
+    ...(args.flags["no-batch"] === true ? { allowBatch: false } : {}),
+    ...(args.flags["keep-screenshots-local"] === true ? { keepScreenshotsLocal: true } : {}),
+    ...(args.flags["redact-emails"] === true ? { redactEmails: true } : {}),
+  };
+}
+
+function printEstimate(context: CommandContext, estimate: CostEstimate): void {
+  const { out } = context;
+  out.line(`Estimate with ${estimate.provider} (${estimate.models.screenshot} for screenshots, ${estimate.models.summary} for the summary${estimate.models.transcription ? `, ${estimate.models.transcription} for audio` : ""}):`);
+  out.line(`  audio        ${formatUsd(estimate.stages.audio).padStart(9)}  ${estimate.audioMinutes} min`);
+  out.line(`  screenshots  ${formatUsd(estimate.stages.screenshots).padStart(9)}  ${estimate.screenshotsToAnalyse} analysed, ~${estimate.imageTokensEach} tokens each`);
+  out.line(`  chapters     ${formatUsd(estimate.stages.chapters).padStart(9)}`);
+  out.line(`  summary      ${formatUsd(estimate.stages.summary).padStart(9)}`);
+  out.line(`  total        ${formatUsd(estimate.totalUsd).padStart(9)}`);
+}
+
+async function enrich(context: CommandContext): Promise<number> {
+  const sessionId = requirePositionals(context.args, ["id"])[0]!;
+  const jobOptions = options(context);
+  const { out } = context;
+  const engine = await context.openEngine();
+  if (context.args.flags.estimate === true) {
+    const { estimate } = await callEngine<{ estimate: CostEstimate }>(engine, "enrichment.estimate", { sessionId, ...jobOptions });
+    printEstimate(context, estimate);
+    out.json({ sessionId, estimate });
+    return 0;
+  }
+  let done: (job: JobRecord) => void = () => {};
+  const finished = new Promise<JobRecord>((resolve) => (done = resolve));
+  let jobId: string | undefined;
+  const off = engine.subscribe((event) => {
+    if (!event.method.startsWith("enrichment.job.")) return;
+    const params = event.params as { jobId: string; status: JobRecord["status"]; stage: string; progress: number; retryInMs?: number; error?: { message: string } };
+    if (jobId === undefined) return;
+    if (params.jobId !== jobId) return;
+    if (params.retryInMs !== undefined) out.notice(`retrying in ${Math.round(params.retryInMs / 1000)} s: ${params.error?.message ?? "transient error"}`);
+    if (!TERMINAL.has(params.status)) out.progress({ stage: params.stage, fraction: params.progress });
+  });
+  try {
+    const { job } = await callEngine<{ job: JobRecord }>(engine, "enrichment.enqueue", { sessionId, priority: "high", ...jobOptions });
+    jobId = job.id;
+    out.line(`Enriching ${sessionId} (job ${job.id})${job.options.provider ? ` with ${job.options.provider}` : ""}.`);
+    const poll = async () => {
+      for (;;) {
+        const { job: current } = await callEngine<{ job: JobRecord }>(engine, "enrichment.status", { jobId });
+        if (TERMINAL.has(current.status)) return done(current);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    };
+    void poll();
+    const result = await finished;
+    out.endProgress();
+    if (result.status !== "completed") {
+      out.json({ job: result });
+      throw new CommandFailure(`enrichment ${result.status}: ${result.lastError?.message ?? "no reason given"}`, result.status === "failed" ? "Fix the cause and run `stint enrich` again." : undefined);
+    }
+    const summary = await callEngine<{ job: JobRecord }>(engine, "enrichment.status", { jobId });
+    out.line(`Done: ${formatUsd(result.cost.actualUsd)} spent${result.cost.estimatedUsd === undefined ? "" : ` (estimated ${formatUsd(result.cost.estimatedUsd)})`}${result.redactions > 0 ? `, ${result.redactions} secrets redacted before sending` : ""}. See \`stint show ${sessionId}\`.`);
+    out.json({ job: summary.job });
+    return 0;
+  } finally {
+    off();
+  }
+}
+
+export const enrichCommand: Command = {
+  name: "enrich",
+  summary: "Enrich a session: transcript, screenshots, chapters, summary, tasks and notes",
+  usage: "stint enrich <id> [--provider local|anthropic|openai] [--max-cost USD] [--estimate] [--no-batch] [--keep-screenshots-local] [--redact-emails] [--json]",
+  flags: {
+    provider: { type: "string", description: "local (no network, the default without a key), anthropic or openai" },
+    "max-cost": { type: "string", description: "Refuse before spending anything if the estimate is above this (USD)" },
+    estimate: { type: "boolean", description: "Print the per-stage cost estimate and spend nothing" },
+    "no-batch": { type: "boolean", description: "Do not use the slower, cheaper Message Batches API" },
+    "keep-screenshots-local": { type: "boolean", description: "Never send a screenshot to a cloud provider" },
+    "redact-emails": { type: "boolean", description: "Also redact email addresses before sending" },
+  },
+  run: enrich,
+};
