@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryHost } from "../host/index.ts";
 import { createSessionHarness, type SessionHarness } from "../testing/session-harness.ts";
-import type { SessionEndedEvent, SessionStateEvent } from "./index.ts";
+import * as z from "zod";
+import { SESSION_KEYS, type SessionEndedEvent, type SessionStateEvent } from "./index.ts";
 
 const FAST = { screenshots: { enabled: true, intervalMs: 1000 }, audio: { microphone: true, systemAudio: false, balance: 0.5, segmentMs: 5000 } };
 const SMALL = { width: 64, height: 40 };
@@ -289,12 +290,15 @@ describe("recording notifications", () => {
 });
 
 describe("interrupted sessions", () => {
-  it("marks a session left active as interrupted on the next start, keeps everything, and can end it", async () => {
+  it.each(["active", "paused"] as const)("marks a session left %s as interrupted on the next start, keeps everything, and can end it", async (leftIn) => {
     const host = createMemoryHost();
     const h = await createSessionHarness({ host, recorder: SMALL });
     const sessionId = await start(h);
     await h.advance(12_000);
     await h.call("session.mark", { note: "before the crash" });
+    if (leftIn === "paused") await h.call("session.pause");
+    const snapshot = await h.storage.store.getJson(SESSION_KEYS.machine, z.looseObject({ value: z.string(), context: z.looseObject({ sessionId: z.string() }) }));
+    expect(snapshot).toMatchObject({ value: leftIn, context: { sessionId } });
     await h.feature.settle();
     await h.run(h.storage.queue.flush());
     const shotsBefore = await h.storage.sessions.getScreenshots(sessionId);
