@@ -45,3 +45,26 @@ describe("session feature in the product composition", () => {
     await run(engine.stop());
   });
 });
+
+describe("hosts without a recorder", () => {
+  it("refuses to start with session.recorder_unavailable and stays idle", async () => {
+    const host = createMemoryHost();
+    const time = host.time!;
+    const run = async <T>(promise: Promise<T>): Promise<T> => {
+      let done = false;
+      promise.then(
+        () => (done = true),
+        () => (done = true),
+      );
+      for (let i = 0; i < 10_000 && !done; i++) await time.advance(1);
+      return promise;
+    };
+    const engine = await run(createEngine(host, PRODUCT_FEATURES));
+    const reply = (await run(engine.handle({ v: 1, id: 1, method: "session.start", params: {} }) as Promise<unknown>)) as { error?: { code: string } };
+    expect(reply.error?.code).toBe("session.recorder_unavailable");
+    const sources = (await run(engine.handle({ v: 1, id: 2, method: "recording.sources", params: {} }) as Promise<unknown>)) as { error?: { code: string } };
+    expect(sources.error?.code).toBe("session.recorder_unavailable");
+    expect((engine.context.features.get("session") as SessionFeature).currentState().state).toBe("idle");
+    await run(engine.stop());
+  });
+});
