@@ -35,9 +35,9 @@ function run(command, args, { capture = false, timeoutMs = 20 * 60_000 } = {}) {
 }
 
 function record(name, ok, detail) {
-  if (ok) passed += detail?.passed ?? 1;
-  else failed += detail?.failed || 1;
-  if (ok && detail?.failed) failed += detail.failed;
+  passed += detail?.passed ?? (ok ? 1 : 0);
+  // A step that failed without naming a failing test (crash, timeout, no RESULT line) counts as one failure.
+  failed += Math.max(detail?.failed ?? 0, ok ? 0 : 1);
   summary.push(`${ok ? "ok  " : "FAIL"} ${name}${detail ? ` (${detail.passed ?? 0} passed, ${detail.failed ?? 0} failed${detail.skipped ? `, ${detail.skipped} skipped` : ""})` : ""}`);
 }
 
@@ -62,7 +62,9 @@ if (wants("vitest")) {
   let detail = { passed: 0, failed: code === 0 ? 0 : 1 };
   if (existsSync(report)) {
     const json = JSON.parse(readFileSync(report, "utf8"));
-    detail = { passed: json.numPassedTests, failed: json.numFailedTests + (json.numFailedTestSuites ?? 0), skipped: json.numPendingTests + (json.numTodoTests ?? 0) };
+    // A test file that failed to load has no failing test of its own: count it once.
+    const brokenFiles = (json.testResults ?? []).filter((file) => file.status === "failed" && !(file.assertionResults ?? []).some((t) => t.status === "failed")).length;
+    detail = { passed: json.numPassedTests, failed: json.numFailedTests + brokenFiles, skipped: json.numPendingTests + (json.numTodoTests ?? 0) };
   }
   record("vitest", code === 0 && detail.failed === 0, detail);
 }
