@@ -169,3 +169,23 @@ describe("health samples from a native recorder", () => {
     await h.stop();
   });
 });
+
+describe("a flapping source", () => {
+  it("keeps the number of stored health events bounded", async () => {
+    const { MAX_HEALTH_EVENTS } = await import("./health.ts");
+    const h = await createSessionHarness({ recorder: SMALL });
+    await h.call("session.start", { ...CONFIG, audio: { ...CONFIG.audio, microphone: false } });
+    for (let i = 0; i < 520; i++) {
+      h.recorder.faults.stall("screenshots");
+      await h.advance(2_100);
+      h.recorder.faults.stall("screenshots", false);
+      await h.advance(1_000);
+    }
+    const raisedCount = h.events.filter((e) => e.method === "capture.health" && !(e.params as CaptureHealthEvent).resolved).length;
+    expect(raisedCount).toBeGreaterThanOrEqual(500);
+    const ended = await h.call<{ integrity: IntegrityReport }>("session.end");
+    expect(ended.integrity.warnings.length).toBe(MAX_HEALTH_EVENTS);
+    expect(ended.integrity.warnings.filter((w) => !w.resolved).length).toBe(raisedCount);
+    await h.stop();
+  }, 120_000);
+});

@@ -15,6 +15,8 @@ import type { CaptureHealthEvent, CaptureServiceName, HealthKind, HealthThreshol
 export const DIGITAL_SILENCE_PEAK = 1 / 32768;
 const DISK_POLL_MS = 60_000;
 const MIN_ITEMS_FOR_DROP_RATIO = 10;
+/** Health events kept per session; a flapping source must not grow the report without bound. */
+export const MAX_HEALTH_EVENTS = 1000;
 
 export interface HealthMonitorOptions {
   readonly sessionId: string;
@@ -241,6 +243,11 @@ export class HealthMonitor {
       health,
     };
     this.events.push(event);
+    if (this.events.length > MAX_HEALTH_EVENTS) {
+      // Drop the oldest "back to normal" notice first; warnings are what the report is for.
+      const index = this.events.findIndex((candidate) => candidate.resolved);
+      this.events.splice(index < 0 ? 0 : index, 1);
+    }
     this.options.emit(event);
   }
 }
