@@ -40,7 +40,7 @@ function Chapters({ loaded, model }: { readonly loaded: Loaded; readonly model: 
       <ol class="evidence-list">
         {chapters.map((chapter) => (
           <li key={chapter.id}>
-            <span>{chapter.title}</span>
+            <span>{chapter.title.trim() === "" ? "Untitled chapter" : chapter.title}</span>
             <button type="button" class="chip" onClick={() => model.followEvidence({ tStart: chapter.t, tEnd: chapter.tEnd, kind: "marker", ref: chapter.id })} aria-label={`Go to chapter ${chapter.title} at ${formatOffset(chapter.t)}`}>
               ▶ {formatOffset(chapter.t)}
             </button>
@@ -93,7 +93,7 @@ function Body({ loaded, model, client }: { readonly loaded: Loaded; readonly mod
                     <td>{line.stage}</td>
                     <td>
                       {line.provider}
-                      {line.model !== undefined ? ` (${line.model})` : ""}
+                      {line.model !== undefined && line.model !== line.provider ? ` (${line.model})` : ""}
                     </td>
                     <td>{line.calls}</td>
                     <td>{formatUsd(line.usd)}</td>

@@ -21,7 +21,13 @@ export function Thumb({ client, digest, alt, width, height, className, defer = f
   const cached = digest === undefined ? undefined : cache.get(digest);
   const [state, setState] = useState<{ readonly digest: string | undefined; readonly url?: string; readonly failed?: boolean }>({ digest: undefined });
   useEffect(() => {
-    if (digest === undefined || defer || cache.has(digest) || (state.digest === digest && state.failed === true)) return;
+    if (digest === undefined || defer || (state.digest === digest && state.failed === true)) return;
+    // Another image may have resolved this digest since the last render: show it.
+    const known = cache.get(digest);
+    if (known !== undefined) {
+      if (state.digest !== digest || state.url !== known) setState({ digest, url: known });
+      return;
+    }
     let live = true;
     client.blobUrl(digest).then(
       (url) => {

@@ -13,7 +13,7 @@ function RowBody({ item, client, defer }: { readonly item: TimelineItem; readonl
           <Thumb client={client} digest={item.blob} alt={`Screenshot at ${formatOffset(item.t)}`} width={96} height={60} defer={defer} />
           <span class="row-text">
             <span class="row-kind">{item.app ?? "Screenshot"}{item.isDuplicate === true ? " · unchanged" : ""}</span>
-            <span class="row-line">{item.analysis ?? "Not analysed yet"}</span>
+            <span class="row-line">{item.analysis === undefined ? "Not analysed yet" : item.analysis.trim() === "" ? "Nothing recognised on screen" : item.analysis}</span>
           </span>
         </>
       );
@@ -35,7 +35,7 @@ function RowBody({ item, client, defer }: { readonly item: TimelineItem; readonl
       return (
         <span class="row-text">
           <span class="row-kind">Chapter</span>
-          <span class="row-line row-chapter">{item.title}</span>
+          <span class="row-line row-chapter">{item.title.trim() === "" ? "Untitled chapter" : item.title}</span>
         </span>
       );
   }
