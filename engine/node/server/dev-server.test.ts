@@ -7,7 +7,7 @@ import { createEngine } from "../../src/engine/index.ts";
 import { createMemoryHost } from "../../src/host/index.ts";
 import { createReviewFeatureFactory } from "../../src/review/index.ts";
 import { startDevServer, type DevServer } from "./dev-server.ts";
-import { checkBindHost } from "./security.ts";
+import { checkBindHost, originProblem } from "./security.ts";
 import { resolveStatic, sniffType } from "./static-files.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -140,6 +140,14 @@ describe("dev server", () => {
       req.end();
     });
     expect(received).toContain('data: {"v":1,"method":"session.state","params":{"status":"active"}}');
+  });
+
+  it("on a wildcard bind, accepts any Host but still only its own origin", () => {
+    const req = (headers: Record<string, string>) => ({ headers }) as unknown as import("node:http").IncomingMessage;
+    expect(originProblem(req({ host: "192.168.1.5:4815" }), "any")).toBeUndefined();
+    expect(originProblem(req({ host: "192.168.1.5:4815", origin: "http://192.168.1.5:4815" }), "any")).toBeUndefined();
+    expect(originProblem(req({ host: "192.168.1.5:4815", origin: "http://evil.example" }), "any")).toMatch(/another origin/);
+    expect(originProblem(req({ host: "192.168.1.5:4815" }), new Set(["127.0.0.1:4815"]))).toMatch(/Host/);
   });
 
   it("binds to loopback unless another host is named explicitly", () => {

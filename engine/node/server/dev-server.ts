@@ -185,7 +185,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       response.end();
       return;
     }
-    const problem = originProblem(request, allowedHosts);
+    const problem = originProblem(request, hostname === "0.0.0.0" || hostname === "::" ? "any" : allowedHosts);
     if (problem !== undefined) {
       send(response, 403, `forbidden: ${problem}`);
       return;

@@ -54,9 +54,11 @@ export function tokenMatches(expected: string, presented: string | undefined): b
  * Same-origin checks: the Host header must name this server (so a rebound DNS
  * name cannot reach it), and an Origin, when sent, must be this server's.
  */
-export function originProblem(request: IncomingMessage, allowedHosts: ReadonlySet<string>): string | undefined {
-  const host = request.headers.host;
-  if (host === undefined || !allowedHosts.has(host.toLowerCase())) return "unexpected Host header";
+export function originProblem(request: IncomingMessage, allowedHosts: ReadonlySet<string> | "any"): string | undefined {
+  const host = request.headers.host?.toLowerCase();
+  // A wildcard bind (`--host 0.0.0.0`) is reached under any name; the Origin must then match the Host used.
+  if (host === undefined || (allowedHosts !== "any" && !allowedHosts.has(host))) return "unexpected Host header";
+  const accepted = allowedHosts === "any" ? new Set([host]) : allowedHosts;
   const origin = request.headers.origin;
   if (origin !== undefined && origin !== "null") {
     let parsed: URL;
@@ -65,7 +67,7 @@ export function originProblem(request: IncomingMessage, allowedHosts: ReadonlySe
     } catch {
       return "malformed Origin";
     }
-    if ((parsed.protocol !== "http:" && parsed.protocol !== "https:") || !allowedHosts.has(parsed.host.toLowerCase())) return "requests from another origin are refused";
+    if ((parsed.protocol !== "http:" && parsed.protocol !== "https:") || !accepted.has(parsed.host.toLowerCase())) return "requests from another origin are refused";
   } else if (origin === "null") return "requests from an opaque origin are refused";
   const site = request.headers["sec-fetch-site"];
   if (site === "cross-site" || site === "same-site") return "cross-site requests are refused";
