@@ -13,6 +13,8 @@ export interface AttachmentInternals {
   reference(attachment: Attachment, sessionId: string, add: boolean): { attachment: Attachment; op?: KvOp };
   remember(attachment: Attachment): void;
   forget(): void;
+  /** Queues every deferred metadata write (GC and verify call this under the lock before scanning). */
+  persistDeferred(): Promise<void>;
 }
 
 export interface AttachmentDeps {
@@ -29,9 +31,18 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
   const { host, store, lock } = deps;
   const metaCache = createLru<Attachment>(20_000, () => 1);
   const blobCache = createLru<Uint8Array>(deps.cacheBytes ?? 64 * 1024 * 1024, (bytes) => bytes.length);
+  /**
+   * Metadata of attachments whose blob is durable but whose metadata write
+   * waits for the record that uses it, so the two writes (created, then
+   * referenced) become one. Written on their own within a second otherwise.
+   * A crash in between leaves a blob without metadata, which GC collects.
+   */
+  const deferred = new Map<string, Attachment>();
 
   const internals: AttachmentInternals = {
     async read(attachmentId) {
+      const waiting = deferred.get(attachmentId);
+      if (waiting !== undefined) return waiting;
       const cached = metaCache.get(attachmentId);
       if (cached !== undefined) return cached;
       const found = await store.getJson(attachmentMetaKey(attachmentId), AttachmentSchema);
@@ -40,7 +51,8 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
     },
     reference(attachment, sessionId, add) {
       const has = attachment.referencedBy.includes(sessionId);
-      if (has === add) return { attachment };
+      const wasDeferred = deferred.delete(attachment.id);
+      if (has === add) return wasDeferred ? { attachment, op: { type: "put", key: attachmentMetaKey(attachment.id), value: encodeJson(attachment) } } : { attachment };
       const referencedBy = add ? [...attachment.referencedBy, sessionId].sort() : attachment.referencedBy.filter((id) => id !== sessionId);
       const next = { ...attachment, referencedBy, refCount: referencedBy.length };
       metaCache.set(next.id, next);
@@ -52,6 +64,11 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
     forget() {
       metaCache.clear();
       blobCache.clear();
+    },
+    async persistDeferred() {
+      const ops: KvOp[] = [...deferred.values()].map((attachment) => ({ type: "put", key: attachmentMetaKey(attachment.id), value: encodeJson(attachment) }));
+      deferred.clear();
+      if (ops.length > 0) await store.commitOps(ops, { priority: "critical" });
     },
   };
   store.queue.onFailure(() => internals.forget());
@@ -90,7 +107,24 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
       const { attachment, done } = await lock(async () => {
         const epoch = store.queue.epoch;
         const { attachment, ops } = await adopt(id, bytes.length, info, { type: "put", key: blobKey(id), value: bytes });
-        return { attachment, done: ops.length === 0 ? store.queue.flushKey(attachmentMetaKey(id)) : store.commitOps(ops, { priority: options.priority, epoch }) };
+        const blobOps = ops.filter((op) => op.key === blobKey(id));
+        const created = ops.some((op) => op.key === attachmentMetaKey(id));
+        if (blobOps.length === 0 || !created) {
+          return { attachment, done: ops.length === 0 ? store.queue.flushKey(attachmentMetaKey(id)) : store.commitOps(ops, { priority: options.priority, epoch }) };
+        }
+        // New content: the blob now, its metadata with the first record that uses it.
+        deferred.set(id, attachment);
+        const blobDone = store.commitOps(blobOps, { priority: options.priority, epoch });
+        void blobDone.then(
+          () => host.timers.setTimeout(() => void lock(async () => {
+            const waiting = deferred.get(id);
+            if (waiting === undefined) return;
+            deferred.delete(id);
+            await store.commitOps([{ type: "put", key: attachmentMetaKey(id), value: encodeJson(waiting) }], { priority: "low" });
+          }).catch(() => undefined), 1000),
+          () => deferred.delete(id),
+        );
+        return { attachment, done: blobDone };
       });
       await done;
       return attachment;
@@ -151,6 +185,7 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
     },
     async deleteOrphanedAttachments(olderThan) {
       return lock(async () => {
+        await internals.persistDeferred();
         await store.flush();
         const live = await deps.liveReferences();
         const metaKeys = await store.list("attachments/metadata/");

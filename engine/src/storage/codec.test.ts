@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeUtf8, encodeUtf8 } from "./codec.ts";
+import { decodeUtf8Js as decodeUtf8, encodeUtf8Js as encodeUtf8 } from "./codec.ts";
 
-describe("storage UTF-8 codec", () => {
+describe("storage UTF-8 codec (the pure-JS path a bare JSContext uses)", () => {
   it("matches the platform encoder and round-trips any string", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 300 }), (text) => {

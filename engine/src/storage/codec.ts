@@ -1,9 +1,33 @@
 /**
  * UTF-8 for storage's hot paths (every chunk, index and record passes here).
- * Pure JS, since a bare JSContext has no TextEncoder, but without the
- * per-byte array growth of a general-purpose fallback.
+ * Uses the platform's TextEncoder/TextDecoder where the runtime has them
+ * (Node, browsers, WKWebView) and a pure-JS codec in a bare JSContext, which
+ * has neither. Detected per call, never at load.
  */
+type Codec = { encode(text: string): Uint8Array; decode(bytes: Uint8Array): string };
+let platform: Codec | null | undefined;
+function platformCodec(): Codec | null {
+  if (platform === undefined) {
+    const scope = globalThis as { TextEncoder?: new () => { encode(text: string): Uint8Array }; TextDecoder?: new () => { decode(bytes: Uint8Array): string } };
+    platform = typeof scope.TextEncoder === "function" && typeof scope.TextDecoder === "function" ? (() => {
+      const encoder = new scope.TextEncoder();
+      const decoder = new scope.TextDecoder();
+      return { encode: (text: string) => encoder.encode(text), decode: (bytes: Uint8Array) => decoder.decode(bytes) };
+    })() : null;
+  }
+  return platform;
+}
+
 export function encodeUtf8(text: string): Uint8Array {
+  return platformCodec()?.encode(text) ?? encodeUtf8Js(text);
+}
+
+export function decodeUtf8(bytes: Uint8Array): string {
+  return platformCodec()?.decode(bytes) ?? decodeUtf8Js(bytes);
+}
+
+/** Pure-JS UTF-8 encoding (no per-byte array growth). */
+export function encodeUtf8Js(text: string): Uint8Array {
   const out = new Uint8Array(text.length * 3);
   let at = 0;
   for (let i = 0; i < text.length; i++) {
@@ -36,8 +60,8 @@ export function encodeUtf8(text: string): Uint8Array {
   return out.slice(0, at);
 }
 
-/** Decodes UTF-8; invalid sequences become U+FFFD. */
-export function decodeUtf8(bytes: Uint8Array): string {
+/** Pure-JS UTF-8 decoding; invalid sequences become U+FFFD. */
+export function decodeUtf8Js(bytes: Uint8Array): string {
   let ascii = true;
   for (let i = 0; i < bytes.length; i++) {
     if (bytes[i]! >= 0x80) {

@@ -2,7 +2,7 @@ import type { HostPort } from "../host/index.ts";
 import { SessionMetadataSchema, type SessionMetadata } from "../domain/index.ts";
 import { createAttachmentStorage } from "./attachment-storage.ts";
 import { INDEX_KEY, sessionIdFromMetadataKey } from "./keys.ts";
-import { createListIndex, ListIndexSchema } from "./list-index.ts";
+import { createListIndex, parseListIndex } from "./list-index.ts";
 import { createMutex } from "./mutex.ts";
 import { createPersistenceQueue } from "./persistence-queue.ts";
 import { collectReferences, type SessionCore } from "./session-reads.ts";
@@ -34,6 +34,7 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
   const lock = createMutex();
   const index = createListIndex();
   let resetAttachments = () => {};
+  let persistDeferred = async () => {};
   const core: SessionCore = {
     host,
     store,
@@ -45,6 +46,7 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
       host.log.write("warn", "storage problem", { kind: problem.kind, key: problem.key });
       options.onProblem?.(problem);
     },
+    persistDeferred: () => persistDeferred(),
     resetCaches() {
       core.metaCache.clear();
       core.tailCache.clear();
@@ -63,6 +65,7 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
     liveReferences: async () => (await collectReferences(core, { inLock: true })).references,
   });
   resetAttachments = () => attachments.internals.forget();
+  persistDeferred = () => attachments.internals.persistDeferred();
   const wired = createSessionStorage(core, attachments.internals);
   await loadIndex(store, index, host);
 
@@ -76,6 +79,7 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
     verify: (verifyOptions) => verifyStorage(core, verifyOptions),
     repair: () => repairStorage(core),
     async close() {
+      await lock(() => persistDeferred());
       await queue.flush();
       await adapter.close();
     },
@@ -85,9 +89,9 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
 /** Loads the list index, rebuilding it from the metadata files when it is missing or unreadable. */
 async function loadIndex(store: InternalStore, index: ReturnType<typeof createListIndex>, host: HostPort): Promise<void> {
   try {
-    const loaded = await store.getJson(INDEX_KEY, ListIndexSchema);
+    const loaded = await store.getJson(INDEX_KEY, { parse: parseListIndex });
     if (loaded !== undefined) {
-      index.load(loaded.sessions);
+      index.load(loaded);
       return;
     }
   } catch {

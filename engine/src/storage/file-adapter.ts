@@ -75,7 +75,7 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
   }
 
   async function flushDirs(dirs: Iterable<string>): Promise<void> {
-    for (const dir of dirs) await files.flushDir(dir);
+    await Promise.all([...dirs].map((dir) => files.flushDir(dir)));
   }
 
   async function commitOne(op: KvOp): Promise<void> {
@@ -91,13 +91,13 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
     await files.flushDir(parentOf(path));
   }
 
-  async function applyMarker(txDir: string, marker: z.infer<typeof MarkerSchema>): Promise<void> {
+  async function applyMarker(tx: string, marker: z.infer<typeof MarkerSchema>): Promise<void> {
     const touched = new Set<string>();
     for (const op of marker.ops) {
       if (!isValidKey(op.key)) continue;
       const target = pathOf(op.key);
       if ("staged" in op) {
-        const staged = `${txDir}/${op.staged}`;
+        const staged = `${journalDir}/${tx}.${op.staged}`;
         if ((await files.stat(staged)) === undefined) continue; // already moved before the crash
         await ensureDir(parentOf(target));
         await files.rename(staged, target);
@@ -114,20 +114,28 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
     await ensureDir(journalDir);
     if (dirtyDirs.size > 0) await settleJournal();
     const tx = `${(++txSeq).toString().padStart(8, "0")}-${hex(crypto.randomBytes(4))}`;
-    const txDir = `${journalDir}/${tx}`;
+    // Staged values sit beside the marker as `{tx}.{n}`: no folder to create and remove per commit.
+    const staging = (index: number) => `${journalDir}/${tx}.${index}`;
     const marker: z.infer<typeof MarkerSchema> = { v: 1, ops: [] };
     let staged = 0;
     try {
+      // Staged writes go out together: the host runs them in parallel and the
+      // file system folds their flushes into one journal commit.
+      const puts: { op: KvOp & { type: "put" }; index: number }[] = [];
       for (const op of ops) {
-        if (op.type === "put") {
-          const written = await files.writeAtomic(`${txDir}/${staged}`, op.value, { flushDir: false });
-          marker.ops.push({ key: op.key, staged, sha256: written.sha256, size: written.size });
-          staged++;
-        } else {
-          marker.ops.push({ key: op.key, delete: true });
-        }
+        if (op.type === "put") puts.push({ op, index: staged++ });
+        else marker.ops.push({ key: op.key, delete: true });
       }
-      if (staged > 0) await files.flushDir(txDir);
+      const settledWrites = await Promise.allSettled(puts.map(({ op, index }) => files.writeAtomic(staging(index), op.value, { flushDir: false })));
+      const failed = settledWrites.find((result) => result.status === "rejected");
+      if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+      puts.forEach(({ op, index }, i) => {
+        const written = (settledWrites[i] as PromiseFulfilledResult<{ sha256: string; size: number }>).value;
+        if (written.size !== op.value.length) throw new Error(`staged ${op.key} has ${written.size} bytes, expected ${op.value.length}`);
+        marker.ops.push({ key: op.key, staged: index, sha256: written.sha256, size: written.size });
+      });
+      // The staged entries must be durable before the marker can be.
+      if (staged > 0) await files.flushDir(journalDir);
       await files.writeAtomic(`${journalDir}/${tx}.json`, utf8Encode(JSON.stringify(marker)));
     } catch (error) {
       // Whether the marker landed is unknown: the next call rolls it forward or discards the staging area.
@@ -136,9 +144,8 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
     }
     journalDirty = false; // the marker's directory flush covered earlier removals
     try {
-      await applyMarker(txDir, marker);
+      await applyMarker(tx, marker);
       await files.remove(`${journalDir}/${tx}.json`);
-      await files.remove(txDir, { recursive: true });
     } catch (error) {
       unfinished = true; // committed, but not yet in place: finished before the next read or write
       throw error;
@@ -181,18 +188,19 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
           marker = undefined;
         }
         if (marker !== undefined) {
-          await applyMarker(`${journalDir}/${tx}`, marker);
+          await applyMarker(tx, marker);
           rolledForward++;
         } else rolledBack++;
         await files.remove(`${journalDir}/${name}`);
-        await files.remove(`${journalDir}/${tx}`, { recursive: true });
       }
-      for (const name of names) {
-        if (name.endsWith(".json") || name.includes(".tmp")) continue;
-        if (markers.includes(`${name}.json`)) continue;
+      // Whatever is left is staging without a marker (or already applied): discard it.
+      let discarded = false;
+      for (const name of await files.list(journalDir)) {
+        if (name.endsWith(".json")) continue;
         await files.remove(`${journalDir}/${name}`, { recursive: true });
-        rolledBack++;
+        discarded = true;
       }
+      if (discarded && markers.length === 0) rolledBack++;
       if (rolledForward + rolledBack > 0) await files.flushDir(journalDir);
       unfinished = false;
     } catch (error) {

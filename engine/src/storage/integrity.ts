@@ -19,6 +19,7 @@ const sameSet = (a: readonly string[], b: Set<string> | undefined) => a.length =
 /** Must run under the storage lock. */
 async function scan(core: SessionCore, options: VerifyOptions): Promise<Scan> {
   const { store, host } = core;
+  await core.persistDeferred();
   await store.flush();
   const problems: IntegrityProblem[] = [];
   const moveAside = async (key: string, bytes: Uint8Array | undefined) =>

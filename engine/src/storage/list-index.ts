@@ -6,6 +6,43 @@ import type { ListFilter, ListResult } from "./types.ts";
 /** `sessions/metadata/index.json`: every session's metadata as of its last save, for listing. */
 export const ListIndexSchema = z.object({ v: z.literal(1), sessions: z.array(SessionMetadataSchema) });
 
+const STATUSES = new Set(["active", "paused", "completed", "interrupted"]);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const isRefs = (value: unknown) => typeof value === "object" && value !== null && typeof (value as { itemCount?: unknown }).itemCount === "number" && Array.isArray((value as { lostChunks?: unknown }).lostChunks);
+
+/**
+ * Parses the index. Entries were validated when written, so each gets a
+ * structural check of what listing relies on; only an entry that fails it
+ * goes through the full schema. Opening 10,000 sessions stays cheap.
+ */
+export function parseListIndex(raw: unknown): SessionMetadata[] {
+  if (typeof raw !== "object" || raw === null || (raw as { v?: unknown }).v !== 1 || !Array.isArray((raw as { sessions?: unknown }).sessions)) {
+    throw new Error("not a session index");
+  }
+  return ((raw as { sessions: unknown[] }).sessions).map((entry) => {
+    const e = entry as Record<string, unknown> | null;
+    const plausible =
+      e !== null &&
+      typeof e === "object" &&
+      e.schemaVersion === 2 &&
+      typeof e.id === "string" &&
+      UUID.test(e.id) &&
+      typeof e.name === "string" &&
+      typeof e.status === "string" &&
+      STATUSES.has(e.status) &&
+      typeof e.startedAt === "number" &&
+      typeof e.activeDurationMs === "number" &&
+      Array.isArray(e.tags) &&
+      Array.isArray(e.topicIds) &&
+      Array.isArray(e.extractedTaskIds) &&
+      Array.isArray(e.extractedNoteIds) &&
+      isRefs(e.screenshots) &&
+      isRefs(e.audio) &&
+      typeof e.sizeBytes === "number";
+    return plausible ? (entry as SessionMetadata) : SessionMetadataSchema.parse(entry);
+  });
+}
+
 /**
  * The list index in memory. Each change makes a new snapshot, so the bytes
  * queued for one commit describe exactly the metadata in that commit even when

@@ -21,6 +21,8 @@ export interface SessionCore {
   readonly tailCache: Map<string, StoredChunk<unknown>>;
   /** Problems met while reading (for logs and `capture.health`). */
   report(problem: IntegrityProblem): void;
+  /** Writes attachment metadata still waiting for its first record (before scans and on close). */
+  persistDeferred(): Promise<void>;
   /** Drops every cache (metadata, tail chunks, attachments) after a repair or a failed commit. */
   resetCaches(): void;
 }
