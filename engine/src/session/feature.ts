@@ -7,7 +7,7 @@ import { createActor, waitFor, type Actor } from "xstate";
 import { defineMethod, EngineError } from "../bridge/index.ts";
 import type { SessionMetadata } from "../domain/index.ts";
 import type { EngineContext, Feature } from "../engine/index.ts";
-import type { RecorderPort } from "../host/index.ts";
+import type { HostPort, RecorderPort } from "../host/index.ts";
 import { buildIntegrityReport, summarizeReport } from "./integrity.ts";
 import { HealthEventsSchema, integrityFromStorage, recoverInterruptedSessions } from "./interrupted.ts";
 import { CAPTURING_STATES, createSessionMachine, sessionTimeMs, type SessionMachine, type SessionMachineContext, type SessionMachineState } from "./machine.ts";
@@ -67,7 +67,8 @@ const VERBS = { START: "start", PAUSE: "pause", RESUME: "resume", END: "end", RE
 const MarkersSchema = z.array(MarkerSchema);
 
 export function createSessionFeature(ctx: EngineContext, options: SessionFeatureOptions = {}): SessionFeature {
-  const { host, logger } = ctx;
+  const { logger } = ctx;
+  const host = withWholeMilliseconds(ctx.host);
   const mustStorage = (): SessionStoragePort => {
     const storage = options.storage ?? resolveStorage(ctx.features);
     if (storage === undefined) throw new EngineError("engine.internal", "the session feature needs the storage feature");
@@ -377,6 +378,54 @@ export function createSessionFeature(ctx: EngineContext, options: SessionFeature
     async settle() {
       await runtime?.drain();
       await persisting;
+    },
+  };
+}
+
+/**
+ * The host with a wall clock in whole milliseconds: stored times are integers,
+ * and a native clock may answer with fractions (JavaScriptCore's did).
+ */
+function withWholeMilliseconds(host: HostPort): HostPort {
+  const clock = { now: () => Math.round(host.clock.now()), elapsed: () => host.clock.elapsed() };
+  return {
+    get info() {
+      return host.info;
+    },
+    clock,
+    get timers() {
+      return host.timers;
+    },
+    get files() {
+      return host.files;
+    },
+    get crypto() {
+      return host.crypto;
+    },
+    get http() {
+      return host.http;
+    },
+    get secrets() {
+      return host.secrets;
+    },
+    get log() {
+      return host.log;
+    },
+    emit: (event) => host.emit(event),
+    get recorder() {
+      return host.recorder;
+    },
+    get media() {
+      return host.media;
+    },
+    get imaging() {
+      return host.imaging;
+    },
+    get vision() {
+      return host.vision;
+    },
+    get speech() {
+      return host.speech;
     },
   };
 }

@@ -9,6 +9,9 @@ const Uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lower-case hex characters");
 const PerceptualHash = z.string().regex(/^[0-9a-f]{16}$/, "must be 16 lower-case hex characters");
 const EpochMs = z.number().int().nonnegative();
+/** Times from a native host may carry fractions of a millisecond; they are stored whole. */
+const HostEpochMs = z.number().nonnegative().transform((value) => Math.round(value));
+const HostDurationMs = z.number().positive().transform((value) => Math.max(1, Math.round(value)));
 const FilePath = z.string().min(1).max(4096);
 
 export const SessionIdSchema = Uuid;
@@ -110,7 +113,7 @@ export const RecordingScreenshotSchema = z
     ...CapturedFileFields,
     width: z.number().int().positive(),
     height: z.number().int().positive(),
-    capturedAt: EpochMs,
+    capturedAt: HostEpochMs,
     mimeType: z.enum(["image/png", "image/jpeg"]).default("image/png"),
     sourceId: z.string().max(200).optional(),
     /** 64-bit dHash as 16 hex characters, when the host computed it natively. */
@@ -123,8 +126,8 @@ export type RecordingScreenshot = z.infer<typeof RecordingScreenshotSchema>;
 export const RecordingAudioSchema = z
   .object({
     ...CapturedFileFields,
-    durationMs: z.number().int().positive(),
-    startedAt: EpochMs,
+    durationMs: HostDurationMs,
+    startedAt: HostEpochMs,
     mimeType: z.enum(["audio/wav", "audio/x-wav", "audio/mp4", "audio/aac"]).default("audio/wav"),
     sampleRate: z.number().int().positive().optional(),
     channels: z.number().int().min(1).max(8).optional(),
@@ -139,8 +142,8 @@ export type RecordingAudio = z.infer<typeof RecordingAudioSchema>;
 export const RecordingVideoSchema = z
   .object({
     ...CapturedFileFields,
-    durationMs: z.number().int().positive(),
-    startedAt: EpochMs,
+    durationMs: HostDurationMs,
+    startedAt: HostEpochMs,
     width: z.number().int().positive(),
     height: z.number().int().positive(),
     fps: z.number().positive().optional(),
@@ -154,20 +157,20 @@ export type CaptureServiceName = z.infer<typeof CaptureServiceNameSchema>;
 
 /** Host → engine: a health sample from the recorder. */
 export const RecordingHealthSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("level"), sessionId: Uuid, at: EpochMs, peak: z.number().min(0).max(1) }).strict(),
-  z.object({ kind: z.literal("drops"), sessionId: Uuid, at: EpochMs, service: CaptureServiceNameSchema, dropped: z.number().int().positive(), reason: z.string().max(500).optional() }).strict(),
-  z.object({ kind: z.literal("disk"), sessionId: Uuid, at: EpochMs, freeBytes: z.number().nonnegative(), totalBytes: z.number().nonnegative().optional() }).strict(),
+  z.object({ kind: z.literal("level"), sessionId: Uuid, at: HostEpochMs, peak: z.number().min(0).max(1) }).strict(),
+  z.object({ kind: z.literal("drops"), sessionId: Uuid, at: HostEpochMs, service: CaptureServiceNameSchema, dropped: z.number().int().positive(), reason: z.string().max(500).optional() }).strict(),
+  z.object({ kind: z.literal("disk"), sessionId: Uuid, at: HostEpochMs, freeBytes: z.number().nonnegative(), totalBytes: z.number().nonnegative().optional() }).strict(),
   z
     .object({
       kind: z.literal("permission"),
       sessionId: Uuid,
-      at: EpochMs,
+      at: HostEpochMs,
       permission: z.enum(["screen", "microphone", "camera"]),
       state: z.enum(["granted", "denied", "not_determined", "restricted"]),
     })
     .strict(),
-  z.object({ kind: z.literal("write_failed"), sessionId: Uuid, at: EpochMs, service: CaptureServiceNameSchema, code: z.string().max(40), message: z.string().max(500).optional() }).strict(),
-  z.object({ kind: z.literal("buffer"), sessionId: Uuid, at: EpochMs, service: CaptureServiceNameSchema, fill: z.number().min(0).max(1) }).strict(),
+  z.object({ kind: z.literal("write_failed"), sessionId: Uuid, at: HostEpochMs, service: CaptureServiceNameSchema, code: z.string().max(40), message: z.string().max(500).optional() }).strict(),
+  z.object({ kind: z.literal("buffer"), sessionId: Uuid, at: HostEpochMs, service: CaptureServiceNameSchema, fill: z.number().min(0).max(1) }).strict(),
 ]);
 export type RecordingHealth = z.infer<typeof RecordingHealthSchema>;
 

@@ -279,6 +279,22 @@ describe("recording notifications", () => {
     await h.stop();
   });
 
+  it("stores whole milliseconds when the host's clock answers with fractions", async () => {
+    const base = createMemoryHost();
+    const host = { ...base, clock: { now: () => base.clock.now() + 0.375, elapsed: () => base.clock.elapsed() + 0.25 } };
+    const h = await createSessionHarness({ host, recorder: SMALL });
+    const sessionId = await start(h);
+    await h.advance(3_000);
+    const reply = await h.request("recording.health", { sessionId, at: host.clock.now(), kind: "level", peak: 0.5 });
+    expect((reply as { error?: unknown }).error).toBeUndefined();
+    await h.call("session.end");
+    const metadata = await h.storage.sessions.getMetadata(sessionId);
+    expect(Number.isInteger(metadata!.startedAt)).toBe(true);
+    expect(Number.isInteger(metadata!.endedAt)).toBe(true);
+    expect((await h.storage.sessions.getScreenshots(sessionId)).every((s) => Number.isInteger(s.capturedAt))).toBe(true);
+    await h.stop();
+  });
+
   it("rejects malformed notifications with a typed error", async () => {
     const h = await createSessionHarness({ recorder: SMALL });
     const sessionId = await start(h);

@@ -31,6 +31,7 @@ const DEFAULT_SOURCES = (width: number, height: number): CaptureSource[] => [
 ];
 
 export function createSimulatedRecorder(deps: SimulatedRecorderDeps, options: SimulatedRecorderOptions = {}): SimulatedRecorder {
+  const now = () => Math.round(deps.clock.now());
   const width = options.width ?? 320;
   const height = options.height ?? 200;
   const sampleRate = options.sampleRate ?? 16_000;
@@ -105,7 +106,7 @@ export function createSimulatedRecorder(deps: SimulatedRecorderDeps, options: Si
       stats.lastRejection = reply.error.code;
     }
   };
-  const health = (params: Record<string, unknown>) => send("recording.health", { sessionId: config!.sessionId, at: deps.clock.now(), ...params });
+  const health = (params: Record<string, unknown>) => send("recording.health", { sessionId: config!.sessionId, at: now(), ...params });
 
   const blockedBy = (service: FaultService): keyof RecorderPermissions | undefined => {
     if (service === "audio") return config?.audio.microphone && permissions.microphone !== "granted" ? "microphone" : undefined;
@@ -150,7 +151,7 @@ export function createSimulatedRecorder(deps: SimulatedRecorderDeps, options: Si
   };
 
   const captureScreenshot = () => {
-    const capturedAt = deps.clock.now();
+    const capturedAt = now();
     const index = frameIndex++;
     const seq = tick("screenshots");
     const wantVideo = config!.video.enabled;
@@ -191,7 +192,7 @@ export function createSimulatedRecorder(deps: SimulatedRecorderDeps, options: Si
   const finishAudioSegment = () => {
     const durationMs = Math.round(deps.clock.elapsed() - segmentStartedElapsed);
     const startedAt = segmentStartedAt;
-    segmentStartedAt = deps.clock.now();
+    segmentStartedAt = now();
     segmentStartedElapsed = deps.clock.elapsed();
     if (durationMs < 1) return;
     const index = audioIndex++;
@@ -228,7 +229,7 @@ export function createSimulatedRecorder(deps: SimulatedRecorderDeps, options: Si
 
   const scheduleAudio = () => {
     if (!config!.audio.microphone && !config!.audio.systemAudio) return;
-    segmentStartedAt = deps.clock.now();
+    segmentStartedAt = now();
     segmentStartedElapsed = deps.clock.elapsed();
     const loop = () => {
       finishAudioSegment();
@@ -240,7 +241,7 @@ export function createSimulatedRecorder(deps: SimulatedRecorderDeps, options: Si
   const finishVideoSegment = () => {
     if (!config!.video.enabled || options.encodeVideo === undefined) return;
     const startedAt = videoStartedAt;
-    videoStartedAt = deps.clock.now();
+    videoStartedAt = now();
     const durationMs = Math.round(videoStartedAt - startedAt);
     const seq = tick("video");
     enqueue(async () => {
@@ -258,7 +259,7 @@ export function createSimulatedRecorder(deps: SimulatedRecorderDeps, options: Si
 
   const scheduleVideo = () => {
     if (!config!.video.enabled || options.encodeVideo === undefined) return;
-    videoStartedAt = deps.clock.now();
+    videoStartedAt = now();
     const loop = () => {
       finishVideoSegment();
       after(config!.video.segmentSeconds * 1000, loop);
