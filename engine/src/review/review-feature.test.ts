@@ -39,6 +39,19 @@ describe("review feature over the demo library", () => {
     expect(exported.result.text).toMatch(/Follow up on the open review comments \(at \d+:\d\d\)/);
   });
 
+  it("pages a long timeline: the first items with the detail, the rest by offset", async () => {
+    const engine = await engineWithDemo();
+    const head = (await engine.handle({ v: 1, id: 1, method: "review.session", params: { id: "demo-long-day", timelineLimit: 100 } })) as { result: SessionDetail };
+    const total = head.result.timelineTotal!;
+    expect(head.result.timeline).toHaveLength(100);
+    expect(total).toBeGreaterThan(7000);
+    const tail = (await engine.handle({ v: 1, id: 2, method: "review.timeline", params: { id: "demo-long-day", offset: 100, limit: 20_000 } })) as { result: { items: unknown[]; total: number } };
+    expect(tail.result.items).toHaveLength(total - 100);
+    const whole = (await engine.handle({ v: 1, id: 3, method: "review.session", params: { id: "demo-long-day" } })) as { result: SessionDetail };
+    expect([...head.result.timeline, ...tail.result.items]).toEqual(whole.result.timeline);
+    expect(await engine.handle({ v: 1, id: 4, method: "review.timeline", params: { id: "demo-long-day", offset: 0, limit: 0 } })).toMatchObject({ error: { code: "bridge.invalid_params" } });
+  });
+
   it("reports a missing session and bad ids as typed errors", async () => {
     const engine = await engineWithDemo();
     expect(await engine.handle({ v: 1, id: 1, method: "review.session", params: { id: "nope" } })).toMatchObject({ error: { code: "review.not_found" } });

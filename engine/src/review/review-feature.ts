@@ -63,7 +63,19 @@ export function createReviewFeatureFactory(options: ReviewFeatureOptions = {}): 
           const kind = library.kind === "storage" && findStorage(context.features) === undefined ? "none" : library.kind;
           return { library: kind, sessions: filterSessions(rows, query ?? {}) };
         }),
-        "review.session": defineMethod(z.object({ id: IdSchema }).strict(), async ({ id }) => mustGetDetail(id)),
+        // Long sessions open fast: the first items with the rest of the detail, the timeline's tail paged by `review.timeline`.
+        "review.session": defineMethod(z.object({ id: IdSchema, timelineLimit: z.number().int().positive().max(100_000).optional() }).strict(), async ({ id, timelineLimit }) => {
+          const detail = await mustGetDetail(id);
+          if (timelineLimit === undefined || detail.timeline.length <= timelineLimit) return { ...detail, timelineTotal: detail.timeline.length };
+          return { ...detail, timeline: detail.timeline.slice(0, timelineLimit), timelineTotal: detail.timeline.length };
+        }),
+        "review.timeline": defineMethod(
+          z.object({ id: IdSchema, offset: z.number().int().nonnegative(), limit: z.number().int().positive().max(20_000) }).strict(),
+          async ({ id, offset, limit }) => {
+            const detail = await mustGetDetail(id);
+            return { items: detail.timeline.slice(offset, offset + limit), total: detail.timeline.length };
+          },
+        ),
         "review.export": defineMethod(z.object({ id: IdSchema, format: ExportFormatSchema }).strict(), async ({ id, format }) =>
           exportSession(await mustGetDetail(id), format, context.host.clock.now()),
         ),

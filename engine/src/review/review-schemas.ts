@@ -97,7 +97,10 @@ export type IntegrityReport = z.infer<typeof IntegrityReportSchema>;
 
 export const SessionDetailSchema = z.object({
   session: SessionRowSchema,
+  /** The timeline, or its first items when the request set `timelineLimit` (see `timelineTotal`). */
   timeline: z.array(TimelineItemSchema),
+  /** How many items the whole timeline has; the rest come from `review.timeline`. */
+  timelineTotal: z.number().int().nonnegative().optional(),
   summary: z.object({ text: z.string(), points: z.array(EvidenceItemSchema), local: z.boolean().optional() }).optional(),
   tasks: z.array(EvidenceItemSchema),
   notes: z.array(EvidenceItemSchema),

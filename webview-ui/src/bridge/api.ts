@@ -43,7 +43,8 @@ export interface StintApi {
   status(): Promise<{ library: "storage" | "demo" | "none"; features: string[] }>;
   methods(): Promise<string[]>;
   listSessions(query: ListQuery): Promise<{ library: string; sessions: SessionRow[] }>;
-  session(id: string): Promise<SessionDetail>;
+  session(id: string, options?: { readonly timelineLimit?: number }): Promise<SessionDetail>;
+  timeline(id: string, offset: number, limit: number): Promise<{ items: SessionDetail["timeline"]; total: number }>;
   exportSession(id: string, format: ExportFormat): Promise<{ fileName: string; mimeType: string; text: string }>;
   useDemo(): Promise<{ library: string }>;
   startRecording(params?: Record<string, unknown>): Promise<RecordingState>;
@@ -61,7 +62,8 @@ export function createApi(client: BridgeClient): StintApi {
     status: () => client.request("review.status"),
     methods: async () => (await client.request<{ methods: string[] }>("engine.capabilities")).methods,
     listSessions: (query) => client.request("review.list", { query }),
-    session: (id) => client.request("review.session", { id }),
+    session: (id, options) => client.request("review.session", options?.timelineLimit === undefined ? { id } : { id, timelineLimit: options.timelineLimit }),
+    timeline: (id, offset, limit) => client.request("review.timeline", { id, offset, limit }),
     exportSession: (id, format) => client.request("review.export", { id, format }),
     useDemo: () => client.request("review.useDemo", { enabled: true }),
     startRecording: (params) => client.request(METHODS.recordingStart, params ?? {}),

@@ -9,25 +9,48 @@ export interface Loaded {
   readonly detail: SessionDetail;
   readonly player: PlayerModel;
   readonly timeline: TimelineModel;
+  /** Settles once every timeline page has arrived (or loading the rest failed). */
+  readonly complete: Promise<void>;
 }
+
+/** Items sent with the session; the rest follow in pages so a long session paints at once. */
+export const FIRST_PAGE = 300;
+const PAGE = 5_000;
 
 /** One open session: loads it, owns its player and timeline, links evidence to both. */
 export function createDetailModel(api: StintApi, id: string, options: { readonly playerOptions?: Partial<PlayerOptions>; readonly download?: (name: string, mimeType: string, text: string) => void; readonly virtualize?: boolean } = {}) {
   const state = signal<AsyncState<Loaded>>({ kind: "loading", since: Date.now() });
   const exportError = signal<ErrorView | undefined>(undefined);
+  const timelineError = signal<ErrorView | undefined>(undefined);
   const disposer = createDisposer();
   let loaded: Loaded | undefined;
   let disposed = false;
 
+  async function loadRest(timeline: TimelineModel, player: PlayerModel): Promise<void> {
+    timelineError.value = undefined;
+    try {
+      while (!timeline.complete() && !disposed) {
+        const page = await api.timeline(id, timeline.all().length, PAGE);
+        if (disposed) return;
+        if (page.items.length === 0) break;
+        timeline.append(page.items);
+      }
+      player.setTimeline(timeline.all());
+    } catch (error) {
+      if (!disposed) timelineError.value = toErrorView("Loading the rest of the timeline", error);
+    }
+  }
+
   async function load(): Promise<void> {
     state.value = { kind: "loading", since: Date.now() };
     try {
-      const detail = await api.session(id);
+      const detail = await api.session(id, { timelineLimit: FIRST_PAGE });
       if (disposed) return;
       const player = createPlayerModel({ client: api.client, detail, ...options.playerOptions });
-      const timeline = createTimelineModel(detail.timeline, { virtualize: options.virtualize ?? true });
+      const timeline = createTimelineModel(detail.timeline, { virtualize: options.virtualize ?? true, total: detail.timelineTotal ?? detail.timeline.length });
       loaded?.player.dispose();
-      loaded = { detail, player, timeline };
+      const complete = timeline.complete() ? Promise.resolve() : loadRest(timeline, player);
+      loaded = { detail, player, timeline, complete };
       disposer.add(() => player.dispose());
       // While playing, the timeline highlights the play head's row.
       disposer.add(effect(() => timeline.markTime(player.time.value)));
@@ -42,17 +65,24 @@ export function createDetailModel(api: StintApi, id: string, options: { readonly
     id,
     state,
     exportError,
+    timelineError,
     reload: load,
+    retryTimeline(): void {
+      if (loaded !== undefined) loaded = { ...loaded, complete: loadRest(loaded.timeline, loaded.player) };
+    },
     /** An evidence chip: seek the player and scroll the timeline to the moment. */
     followEvidence(evidence: Evidence): void {
-      if (loaded === undefined) return;
-      const target = resolveEvidence(loaded.detail.timeline, evidence);
-      loaded.player.seek(target.t);
-      loaded.timeline.scrollToIndex(target.index);
+      const current = loaded;
+      if (current === undefined) return;
+      // Seek at once; the timeline scrolls once the page holding the moment is there.
+      current.player.seek(evidence.tStart);
+      const scroll = () => current.timeline.scrollToIndex(resolveEvidence(current.timeline.all(), evidence).index);
+      if (current.timeline.complete()) scroll();
+      else void current.complete.then(scroll);
     },
     /** Clicking a timeline row seeks there. */
     seekToIndex(index: number): void {
-      const item = loaded?.detail.timeline[index];
+      const item = loaded?.timeline.itemAt(index);
       if (loaded === undefined || item === undefined) return;
       loaded.player.seek(item.t);
       loaded.timeline.activeIndex.value = index;

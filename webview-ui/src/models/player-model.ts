@@ -50,7 +50,7 @@ export function createPlayerModel(options: PlayerOptions) {
   const { client, detail } = options;
   const segments = detail.media.audio;
   const mode: PlayerMode = detail.media.video !== undefined ? "video" : segments.length > 0 ? "audio" : "slideshow";
-  const frames = slideshowFrames(detail.timeline);
+  const frames = signal(slideshowFrames(detail.timeline));
   const duration = Math.max(detail.session.durationMs, detail.media.video?.durationMs ?? 0);
   const time = signal(0);
   const playing = signal(false);
@@ -58,7 +58,7 @@ export function createPlayerModel(options: PlayerOptions) {
   const error = signal<string | undefined>(undefined);
   const loads = signal<SegmentLoad[]>(segments.map(() => "idle"));
   const current = signal(0);
-  const frame = computed(() => frameAtTime(frames, time.value));
+  const frame = computed(() => frameAtTime(frames.value, time.value));
   const segmentUrls = new Map<number, string>();
   const disposer = createDisposer();
   const fetchSegment = options.fetchSegment ?? defaultFetchSegment;
@@ -161,6 +161,10 @@ export function createPlayerModel(options: PlayerOptions) {
     loads,
     frame,
     frames,
+    /** The whole timeline once its later pages arrived: the slideshow follows every screenshot. */
+    setTimeline(items: readonly SessionDetail["timeline"][number][]): void {
+      frames.value = slideshowFrames(items);
+    },
     /** Connects the element the view rendered (a <video> or <audio>); returns its cleanup. */
     attach(element: MediaElement): () => void {
       media = element;

@@ -9,11 +9,16 @@ export const OVERSCAN = 5;
  * The virtualized timeline: @tanstack/virtual-core observes the scroll
  * element; which rows exist is decided by the pure `computeWindow`.
  */
-export function createTimelineModel(items: readonly TimelineItem[], options: { readonly rowHeight?: number; readonly overscan?: number; readonly virtualize?: boolean } = {}) {
+export function createTimelineModel(initial: readonly TimelineItem[], options: { readonly rowHeight?: number; readonly overscan?: number; readonly virtualize?: boolean; readonly total?: number } = {}) {
   const rowHeight = options.rowHeight ?? ROW_HEIGHT;
+  /** Items loaded so far, in order; a long timeline arrives in pages after the first. */
+  const items: TimelineItem[] = [...initial];
+  const count = Math.max(options.total ?? items.length, items.length);
+  /** Bumped when more items arrive, so rows waiting for them re-render. */
+  const version = signal(0);
   // Without virtualization (the benchmark's peer) every row is rendered: an overscan as long as the list.
-  const overscan = options.virtualize === false ? items.length : (options.overscan ?? OVERSCAN);
-  const range = signal<WindowRange>(computeWindow({ count: items.length, rowHeight, scrollTop: 0, viewportHeight: 0, overscan }));
+  const overscan = options.virtualize === false ? count : (options.overscan ?? OVERSCAN);
+  const range = signal<WindowRange>(computeWindow({ count, rowHeight, scrollTop: 0, viewportHeight: 0, overscan }));
   const scrolling = signal(false);
   /** The item the play head is in, highlighted. */
   const activeIndex = signal(-1);
@@ -21,11 +26,21 @@ export function createTimelineModel(items: readonly TimelineItem[], options: { r
   let element: HTMLElement | undefined;
 
   function windowFor(instance: Virtualizer<HTMLElement, HTMLElement>): WindowRange {
-    return computeWindow({ count: items.length, rowHeight, scrollTop: instance.scrollOffset ?? 0, viewportHeight: instance.scrollRect?.height ?? 0, overscan });
+    return computeWindow({ count, rowHeight, scrollTop: instance.scrollOffset ?? 0, viewportHeight: instance.scrollRect?.height ?? 0, overscan });
   }
 
   return {
-    items,
+    /** Rows in the whole timeline, loaded or not. */
+    count,
+    version,
+    itemAt: (index: number): TimelineItem | undefined => items[index],
+    /** Every item loaded so far. */
+    all: (): readonly TimelineItem[] => items,
+    complete: (): boolean => items.length >= count,
+    append(more: readonly TimelineItem[]): void {
+      for (const item of more) items.push(item);
+      version.value++;
+    },
     rowHeight,
     range,
     scrolling,
@@ -34,7 +49,7 @@ export function createTimelineModel(items: readonly TimelineItem[], options: { r
     attach(scrollElement: HTMLElement): () => void {
       element = scrollElement;
       const instance: Virtualizer<HTMLElement, HTMLElement> = new Virtualizer<HTMLElement, HTMLElement>({
-        count: items.length,
+        count,
         getScrollElement: () => scrollElement,
         estimateSize: () => rowHeight,
         overscan,
@@ -53,7 +68,7 @@ export function createTimelineModel(items: readonly TimelineItem[], options: { r
       virtualizer = instance;
       const unmount = instance._didMount();
       instance._willUpdate();
-      range.value = computeWindow({ count: items.length, rowHeight, scrollTop: scrollElement.scrollTop, viewportHeight: scrollElement.clientHeight, overscan });
+      range.value = computeWindow({ count, rowHeight, scrollTop: scrollElement.scrollTop, viewportHeight: scrollElement.clientHeight, overscan });
       return () => {
         unmount();
         if (virtualizer === instance) virtualizer = undefined;
@@ -64,7 +79,7 @@ export function createTimelineModel(items: readonly TimelineItem[], options: { r
     scrollToIndex(index: number): void {
       activeIndex.value = index;
       if (element === undefined) return;
-      const offset = scrollOffsetForIndex(index, { count: items.length, rowHeight, viewportHeight: element.clientHeight });
+      const offset = scrollOffsetForIndex(index, { count, rowHeight, viewportHeight: element.clientHeight });
       if (virtualizer !== undefined) virtualizer.scrollToOffset(offset);
       else element.scrollTop = offset;
     },

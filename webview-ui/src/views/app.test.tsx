@@ -62,12 +62,18 @@ describe("the panel", () => {
     const detail = app.screen.value.model as DetailModel;
     const state = detail.state.value;
     if (state.kind !== "ready") throw new Error("not loaded");
+    // The session has more items than the first page: the rest arrive by review.timeline.
+    expect(state.value.detail.timeline.length).toBeLessThan(state.value.timeline.count);
     const chip = root.querySelectorAll<HTMLButtonElement>("[data-testid=tasks] [data-testid=evidence-chip]")[1]!;
     const t = Number(chip.dataset.t);
     await act(() => chip.click());
     expect(state.value.player.time.value).toBe(t);
+    await act(() => state.value.complete);
+    await act(() => new Promise((r) => setTimeout(r, 0)));
+    expect(state.value.timeline.complete()).toBe(true);
     const index = state.value.timeline.activeIndex.value;
-    expect(state.value.detail.timeline[index]?.t).toBe(t);
+    expect(index).toBeGreaterThan(300);
+    expect(state.value.timeline.itemAt(index)?.t).toBe(t);
     expect(root.querySelector("[data-testid=player-time]")?.getAttribute("data-ms")).toBe(String(t));
     const rows = root.querySelectorAll("[data-testid=timeline] .row").length;
     expect(rows).toBeLessThan(40);

@@ -32,7 +32,8 @@ function EvidenceList({ title, items, model, testId }: { readonly title: string;
 }
 
 function Chapters({ loaded, model }: { readonly loaded: Loaded; readonly model: DetailModel }) {
-  const chapters = loaded.detail.timeline.filter((item) => item.kind === "chapter");
+  void loaded.timeline.version.value;
+  const chapters = loaded.timeline.all().filter((item) => item.kind === "chapter");
   if (chapters.length === 0) return null;
   return (
     <section class="card" aria-label="Chapters" data-testid="chapters">
@@ -120,8 +121,9 @@ function Body({ loaded, model, client }: { readonly loaded: Loaded; readonly mod
       </div>
       <div class="detail-side">
         <h2 id="timeline-title">
-          Timeline <span class="muted">({timeline.items.length.toLocaleString()} items)</span>
+          Timeline <span class="muted">({timeline.count.toLocaleString()} items)</span>
         </h2>
+        {model.timelineError.value !== undefined && <ErrorState error={model.timelineError.value} onRetry={() => model.retryTimeline()} />}
         <Timeline model={timeline} client={client} onSeek={(index) => model.seekToIndex(index)} label="Session timeline" />
       </div>
     </div>

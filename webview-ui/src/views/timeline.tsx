@@ -50,31 +50,36 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
   }, [model]);
   useLayoutEffect(() => {
     // Marks the first frame with rows, for the cold-open benchmark.
-    if (model.items.length > 0) requestAnimationFrame(() => setTimeout(() => performance.mark("stint:timeline-painted"), 0));
+    if (model.count > 0) requestAnimationFrame(() => setTimeout(() => performance.mark("stint:timeline-painted"), 0));
   }, [model]);
   const range = model.range.value;
   const active = model.activeIndex.value;
   const scrolling = model.scrolling.value;
+  void model.version.value;
   // Rows are keyed by slot, so a row scrolled out is reused for the row scrolled in.
   const pool = Math.max(64, range.end - range.start);
   const rows: preact.JSX.Element[] = [];
   for (let index = range.start; index < range.end; index++) {
-    const item = model.items[index];
-    if (item === undefined) continue;
+    const item = model.itemAt(index);
+    const current = index === active;
     rows.push(
-      <li key={index % pool} class={`row row-${item.kind}`} style={{ height: `${model.rowHeight}px` }} aria-setsize={model.items.length} aria-posinset={index + 1} data-index={index} data-active={index === active ? "true" : undefined}>
-        <button type="button" class="row-button" onClick={() => onSeek(index)} aria-current={index === active ? "true" : undefined}>
-          <span class="row-time">{formatOffset(item.t)}</span>
-          <RowBody item={item} client={client} defer={scrolling || index < range.visibleStart || index >= range.visibleEnd} />
-        </button>
+      <li key={index % pool} class={`row row-${item?.kind ?? "pending"}`} style={{ height: `${model.rowHeight}px` }} aria-setsize={model.count} aria-posinset={index + 1} data-index={index} data-active={current ? "true" : undefined}>
+        {item === undefined ? (
+          <span class="row-button row-loading">Loading…</span>
+        ) : (
+          <button type="button" class="row-button" onClick={() => onSeek(index)} aria-current={current ? "true" : undefined}>
+            <span class="row-time">{formatOffset(item.t)}</span>
+            <RowBody item={item} client={client} defer={scrolling || index < range.visibleStart || index >= range.visibleEnd} />
+          </button>
+        )}
       </li>,
     );
   }
-  if (model.items.length === 0) return <div class="timeline timeline-empty">Nothing was captured in this session.</div>;
+  if (model.count === 0) return <div class="timeline timeline-empty">Nothing was captured in this session.</div>;
   return (
     <div class="timeline" ref={scroller} tabIndex={-1} data-testid="timeline" aria-label={label ?? "Timeline"} role="region">
       <div class="timeline-sizer" style={{ height: `${range.totalHeight}px` }}>
-        <ol class="timeline-window" style={{ transform: `translateY(${range.offsetTop}px)` }} aria-label={`Timeline items ${range.start + 1}–${range.end} of ${model.items.length}`}>
+        <ol class="timeline-window" style={{ transform: `translateY(${range.offsetTop}px)` }} aria-label={`Timeline items ${range.start + 1}–${range.end} of ${model.count}`}>
           {rows}
         </ol>
       </div>
