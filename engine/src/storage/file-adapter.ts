@@ -92,22 +92,24 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
   }
 
   async function applyMarker(tx: string, marker: z.infer<typeof MarkerSchema>): Promise<void> {
-    const touched = new Set<string>();
-    for (const op of marker.ops) {
-      if (!isValidKey(op.key)) continue;
-      const target = pathOf(op.key);
-      if ("staged" in op) {
-        const staged = `${journalDir}/${tx}.${op.staged}`;
-        if ((await files.stat(staged)) === undefined) continue; // already moved before the crash
-        await ensureDir(parentOf(target));
-        await files.rename(staged, target);
-      } else {
-        if ((await files.stat(target)) === undefined) continue;
-        await files.remove(target);
-      }
-      touched.add(parentOf(target));
-    }
-    await flushDirs(touched);
+    const ops = marker.ops.filter((op) => isValidKey(op.key));
+    for (const dir of new Set(ops.filter((op) => "staged" in op).map((op) => parentOf(pathOf(op.key))))) await ensureDir(dir);
+    // Every op names a different key, so the moves can go out together.
+    const touched = await Promise.all(
+      ops.map(async (op) => {
+        const target = pathOf(op.key);
+        if ("staged" in op) {
+          const staged = `${journalDir}/${tx}.${op.staged}`;
+          if ((await files.stat(staged)) === undefined) return undefined; // already moved before the crash
+          await files.rename(staged, target);
+        } else {
+          if ((await files.stat(target)) === undefined) return undefined;
+          await files.remove(target);
+        }
+        return parentOf(target);
+      }),
+    );
+    await flushDirs(new Set(touched.filter((dir): dir is string => dir !== undefined)));
   }
 
   async function commitJournaled(ops: readonly KvOp[]): Promise<void> {
