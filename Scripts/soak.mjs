@@ -159,7 +159,7 @@ function readJsonFiles(dir) {
  * (a)/(b) catch it. Also checked: every entry names a call the provider really
  * answered (serial in range), and no two entries claim the same call.
  */
-function checkLedger(dataDir, state, calls) {
+export function checkLedger(dataDir, state, calls) {
   const problems = [];
   const ledger = join(dataDir, "ledger");
   const months = existsSync(ledger) ? readdirSync(ledger) : [];
@@ -169,20 +169,20 @@ function checkLedger(dataDir, state, calls) {
     const files = readJsonFiles(join(ledger, month, "entries"));
     entries += files.length;
     const total = readJsonFiles(join(ledger, month)).find((f) => f.name === "total.json")?.value;
-    if (files.length > 0 && total?.calls !== files.length) problems.push(`${month}: running total counts ${total?.calls} calls for ${files.length} ledger entries`);
+    if (files.length > 0 && total?.calls !== files.length) problems.push({ text: `${month}: the running total counts ${total?.calls} provider calls for ${files.length} ledger entries (${(total?.calls ?? 0) - files.length} step(s) recorded twice)` });
     for (const { name, value } of files) {
       if (value === undefined) {
-        problems.push(`${month}/${name} unreadable`);
+        problems.push({ text: `${month}/${name} unreadable` });
         continue;
       }
       if (value.usage?.provider !== "anthropic") continue;
       const serial = value.usage.outputTokens;
       const seen = state.entries.get(value.id);
-      if (seen !== undefined && seen !== serial) problems.push(`step ${value.stepId} of job ${value.jobId} ran again after it completed (call #${seen}, then #${serial})`);
+      if (seen !== undefined && seen !== serial) problems.push({ jobId: value.jobId, text: `step ${value.stepId} of job ${value.jobId} ran again after it completed (call #${seen}, then #${serial})` });
       state.entries.set(value.id, seen ?? serial);
-      if (!(serial >= 1 && serial <= calls.length)) problems.push(`entry ${value.id} names call #${serial}, which the provider never answered`);
+      if (!(serial >= 1 && serial <= calls.length)) problems.push({ jobId: value.jobId, text: `entry ${value.id} names call #${serial}, which the provider never answered` });
       const other = claimed.get(serial);
-      if (other !== undefined) problems.push(`entries ${other} and ${value.id} both claim call #${serial}`);
+      if (other !== undefined) problems.push({ jobId: value.jobId, text: `entries ${other} and ${value.id} both claim call #${serial}` });
       claimed.set(serial, value.id);
     }
   }
@@ -250,7 +250,11 @@ export async function runSoak(options = {}) {
       }
       const ledger = checkLedger(dataDir, ledgerState, provider.calls);
       result.ledgerEntries = ledger.entries;
-      if (ledger.problems.length > 0) for (const problem of ledger.problems) fail(`${label}: ${problem}`);
+      const describe = (jobId) => {
+        const job = Array.isArray(jobs) ? jobs.find((j) => j.id === jobId) : undefined;
+        return job === undefined ? "" : ` [job now ${job.status}/${job.stage}, ${job.starts} unfinished starts${job.lastError ? `, last error ${job.lastError.kind}: ${job.lastError.message.slice(0, 120)}` : ""}]`;
+      };
+      if (ledger.problems.length > 0) for (const problem of ledger.problems) fail(`${label}: ${problem.text}${problem.jobId === undefined ? "" : describe(problem.jobId)}`);
       else result.checks.steps++;
       return listed?.sessions ?? [];
     }
@@ -270,15 +274,16 @@ export async function runSoak(options = {}) {
       let killAfterMs;
       if (!result.enrichment || ended.length === 0 || roll < 0.45) {
         kind = "record";
-        args = ["record", "--name", `soak ${n}`, "--duration", `${random.int(20, 60)}s`, "--screenshot-interval", "5s", "--audio-segment", "10s", "--no-speech", "--speed", "max", "--json"];
-        killAfterMs = random.int(100, 2500);
+        args = ["record", "--name", `soak ${n}`, "--duration", `${random.int(20, 45)}s`, "--screenshot-interval", "5s", "--audio-segment", "10s", "--no-speech", "--speed", "max", "--json"];
+        killAfterMs = random.int(100, 2200);
       } else {
         const session = random.pick(ended);
         const local = roll > 0.82;
         kind = local ? "enrich local" : "enrich anthropic";
         args = ["enrich", session.id, "--provider", local ? "local" : "anthropic", "--no-batch", "--json"];
         enrichedSessions.add(session.id);
-        killAfterMs = random.int(100, 4000);
+        // Wide enough to land inside provider calls, not only in start-up.
+        killAfterMs = random.int(300, 6000);
       }
       // Now and then a run may finish on its own: it keeps completed sessions and jobs in the mix.
       const letFinish = random.next() < 0.12;
@@ -298,11 +303,12 @@ export async function runSoak(options = {}) {
     }
 
     if (result.enrichment && enrichedSessions.size > 0) {
-      log(`final: enriching ${enrichedSessions.size} session(s) to completion without kills`);
-      for (const id of enrichedSessions) {
-        const run = await stint(["enrich", id, "--provider", "anthropic", "--no-batch", "--json"], { env, timeoutMs: 300_000 });
+      const finalIds = [...enrichedSessions].slice(0, options.finalEnrichments ?? 5);
+      log(`final: enriching ${finalIds.length} session(s) to completion without kills`);
+      for (const id of finalIds) {
+        const run = await stint(["enrich", id, "--provider", "anthropic", "--no-batch", "--json"], { env, timeoutMs: options.finalTimeoutMs ?? 120_000 });
         if (run.code !== 0) {
-          fail(`final enrich of ${id} exited ${run.code}: ${run.stderr.trim().slice(0, 300)}`);
+          fail(`final enrich of ${id} ${run.code === null ? `did not finish within ${Math.round((options.finalTimeoutMs ?? 120_000) / 1000)} s` : `exited ${run.code}`}: ${run.stderr.trim().slice(0, 300)}`);
           continue;
         }
         result.final.enriched++;
@@ -318,7 +324,8 @@ export async function runSoak(options = {}) {
     fail(`soak crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   } finally {
     await provider.close();
-    if (options.keep !== true) rmSync(work, { recursive: true, force: true });
+    result.kept = options.keep === true || (options.keepOnFailure !== false && result.failures.length > 0);
+    if (!result.kept) rmSync(work, { recursive: true, force: true });
   }
   result.seconds = Math.round((Date.now() - started) / 1000);
   return result;
@@ -331,6 +338,7 @@ export function describeResult(result) {
     `Invariants held: sessions kept ${c.sessions}×, verify clean ${c.verify}×${result.enrichment ? `, jobs terminal or resumable ${c.jobs}×, no completed step repeated ${c.steps}×` : " (enrichment not in this build: job and step checks skipped)"}.`,
     result.enrichment ? `Provider calls answered: ${result.providerCalls}; ledger entries: ${result.ledgerEntries}; enriched to completion at the end: ${result.final.enriched} (${result.final.summaries} with summaries).` : "",
     result.failures.length === 0 ? "No invariant broken." : `${result.failures.length} invariant failure(s).`,
+    result.kept ? `Data kept for inspection in ${result.dataDir}` : "",
   ]
     .filter(Boolean)
     .join("\n");
@@ -358,6 +366,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   }
   const result = await runSoak({ kills, timeLimitMs, seed, keep: argv.includes("--keep") });
   console.log(describeResult(result));
-  if (argv.includes("--keep")) console.log(`Data kept in ${result.dataDir}`);
   process.exit(result.failures.length === 0 && result.kills >= kills ? 0 : 1);
 }

@@ -18,7 +18,8 @@ if (!existsSync(join(root, "dist", "cli.js"))) {
   process.exit(1);
 }
 
-const result = await runSoak({ kills: KILLS, timeLimitMs: TIME_LIMIT_MS, seed: Number(process.env.SOAK_SEED ?? 20261121) });
+// The time limit bounds the kill loop; the final unkilled enrichments add at most 2 × 90 s.
+const result = await runSoak({ kills: KILLS, timeLimitMs: TIME_LIMIT_MS, seed: Number(process.env.SOAK_SEED ?? 20261121), finalEnrichments: 2, finalTimeoutMs: 90_000 });
 console.log(describeResult(result));
 const c = result.checks;
 const passed = c.sessions + c.verify + c.jobs + c.steps + result.final.summaries + (result.kills >= KILLS ? 1 : 0);
