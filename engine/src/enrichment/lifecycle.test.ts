@@ -95,6 +95,22 @@ describe("enrichment lifecycle against the fake servers", () => {
     expect(fx.manager.getJobStatus(job.id)!.redactions).toBeGreaterThanOrEqual(3);
   });
 
+  it("takes the options of a repeated request for a session still waiting, and survives a failing media stage", async () => {
+    const fx = await createFixture({ keys: ["anthropic"], manager: { maxActive: 0, processMedia: async () => { throw new Error("disk on fire"); } } });
+    const session = addSession(fx.sessions, { screenshots: 2, audio: 0 });
+    const first = await fx.manager.enqueueSession(session.id);
+    const second = await fx.manager.enqueueSession(session.id, { provider: "local", priority: "high" });
+    expect(second.id).toBe(first.id);
+    expect(second.options.provider).toBe("local");
+    expect(second.priority).toBe("high");
+    let mediaFailures = 0;
+    const manager = await fx.restart({ maxActive: 5, processMedia: async () => { mediaFailures++; throw new Error("disk on fire"); } });
+    await runUntil(fx.host, () => manager.getJobStatus(first.id)?.status === "completed");
+    expect(fx.fake.requests).toHaveLength(0);
+    expect(fx.sessions.results.get(session.id)?.local).toBe(true);
+    expect(mediaFailures).toBe(1);
+  });
+
   it("keeps screenshots local when asked", async () => {
     const fx = await createFixture({ keys: ["anthropic"] });
     const session = addSession(fx.sessions, { screenshots: 10, audio: 0 });

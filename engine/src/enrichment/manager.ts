@@ -123,7 +123,7 @@ export class BackgroundEnrichmentManager {
       const apiKey = await host.secrets.get("OPENAI_API_KEY");
       if (apiKey === undefined) throw new NonRetriableError("enrichment.provider_unavailable", "OPENAI_API_KEY is not set");
       const base = host.info.providerBaseUrls?.openai;
-      created = createOpenAiProvider({ apiKey, baseURL: base === undefined ? undefined : base.endsWith("/v1") ? base : `${base.replace(/\/$/, "")}/v1`, fetch: this.fetchImpl, models: plan.models, now });
+      created = createOpenAiProvider({ apiKey, baseURL: base === undefined ? undefined : base.endsWith("/v1") ? base : `${base.replace(/\/$/, "")}/v1`, fetch: this.fetchImpl, models: plan.models, now, randomHex: () => [...host.crypto.randomBytes(12)].map((b) => b.toString(16).padStart(2, "0")).join("") });
     } else {
       created = createLocalProvider(host);
     }
@@ -169,7 +169,12 @@ export class BackgroundEnrichmentManager {
         throw new NonRetriableError("enrichment.cost_exceeded", `estimated $${estimate.totalUsd.toFixed(4)} exceeds the cap of $${jobOptions.maxCost.toFixed(4)}`, { data: { estimate } });
       }
     }
-    const job = await this.queue.enqueue({ sessionId, priority, options: jobOptions, mediaReady });
+    const live = this.queue.liveJobForSession(sessionId);
+    // Asking again for a session that is still waiting takes the new request's options.
+    const job =
+      live !== undefined && live.status !== "active" && (Object.keys(jobOptions).length > 0 || priority !== undefined)
+        ? await this.queue.requeue(live.id, { options: { ...live.options, ...jobOptions }, priority: priority ?? live.priority })
+        : await this.queue.enqueue({ sessionId, priority, options: jobOptions, mediaReady });
     await this.options.sessions.setStatus(sessionId, { status: "queued", stage: job.stage, progress: job.progress, totalCost: job.cost.actualUsd, jobId: job.id }).catch(() => undefined);
     return job;
   }

@@ -284,6 +284,18 @@ export class PersistentEnrichmentQueue {
     return this.save({ ...job, ...patch });
   }
 
+  /** Changes a job that is not running and puts it back in line now (a repeated request from the user). */
+  async requeue(jobId: string, patch: Partial<Pick<JobRecord, "options" | "priority">>): Promise<JobRecord> {
+    const job = this.mustGet(jobId);
+    if (job.status === "active") return job;
+    const timer = this.timers.get(jobId);
+    if (timer !== undefined) this.options.host.timers.clearTimeout(timer);
+    this.timers.delete(jobId);
+    const saved = await this.save({ ...job, ...patch, status: job.status === "delayed" ? "waiting" : job.status, nextRunAt: undefined });
+    this.pump();
+    return saved;
+  }
+
   private mustGet(jobId: string): JobRecord {
     const job = this.jobs.get(jobId);
     if (job === undefined) throw new EngineError("enrichment.job_not_found", `no enrichment job ${jobId}`);

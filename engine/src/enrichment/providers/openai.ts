@@ -15,6 +15,7 @@ import {
   type StructuredOutputName,
   type TranscriptSegment,
 } from "./schemas.ts";
+import { withMultipartBodies } from "./multipart.ts";
 import { mapSdkError, validateOutput } from "./sdk-errors.ts";
 
 export const OPENAI_DEFAULT_MODELS = { screenshot: "gpt-4o-mini", summary: "gpt-4o-mini", transcription: "gpt-4o-mini-transcribe" } as const;
@@ -28,6 +29,8 @@ export interface OpenAiProviderOptions {
   readonly models: ModelChoice;
   readonly now: () => number;
   readonly uploadLimitBytes?: number;
+  /** Random hex for multipart boundaries (host randomness). */
+  readonly randomHex?: () => string;
 }
 
 const ERROR_CLASSES = {
@@ -58,7 +61,9 @@ type Part = { type: "text"; text: string } | { type: "image_url"; image_url: { u
 
 /** OpenAI through the official SDK: transcription, vision and text with JSON-schema response formats. */
 export function createOpenAiProvider(options: OpenAiProviderOptions): EnrichmentProvider {
-  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, fetch: options.fetch, maxRetries: 0, dangerouslyAllowBrowser: true });
+  let uploads = 0;
+  const boundary = options.randomHex ?? (() => `${options.now().toString(16)}${(++uploads).toString(16).padStart(8, "0")}`);
+  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, fetch: withMultipartBodies(options.fetch, boundary), maxRetries: 0, dangerouslyAllowBrowser: true });
   const uploadLimit = options.uploadLimitBytes ?? OPENAI_UPLOAD_LIMIT_BYTES;
 
   async function complete<S extends z.ZodType>(name: StructuredOutputName, model: string, parts: Part[], images: number, schema: S, ctx: CallContext): Promise<ProviderResult<z.output<S>>> {

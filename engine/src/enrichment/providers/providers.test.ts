@@ -124,3 +124,22 @@ describe("openai provider against the fake API", () => {
     expect(fake.faultsHit["spend-limit"]).toBe(1);
   });
 });
+
+describe("multipart bodies for hosts whose fetch carries bytes only", () => {
+  it("serializes the SDK's FormData so the transcription upload survives a bytes-only fetch", async () => {
+    const fake = createFakeAi();
+    let sawFormData = 0;
+    const bytesOnly = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (init?.body !== undefined && init.body !== null && !(init.body instanceof Uint8Array) && typeof init.body !== "string") {
+        sawFormData++;
+        throw new TypeError("fetch: unsupported body type");
+      }
+      return fake.fetch(input, init);
+    }) as typeof fetch;
+    const provider = createOpenAiProvider({ apiKey: "sk-test", baseURL: "http://fake.local/v1", fetch: bytesOnly, models: { ...models, transcription: "whisper-1" }, now: () => 0 });
+    const result = await provider.transcribe!({ ref: "a", tStart: 0, tEnd: 2000, bytes: wav(2), mimeType: "audio/wav", fileName: "a.wav", path: "a.wav" }, call());
+    expect(sawFormData).toBe(0);
+    expect(result.value.length).toBeGreaterThan(0);
+    expect(fake.requests[0]!.audioSeconds).toBeCloseTo(2, 1);
+  });
+});

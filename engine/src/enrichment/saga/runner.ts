@@ -204,8 +204,15 @@ export function createSagaRunner(deps: RunnerDeps) {
           locked = true;
           return { result: { acquired: true }, usage: [] };
         case "media": {
-          const outcome: MediaOutcome = deps.processMedia === undefined ? { status: "skipped", detail: "no media processor" } : await deps.processMedia(step.session, control.signal, job.id);
-          return { result: outcome, usage: [] };
+          if (deps.processMedia === undefined) return { result: { status: "skipped", detail: "no media processor" } satisfies MediaOutcome, usage: [] };
+          try {
+            return { result: await deps.processMedia(step.session, control.signal, job.id), usage: [] };
+          } catch (error) {
+            if (control.signal.aborted) throw error;
+            // The transcript and summary do not need the merged media: record why it is missing and go on.
+            const detail = `media processing failed: ${error instanceof Error ? error.message : String(error)}`;
+            return { result: { status: "skipped", detail } satisfies MediaOutcome, usage: [] };
+          }
         }
         case "transcribe": {
           const provider = providers.transcription;
