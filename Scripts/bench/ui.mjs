@@ -77,7 +77,21 @@ async function coldOpen(url) {
     const cdp = await page.context().newCDPSession(page);
     await page.goto(url);
     await page.waitForFunction(() => performance.getEntriesByName("stint:timeline-painted").length > 0, undefined, { timeout: 120_000 });
-    const paint = await page.evaluate(() => performance.getEntriesByName("stint:timeline-painted")[0].startTime);
+    // The paint time Chromium reports for the first row's text (Element Timing); the panel's own mark if none.
+    const paint = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const fallback = () => resolve(performance.getEntriesByName("stint:timeline-painted")[0].startTime);
+          const timer = setTimeout(fallback, 2_000);
+          new PerformanceObserver((list) => {
+            const entry = list.getEntries().find((e) => e.identifier === "timeline-row");
+            if (entry) {
+              clearTimeout(timer);
+              resolve(entry.renderTime || entry.loadTime);
+            }
+          }).observe({ type: "element", buffered: true });
+        }),
+    );
     await page.waitForTimeout(500);
     await cdp.send("HeapProfiler.collectGarbage");
     const heap = await cdp.send("Runtime.getHeapUsage");

@@ -15,7 +15,16 @@ export interface Loaded {
 
 /** Items sent with the session; the rest follow in pages so a long session paints at once. */
 export const FIRST_PAGE = 300;
-const PAGE = 5_000;
+const PAGE = 2_000;
+
+/** Resolves once the browser is idle after painting (soon, where there are no frames). */
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof requestAnimationFrame !== "function") setTimeout(resolve, 0);
+    else if (typeof requestIdleCallback === "function") requestAnimationFrame(() => requestIdleCallback(() => resolve(), { timeout: 500 }));
+    else requestAnimationFrame(() => setTimeout(resolve, 0));
+  });
+}
 
 /** One open session: loads it, owns its player and timeline, links evidence to both. */
 export function createDetailModel(api: StintApi, id: string, options: { readonly playerOptions?: Partial<PlayerOptions>; readonly download?: (name: string, mimeType: string, text: string) => void; readonly virtualize?: boolean } = {}) {
@@ -28,6 +37,8 @@ export function createDetailModel(api: StintApi, id: string, options: { readonly
 
   async function loadRest(timeline: TimelineModel, player: PlayerModel): Promise<void> {
     timelineError.value = undefined;
+    // The first page paints first; the rest must not compete with it.
+    await afterPaint();
     try {
       while (!timeline.complete() && !disposed) {
         const page = await api.timeline(id, timeline.all().length, PAGE);
@@ -44,7 +55,8 @@ export function createDetailModel(api: StintApi, id: string, options: { readonly
   async function load(): Promise<void> {
     state.value = { kind: "loading", since: Date.now() };
     try {
-      const detail = await api.session(id, { timelineLimit: FIRST_PAGE });
+      // Unvirtualized (the benchmark's peer) renders everything at once, so it asks for everything at once.
+      const detail = await api.session(id, options.virtualize === false ? {} : { timelineLimit: FIRST_PAGE });
       if (disposed) return;
       const player = createPlayerModel({ client: api.client, detail, ...options.playerOptions });
       const timeline = createTimelineModel(detail.timeline, { virtualize: options.virtualize ?? true, total: detail.timelineTotal ?? detail.timeline.length });

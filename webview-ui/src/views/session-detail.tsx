@@ -2,7 +2,7 @@ import type { EvidenceItem } from "../../../engine/src/review/models.ts";
 import type { BridgeClient } from "../bridge/client.ts";
 import type { DetailModel, Loaded } from "../models/detail-model.ts";
 import { ErrorState, Loading } from "./states.tsx";
-import { formatBytes, formatDate, formatDuration, formatOffset, formatUsd } from "./format.ts";
+import { formatBytes, formatCount, formatDate, formatDuration, formatOffset, formatUsd } from "./format.ts";
 import { Player } from "./player.tsx";
 import { Timeline } from "./timeline.tsx";
 
@@ -121,7 +121,7 @@ function Body({ loaded, model, client }: { readonly loaded: Loaded; readonly mod
       </div>
       <div class="detail-side">
         <h2 id="timeline-title">
-          Timeline <span class="muted">({timeline.count.toLocaleString()} items)</span>
+          Timeline <span class="muted">({formatCount(timeline.count)} items)</span>
         </h2>
         {model.timelineError.value !== undefined && <ErrorState error={model.timelineError.value} onRetry={() => model.retryTimeline()} />}
         <Timeline model={timeline} client={client} onSeek={(index) => model.seekToIndex(index)} label="Session timeline" />

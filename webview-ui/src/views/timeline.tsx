@@ -68,7 +68,9 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
           <span class="row-button row-loading">Loading…</span>
         ) : (
           <button type="button" class="row-button" onClick={() => onSeek(index)} aria-current={current ? "true" : undefined}>
-            <span class="row-time">{formatOffset(item.t)}</span>
+            <span class="row-time" {...(index === range.start ? { elementtiming: "timeline-row" } : {})}>
+              {formatOffset(item.t)}
+            </span>
             <RowBody item={item} client={client} defer={scrolling || index < range.visibleStart || index >= range.visibleEnd} />
           </button>
         )}
