@@ -24,6 +24,7 @@
 export { createEnrichmentFeature, type EnrichmentFeature, type EnrichmentFeatureOptions, EnqueueParamsSchema, EstimateParamsSchema } from "./feature.ts";
 export { BackgroundEnrichmentManager, type EnrichmentManagerOptions, type EnqueueSessionOptions } from "./manager.ts";
 export { PersistentEnrichmentQueue, MAX_ACTIVE_JOBS, POISON_STARTS, type QueueStatus } from "./queue.ts";
+export { JOB_SHARDS, jobShardKey } from "./job-shards.ts";
 export { estimateCost, fitToTokenBudget, imageTokens, type SessionShape } from "./cost/estimate.ts";
 export { PRICES, costOf, priceOf } from "./cost/prices.ts";
 export { createLedger, monthOf, type Ledger } from "./cost/ledger.ts";

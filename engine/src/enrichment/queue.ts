@@ -1,30 +1,15 @@
-import * as z from "zod";
 import { EngineError } from "../bridge/index.ts";
 import type { HostPort, TimerId } from "../host/index.ts";
 import type { Store } from "../storage/index.ts";
 import { decideRetry } from "./retry-policy.ts";
-import { JobRecordSchema, type EnrichmentOptions, type JobPriority, type JobRecord, type Stage } from "./types.ts";
+import { JobShards, jobShardKey } from "./job-shards.ts";
+import { type EnrichmentOptions, type JobPriority, type JobRecord, type Stage } from "./types.ts";
 
 /** At most this many jobs run at once. */
 export const MAX_ACTIVE_JOBS = 5;
 export const DEFAULT_LEASE_MS = 30_000;
 /** A job whose unfinished starts reach this is a poison pill: it ends failed instead of crash-looping. */
 export const POISON_STARTS = 2;
-
-/**
- * Jobs live in a fixed number of shard files (`jobs/shard-NN.json`): opening
- * a queue of a thousand jobs reads 8 small files instead of a thousand, and
- * a job's update rewrites only its shard, serialized from the in-memory state
- * (the authority), so coalesced writes of one shard never lose an update.
- */
-export const JOB_SHARDS = 8;
-const ShardSchema = z.object({ jobs: z.array(z.unknown()) });
-
-export function jobShardKey(jobId: string): string {
-  let hash = 0;
-  for (let i = 0; i < jobId.length; i++) hash = (hash * 31 + jobId.charCodeAt(i)) >>> 0;
-  return `jobs/shard-${String(hash % JOB_SHARDS).padStart(2, "0")}.json`;
-}
 
 const PRIORITY_RANK: Record<JobPriority, number> = { high: 0, normal: 1, low: 2 };
 const LIVE = new Set(["waiting", "active", "delayed"]);
@@ -80,10 +65,8 @@ export interface QueueStatus {
  * and scheduled by the job's own `nextRunAt`.
  */
 export class PersistentEnrichmentQueue {
-  private readonly jobs = new Map<string, JobRecord>();
-  private readonly shardMembers = new Map<string, Set<string>>();
-  private readonly pendingShards = new Map<string, Promise<void>>();
-  private readonly lazyShards = new Map<string, TimerId>();
+  private readonly shards: JobShards;
+  private readonly jobs: Map<string, JobRecord>;
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void>; renewers: ((at: number) => Promise<void>)[] }>();
   private readonly timers = new Map<string, TimerId>();
   private readonly maxActive: number;
@@ -97,6 +80,8 @@ export class PersistentEnrichmentQueue {
   constructor(private readonly options: QueueOptions) {
     this.maxActive = options.maxActive ?? MAX_ACTIVE_JOBS;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.shards = new JobShards(options.store, options.host.timers);
+    this.jobs = this.shards.jobs;
   }
 
   private now(): number {
@@ -105,55 +90,14 @@ export class PersistentEnrichmentQueue {
 
   private async save(job: JobRecord, priority: "critical" | "normal" = "critical"): Promise<JobRecord> {
     const next = { ...job, updatedAt: this.now() };
-    this.remember(next);
-    await this.writeShard(jobShardKey(next.id), priority);
+    await this.shards.save(next, priority);
     return next;
-  }
-
-  /**
-   * Writes a shard from the in-memory state. Saves made in the same tick share
-   * one serialization (it runs in a microtask, after all of them).
-   */
-  private writeShard(key: string, priority: "critical" | "normal"): Promise<void> {
-    const pending = this.pendingShards.get(key);
-    if (pending !== undefined) return pending;
-    const write = Promise.resolve().then(() => {
-      this.pendingShards.delete(key);
-      const jobs: JobRecord[] = [];
-      for (const id of this.shardMembers.get(key) ?? []) {
-        const job = this.jobs.get(id);
-        if (job !== undefined) jobs.push(job);
-      }
-      return this.options.store.putJson(key, { jobs }, { priority });
-    });
-    this.pendingShards.set(key, write);
-    return write;
   }
 
   private saveLater(job: JobRecord): JobRecord {
     const next = { ...job, updatedAt: this.now() };
-    this.remember(next);
-    const key = jobShardKey(next.id);
-    if (!this.lazyShards.has(key) && !this.abandoned) {
-      this.lazyShards.set(
-        key,
-        this.options.host.timers.setTimeout(() => {
-          this.lazyShards.delete(key);
-          if (!this.abandoned) void this.writeShard(key, "normal").catch(() => undefined);
-        }, 1000),
-      );
-    }
+    this.shards.saveLater(next);
     return next;
-  }
-
-  private remember(job: JobRecord): void {
-    if (!this.jobs.has(job.id)) {
-      const key = jobShardKey(job.id);
-      let members = this.shardMembers.get(key);
-      if (members === undefined) this.shardMembers.set(key, (members = new Set()));
-      members.add(job.id);
-    }
-    this.jobs.set(job.id, job);
   }
 
   private event(kind: string, job: JobRecord, extra: Record<string, unknown> = {}): void {
@@ -162,19 +106,11 @@ export class PersistentEnrichmentQueue {
 
   /** Loads persisted jobs and recovers stalled ones; then starts working. */
   async initialize(): Promise<{ recovered: number; poisoned: number }> {
-    const keys = (await this.options.store.list("jobs/")).filter((key) => /^jobs\/shard-\d+\.json$/.test(key));
-    const shards = await Promise.all(keys.map((key) => this.options.store.getJson(key, ShardSchema).catch(() => undefined)));
-    const loaded: (JobRecord | undefined)[] = [];
-    // One bad record costs that record, never its shard.
-    for (const shard of shards) for (const raw of shard?.jobs ?? []) loaded.push(JobRecordSchema.safeParse(raw).data);
+    const loaded = await this.shards.load();
     let recovered = 0;
     let poisoned = 0;
     const now = this.now();
-    for (const job of loaded) {
-      if (job === undefined) continue;
-      this.remember(job);
-      this.seq = Math.max(this.seq, job.seq + 1);
-    }
+    for (const job of loaded) this.seq = Math.max(this.seq, job.seq + 1);
     const touched = new Set<string>();
     const failed: JobRecord[] = [];
     for (const job of [...this.jobs.values()]) {
@@ -196,7 +132,7 @@ export class PersistentEnrichmentQueue {
     }
     // Recovery is idempotent (a crash before these land recovers the same jobs again), so the
     // queue does not wait for them; the first start's critical write carries the same shard state.
-    for (const key of touched) void this.writeShard(key, "normal").catch(() => undefined);
+    for (const key of touched) void this.shards.write(key, "normal").catch(() => undefined);
     for (const job of failed) this.event("failed", job, { error: job.lastError });
     this.open = true;
     this.pump();
@@ -430,18 +366,14 @@ export class PersistentEnrichmentQueue {
     for (const timer of this.timers.values()) this.options.host.timers.clearTimeout(timer);
     this.timers.clear();
     await Promise.all([...this.running.values()].map((entry) => entry.done));
-    const lazy = [...this.lazyShards.entries()];
-    this.lazyShards.clear();
-    for (const [, timer] of lazy) this.options.host.timers.clearTimeout(timer);
-    await Promise.all(lazy.map(([key]) => this.writeShard(key, "normal")));
+    await this.shards.flush();
   }
 
   /** Abandons everything without writing (a simulated crash, for tests). */
   abandon(): void {
     this.shuttingDown = true;
     this.abandoned = true;
-    for (const timer of this.lazyShards.values()) this.options.host.timers.clearTimeout(timer);
-    this.lazyShards.clear();
+    this.shards.abandon();
     for (const timer of this.timers.values()) this.options.host.timers.clearTimeout(timer);
     this.timers.clear();
   }
