@@ -90,6 +90,7 @@ export async function importFolder(
   options: { readonly folder: string; readonly name?: string; readonly order: "name" | "time"; readonly intervalMs: number; readonly progress?: (stage: string, fraction: number, detail?: string) => void },
 ): Promise<ImportResult> {
   const files: ImportedFile[] = readMediaFolder(options.folder, options.order, (index, total, name) => options.progress?.("reading", index / total, name));
+  options.progress?.("reading", 1, `${files.length} files`);
   const images = files.filter((f): f is ImportedImage => f.kind === "image");
   const audio = files.filter((f): f is ImportedAudio => f.kind === "audio");
   const timing = planTiming(images, audio, options.order, options.intervalMs);
