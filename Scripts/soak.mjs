@@ -259,6 +259,12 @@ export async function runSoak(options = {}) {
       return listed?.sessions ?? [];
     }
 
+    // Kill moments are drawn across a run's whole life, which depends on the machine: learn it from the runs left to finish.
+    const natural = { record: [2500], enrich: [6000] };
+    const typical = (kind) => {
+      const recent = natural[kind].slice(-7).sort((a, b) => a - b);
+      return recent[Math.floor(recent.length / 2)];
+    };
     let sessions = [];
     let n = 0;
     while (result.kills < kills) {
@@ -275,15 +281,14 @@ export async function runSoak(options = {}) {
       if (!result.enrichment || ended.length === 0 || roll < 0.45) {
         kind = "record";
         args = ["record", "--name", `soak ${n}`, "--duration", `${random.int(20, 45)}s`, "--screenshot-interval", "5s", "--audio-segment", "10s", "--no-speech", "--speed", "max", "--json"];
-        killAfterMs = random.int(100, 2200);
+        killAfterMs = random.int(100, Math.round(typical("record") * 1.1));
       } else {
         const session = random.pick(ended);
         const local = roll > 0.82;
         kind = local ? "enrich local" : "enrich anthropic";
         args = ["enrich", session.id, "--provider", local ? "local" : "anthropic", "--no-batch", "--json"];
         enrichedSessions.add(session.id);
-        // Wide enough to land inside provider calls, not only in start-up.
-        killAfterMs = random.int(300, 6000);
+        killAfterMs = random.int(100, Math.round(typical("enrich") * 1.1));
       }
       // Now and then a run may finish on its own: it keeps completed sessions and jobs in the mix.
       const letFinish = random.next() < 0.12;
@@ -291,6 +296,7 @@ export async function runSoak(options = {}) {
       result.runs++;
       if (!run.killed) {
         result.finishedBeforeKill++;
+        if (run.code === 0) natural[kind === "record" ? "record" : "enrich"].push(run.ms);
         if (run.code !== 0 && !(kind.startsWith("enrich") && run.code === 1)) fail(`${kind} exited ${run.code} without a kill: ${run.stderr.trim().slice(0, 300)}`);
         // The invariants are checked after kills; a clean exit only adds its session to the mix.
         const made = lastJson(run.stdout);
