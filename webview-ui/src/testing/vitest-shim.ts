@@ -6,23 +6,40 @@
 interface TestCase {
   readonly name: string;
   readonly run: () => unknown;
+  readonly before: readonly (() => unknown)[];
+  readonly after: readonly (() => unknown)[];
 }
 const registered: TestCase[] = [];
 const prefix: string[] = [];
+const beforeStack: (() => unknown)[][] = [[]];
+const afterStack: (() => unknown)[][] = [[]];
 
 export function describe(name: string, body: () => void): void {
   prefix.push(name);
+  beforeStack.push([]);
+  afterStack.push([]);
   try {
     body();
   } finally {
     prefix.pop();
+    beforeStack.pop();
+    afterStack.pop();
   }
 }
+describe.skip = (_name: string, _body: () => void): void => undefined;
 
 export function it(name: string, run: () => unknown): void {
-  registered.push({ name: [...prefix, name].join(" › "), run });
+  registered.push({ name: [...prefix, name].join(" › "), run, before: beforeStack.flat(), after: afterStack.flat().reverse() });
 }
+it.skip = (_name: string, _run: () => unknown): void => undefined;
 export const test = it;
+
+export function beforeEach(fn: () => unknown): void {
+  beforeStack[beforeStack.length - 1]?.push(fn);
+}
+export function afterEach(fn: () => unknown): void {
+  afterStack[afterStack.length - 1]?.push(fn);
+}
 
 export interface CaseResult {
   readonly name: string;
@@ -37,7 +54,15 @@ export async function runRegistered(timeoutMs = 30_000): Promise<CaseResult[]> {
   for (const testCase of registered) {
     const started = performance.now();
     try {
-      await Promise.race([Promise.resolve().then(testCase.run), new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs))]);
+      const body = async () => {
+        for (const hook of testCase.before) await hook();
+        try {
+          await testCase.run();
+        } finally {
+          for (const hook of testCase.after) await hook();
+        }
+      };
+      await Promise.race([body(), new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs))]);
       results.push({ name: testCase.name, ok: true, ms: performance.now() - started });
     } catch (error) {
       results.push({ name: testCase.name, ok: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), ms: performance.now() - started });
