@@ -171,7 +171,7 @@ function appendMonolithic(dir) {
 async function hydrateStint(engine, dir) {
   const storage = await openStore(engine, dir);
   const id = uuid(8);
-  await storage.sessions.saveMetadata(metadata(id));
+  await storage.sessions.saveMetadata(metadata(id, 0, { status: "active" }));
   const list = items(SHOTS_1H * 8, AUDIO_1H * 8);
   // Blob content does not matter for hydration (it reads records, not bytes): small distinct blobs keep the fixture quick.
   await pipeline(list.length, 64, async (i) => {
@@ -180,6 +180,8 @@ async function hydrateStint(engine, dir) {
     if (item.kind === "screenshot") await storage.sessions.appendScreenshot(id, shotRecord(item.n, attachment.id));
     else await storage.sessions.appendAudioSegment(id, audioRecord(item.n, attachment.id));
   });
+  // Ending the session is what triggers its read-optimized pack, as in the app.
+  await storage.sessions.updateMetadata(id, (current) => ({ ...current, status: "completed", endedAt: T0 + 8 * 3_600_000 }));
   await storage.close();
   const times = [];
   for (let run = 0; run < 7; run++) {

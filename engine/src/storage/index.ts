@@ -19,8 +19,16 @@
  * - {@link SessionStorage}, {@link AttachmentStorage}: the session layout on top.
  *
  * Key layout: `sessions/metadata/{id}.json`, `sessions/metadata/index.json`,
- * `screenshots/{id}/{n}.json`, `audio/{id}/{n}.json`, `summaries/{id}.json`,
- * `videos/{id}.json`, `attachments/blobs/{sha256}.dat`, `attachments/metadata/{sha256}.json`.
+ * `screenshots/{id}/{n}.json`, `audio/{id}/{n}.json` (+ `pack.json` once a session
+ * ends), `summaries/{id}.json`, `videos/{id}.json`, `attachments/blobs/{sha256}.dat`,
+ * `attachments/metadata/{sha256}.json`, `legacy/v1/` (migration), `quarantine/`.
+ *
+ * In the engine, `ctx.features.get("storage")` is a {@link StorageFeature}: the
+ * opened storage itself (`store`, `sessions`, `attachments`, `queue`, `verify`,
+ * `repair`, `close`) plus `gc(olderThanMs)`. Capture code hands items over
+ * without awaiting each one: every append joins the next group commit.
+ * References: a record (`appendScreenshot`, `appendAudioSegment`, `saveVideo`)
+ * takes its attachment's reference in its own commit; never count by hand.
  */
 export type * from "./types.ts";
 export { createStorage, type CreateStorageOptions, type OpenedStorage } from "./create-storage.ts";

@@ -53,7 +53,7 @@ describe("persistence queue", () => {
     await tick();
     expect(done).toBe(false);
     expect(storage.queue.stats().pending).toBe(1);
-    host.time!.advance(1000);
+    await host.time!.advance(1000);
     await low;
     expect(storage.queue.stats().commits).toBe(before + 1);
     const second = storage.store.put("ledger/b.json", utf8Encode("2"), { priority: "low" });

@@ -3,6 +3,7 @@ import type { HostPort } from "../host/index.ts";
 import { SessionMetadataSchema, VideoRecordSchema, type SessionMetadata } from "../domain/index.ts";
 import { chunkIndexOf, decodeChunk, type StoredChunk } from "./chunks.ts";
 import { audioChunkKey, metadataKey, screenshotChunkKey, videoKey } from "./keys.ts";
+import { readPack } from "./session-pack.ts";
 import type { ListIndex } from "./list-index.ts";
 import type { InternalStore } from "./store.ts";
 import type { IntegrityProblem, ItemRange } from "./types.ts";
@@ -89,15 +90,25 @@ export async function readChunk<T>(core: SessionCore, kind: ItemKind, sessionId:
 }
 
 /** Items of a session in append order; unreadable chunks are skipped and reported. */
-export async function readItems<T>(core: SessionCore, kind: ItemKind, metadata: SessionMetadata, range: ItemRange = {}): Promise<{ items: T[]; problems: IntegrityProblem[] }> {
+export async function readItems<T>(
+  core: SessionCore,
+  kind: ItemKind,
+  metadata: SessionMetadata,
+  range: ItemRange = {},
+  options: { readonly inLock?: boolean; readonly skipPack?: boolean } = {},
+): Promise<{ items: T[]; problems: IntegrityProblem[] }> {
   const refs = metadata[kind];
+  if (options.skipPack !== true && (range.offset ?? 0) === 0 && range.limit === undefined) {
+    const packed = await readPack<T>(core, kind, metadata);
+    if (packed !== undefined) return { items: packed, problems: [] };
+  }
   const offset = Math.max(0, range.offset ?? 0);
   const end = range.limit === undefined ? refs.itemCount : Math.min(refs.itemCount, offset + range.limit);
   if (end <= offset) return { items: [], problems: [] };
   const first = chunkIndexOf(offset);
   const last = Math.min(refs.chunkCount - 1, chunkIndexOf(end - 1));
   const reads = [];
-  for (let index = first; index <= last; index++) reads.push(readChunk<T>(core, kind, metadata.id, index).then((read) => ({ index, read })));
+  for (let index = first; index <= last; index++) reads.push(readChunk<T>(core, kind, metadata.id, index, { inLock: options.inLock }).then((read) => ({ index, read })));
   const items: T[] = [];
   const problems: IntegrityProblem[] = [];
   for (const { index, read } of await Promise.all(reads)) {

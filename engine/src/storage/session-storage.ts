@@ -15,6 +15,7 @@ import { chunkIndexOf, encodeChunk, type StoredChunk } from "./chunks.ts";
 import { INDEX_KEY, metadataKey, mustBeAttachmentId, mustBeSessionId, summaryKey, videoKey } from "./keys.ts";
 import type { QueuedOp } from "./persistence-queue.ts";
 import { chunkKeyOf, mustReadMetadata, readChunk, readItems, readMetadata, type ItemKind, type SessionCore } from "./session-reads.ts";
+import { buildPacks, packKey } from "./session-pack.ts";
 import { encodeJson } from "./store.ts";
 import type { SessionStorage, WriteOptions } from "./types.ts";
 
@@ -101,6 +102,7 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         { type: "put", key: metadataKey(sessionId), value: encodeJson(next) },
       ];
       if (referenced.op !== undefined) ops.push(referenced.op);
+      if (metadata.status === "completed" || metadata.status === "interrupted") ops.push({ type: "delete", key: packKey(kind, sessionId) });
       return { result: item, ops, priority: options.priority };
     });
   }
@@ -130,8 +132,26 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         ops.push({ type: "put", key: chunkKeyOf(kind, sessionId, chunkIndex), value: encoded.bytes });
       }
       if (wanted.size > 0) throw new EngineError("storage.not_found", `no ${kind} item with sequence number ${[...wanted.keys()].slice(0, 5).join(", ")}`);
+      if (ops.length > 0) {
+        ops.push({ type: "delete", key: packKey(kind, sessionId) });
+        schedulePacks(sessionId);
+      }
       return { result: undefined, ops, priority: options.priority };
     });
+  }
+
+  /** Rebuilds a finished session's packs a little later (debounced: enrichment rewrites items in bursts). */
+  const packTimers = new Map<string, number>();
+  function schedulePacks(sessionId: string): void {
+    const pending = packTimers.get(sessionId);
+    if (pending !== undefined) host.timers.clearTimeout(pending);
+    packTimers.set(
+      sessionId,
+      host.timers.setTimeout(() => {
+        packTimers.delete(sessionId);
+        void buildPacks(core, sessionId).catch(() => undefined);
+      }, 2000),
+    );
   }
 
   /** Attachment ids this session's chunks use (for releasing references). */
@@ -157,10 +177,12 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
     },
     async saveMetadata(input: SessionMetadataInput, options: WriteOptions = {}) {
       mustBeSessionId((input as { id?: unknown }).id);
-      return mutate(async () => {
+      const saved = await mutate(async () => {
         const metadata = prepareMetadata(input, await currentOrUndefined(input.id));
         return { result: metadata, ops: metadataOps(metadata, index.set(metadata)), priority: options.priority ?? "critical" };
       });
+      if (saved.status === "completed" || saved.status === "interrupted") void buildPacks(core, saved.id).catch(() => undefined);
+      return saved;
     },
     async saveMetadataMany(list: readonly SessionMetadataInput[]) {
       for (const input of list) mustBeSessionId((input as { id?: unknown }).id);
@@ -185,6 +207,9 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         if (changed.id !== sessionId) throw new EngineError("storage.schema_invalid", "updateMetadata may not change the id");
         const metadata = prepareMetadata(changed, current);
         return { result: metadata, ops: metadataOps(metadata, index.set(metadata)), priority: options.priority ?? "critical" };
+      }).then((saved) => {
+        if (saved.status === "completed" || saved.status === "interrupted") void buildPacks(core, saved.id).catch(() => undefined);
+        return saved;
       });
     },
     async listMetadata(filter = {}) {

@@ -173,7 +173,7 @@ export function storageContract(name: string, makeHarness: () => AdapterHarness)
       expect((await storage.attachments.getAttachment(att.id))?.refCount).toBe(0);
       expect((await storage.attachments.deleteOrphanedAttachments(0)).removed).toBe(0); // too young
       await storage.sessions.appendScreenshot(id, screenshotOf(0, att.id));
-      harness.host.time!.advance(10_000);
+      await harness.host.time!.advance(10_000);
       expect((await storage.attachments.deleteOrphanedAttachments(harness.host.clock.now())).removed).toBe(0); // referenced
     });
 
