@@ -211,6 +211,16 @@ async function main() {
     await page.waitForSelector("[data-testid=detail]", { timeout: 10_000 });
     await waitFor(() => page.$("[data-testid=timeline] .row, .timeline-empty"), { what: "the recorded session's timeline", timeoutMs: 10_000 });
     await shot(page, "recorded-session");
+    // The recorded session exports, and its evidence (when enrichment made some) seeks the player.
+    const [md] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-md]")]);
+    assert(readFileSync(await md.path(), "utf8").includes("## Capture integrity"), "the recorded session's export lacks its report");
+    const chip = await page.$("[data-testid=evidence-chip]");
+    if (chip !== null) {
+      const target = Number(await chip.getAttribute("data-t"));
+      await chip.click();
+      await waitFor(async () => Math.abs(Number(await page.getAttribute("[data-testid=player-time]", "data-ms")) - target) < 1500, { what: "the player at the recorded evidence" });
+    }
+    return `enrichment ${enrichStatus}${chip === null ? ", no evidence chips" : ", evidence chip followed"}`;
   });
 
   await run.check("no uncaught page errors", async () => {
