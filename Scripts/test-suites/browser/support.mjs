@@ -32,7 +32,8 @@ export function ensureBuilt() {
 /** Starts `stint serve --port 0` on a fresh data folder; resolves with its address once printed. */
 export async function startServer({ demo = true, extraArgs = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "stint-ui-"));
-  const args = [join(root, "dist/cli.js"), "serve", "--port", "0", "--data-dir", dataDir, ...(demo ? ["--demo"] : []), ...extraArgs];
+  // STINT_TEST_CLI runs the suites against another build of the command (e.g. with extra features).
+  const args = [process.env.STINT_TEST_CLI ?? join(root, "dist/cli.js"), "serve", "--port", "0", "--data-dir", dataDir, ...(demo ? ["--demo"] : []), ...extraArgs];
   const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, STINT_DATA_DIR: dataDir } });
   let log = "";
   child.stderr.on("data", (d) => (log += d));
