@@ -9,7 +9,7 @@ import type { OutboundEnvelope } from "../bridge/transport.ts";
 /** A panel API over an in-process engine, for component and model tests. */
 export async function createTestApi(options: { readonly demo?: boolean; readonly features?: readonly FeatureFactory[]; readonly intercept?: (envelope: OutboundEnvelope) => unknown } = {}): Promise<{ api: StintApi; client: BridgeClient; engine: Engine; sent: OutboundEnvelope[] }> {
   const engine = await createEngine(createMemoryHost({ time: "real" }), options.features ?? [createReviewFeatureFactory({ demo: options.demo ?? true })]);
-  const client = createBridgeClient({ timeoutMs: 2_000 });
+  const client = createBridgeClient({ timeoutMs: 10_000 });
   const sent: OutboundEnvelope[] = [];
   engine.subscribe((event) => client.receive(event));
   client.attach({

@@ -24,7 +24,7 @@ async function mount(options: Parameters<typeof createTestApi>[0] = {}, hash = "
 }
 
 async function until<T>(fn: () => T | undefined | null | false, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 500; i++) {
     const value = fn();
     if (value) return value;
     await act(() => new Promise((r) => setTimeout(r, 10)));
