@@ -136,7 +136,7 @@ describe("player model", () => {
     const silent = createPlayerModel({ client: client(), detail: { ...noMedia, session: { ...noMedia.session, durationMs: 60_000 } }, tickMs: 5 });
     expect(silent.mode).toBe("slideshow");
     silent.play();
-    await new Promise((r) => setTimeout(r, 40));
+    for (let i = 0; i < 200 && silent.time.value === 0; i++) await new Promise((r) => setTimeout(r, 5));
     expect(silent.time.value).toBeGreaterThan(0);
     silent.pause();
     const paused = silent.time.value;

@@ -26,7 +26,8 @@ describe("recording model", () => {
     expect(model.phase.value).toBe("recording");
     expect(model.elapsedMs.value).toBe(5_000);
     now += 2_000;
-    await new Promise((r) => setTimeout(r, 600));
+    // The counter ticks on a 500 ms interval; wait for it rather than for a fixed time.
+    for (let i = 0; i < 300 && model.elapsedMs.value !== 7_000; i++) await tick();
     expect(model.elapsedMs.value).toBe(7_000);
     engine.context.emit("session.state", { state: "paused", status: "paused", sessionId: "s1", activeMs: 7_000 });
     now += 10_000;
