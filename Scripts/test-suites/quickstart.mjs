@@ -5,10 +5,10 @@
 // point (`bash .ci/run`), which runs this very suite, so it is checked, not run.
 // Last line: RESULT {"passed":N,"failed":M}.
 import { spawn, spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { accessSync, constants, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -88,9 +88,17 @@ try {
 
   if (first !== undefined) {
     const clone = join(temp, "clone");
-    const cloned = spawnSync("git", ["clone", "--quiet", "--no-hardlinks", root, clone], { encoding: "utf8" });
-    const head = spawnSync("git", ["-C", clone, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim();
-    check("fresh clone of the committed HEAD", cloned.status === 0, cloned.status === 0 ? `HEAD ${head}` : cloned.stderr.trim());
+    const isRepo = spawnSync("git", ["-C", root, "rev-parse", "--git-dir"], { encoding: "utf8" }).status === 0;
+    if (isRepo) {
+      const cloned = spawnSync("git", ["clone", "--quiet", "--no-hardlinks", root, clone], { encoding: "utf8" });
+      const head = spawnSync("git", ["-C", clone, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).stdout.trim();
+      check("fresh clone of the committed HEAD", cloned.status === 0, cloned.status === 0 ? `HEAD ${head}` : cloned.stderr.trim());
+    } else {
+      // A source tree without git (an unpacked archive): a copy without what the command is meant to create.
+      const skip = new Set(["node_modules", "dist", ".git", ".test-artifacts", ".bench", ".build"]);
+      cpSync(root, clone, { recursive: true, filter: (path) => !skip.has(basename(path)) });
+      check("fresh copy of the source tree (not a git checkout)", existsSync(join(clone, "package.json")));
+    }
 
     // The command binds the default port; wait a little if another run holds it, rather than fail on a neighbour.
     for (let i = 0; i < 30 && !(await portFree(DEFAULT_PORT)); i++) await sleep(1000);
