@@ -54,9 +54,11 @@ describe("dev server", () => {
     expect(page.status).toBe(200);
     expect(page.headers["content-security-policy"]).toContain("script-src 'self'");
     expect(String(page.headers["set-cookie"])).toContain("HttpOnly; SameSite=Strict");
-    const script = await raw(server, "/app.js", { headers: { cookie: `stint_token=${server.token}` } });
+    const script = await raw(server, "/app.js", { headers: { cookie: `stint_token_${server.port}=${server.token}` } });
     expect(script.status).toBe(200);
     expect(script.headers["content-type"]).toContain("javascript");
+    // Another server's cookie on the same host does not count.
+    expect((await raw(server, "/app.js", { headers: { cookie: `stint_token_1=${server.token}` } })).status).toBe(401);
   });
 
   it("refuses requests without the token, with a wrong token, from another origin or another Host", async () => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { InboundMessageSchema, MAX_MESSAGE_BYTES } from "../../src/bridge/index.ts";
 import type { Engine } from "../../src/engine/index.ts";
 import type { ReviewFeature } from "../../src/review/index.ts";
-import { checkBindHost, createToken, isLoopback, originProblem, presentedToken, TOKEN_COOKIE, tokenMatches } from "./security.ts";
+import { checkBindHost, createToken, isLoopback, originProblem, presentedToken, tokenCookieName, tokenMatches } from "./security.ts";
 import { readStatic, sniffType } from "./static-files.ts";
 
 export interface DevServerOptions {
@@ -190,7 +190,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       send(response, 403, `forbidden: ${problem}`);
       return;
     }
-    const presented = presentedToken(request, url);
+    const presented = presentedToken(request, url, tokenCookieName(port));
     if (!tokenMatches(token, presented.token)) {
       send(response, 401, presented.token === undefined ? "a token is required: open the address `stint serve` printed" : "wrong token: open the address `stint serve` printed for this run");
       return;
@@ -225,7 +225,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
     const headers: Record<string, string> = { "content-type": file.type, "content-length": String(file.body.length), "cache-control": "no-store", "x-content-type-options": "nosniff", "referrer-policy": "no-referrer", "content-security-policy": PAGE_CSP, "x-frame-options": "DENY" };
     // The page's own scripts and styles load without the query token: a strict same-site cookie carries it.
-    if (presented.via !== "cookie") headers["set-cookie"] = `${TOKEN_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`;
+    if (presented.via !== "cookie") headers["set-cookie"] = `${tokenCookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict`;
     response.writeHead(200, headers);
     response.end(method === "HEAD" ? undefined : file.body);
   }

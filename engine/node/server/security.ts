@@ -19,26 +19,29 @@ export function checkBindHost(host: string, explicit: boolean): void {
   }
 }
 
-export const TOKEN_COOKIE = "stint_token";
+/** Cookies are shared across ports on one host, so each server names its own. */
+export function tokenCookieName(port: number): string {
+  return `stint_token_${port}`;
+}
 
-function tokenFromCookie(header: string | undefined): string | undefined {
+function tokenFromCookie(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
   for (const part of header.split(";")) {
-    const [name, ...rest] = part.trim().split("=");
-    if (name === TOKEN_COOKIE) return rest.join("=");
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return rest.join("=");
   }
   return undefined;
 }
 
 /** The token a request presents: bearer header, `X-Stint-Token`, `?token=`, or the cookie set by the first page load. */
-export function presentedToken(request: IncomingMessage, url: URL): { readonly token: string | undefined; readonly via: "header" | "query" | "cookie" | "none" } {
+export function presentedToken(request: IncomingMessage, url: URL, cookieName: string): { readonly token: string | undefined; readonly via: "header" | "query" | "cookie" | "none" } {
   const auth = request.headers.authorization;
   if (typeof auth === "string" && auth.startsWith("Bearer ")) return { token: auth.slice(7).trim(), via: "header" };
   const header = request.headers["x-stint-token"];
   if (typeof header === "string") return { token: header, via: "header" };
   const query = url.searchParams.get("token");
   if (query !== null) return { token: query, via: "query" };
-  const cookie = tokenFromCookie(request.headers.cookie);
+  const cookie = tokenFromCookie(request.headers.cookie, cookieName);
   if (cookie !== undefined) return { token: cookie, via: "cookie" };
   return { token: undefined, via: "none" };
 }
