@@ -40,8 +40,12 @@ export function mapSdkError(error: unknown, provider: string, classes: SdkErrorC
       now,
     );
   }
-  // A JSON parse failure of a malformed body, or anything unexpected, is worth a retry.
   const message = error instanceof Error ? error.message : String(error);
+  // A missing global or a wrong type is a defect in this build, not weather: retrying cannot help.
+  if (error instanceof ReferenceError || error instanceof TypeError) {
+    return new EngineError("engine.internal", `${provider}: ${message}`, { retryable: false, cause: error });
+  }
+  // A JSON parse failure of a malformed body is worth a retry.
   return new EngineError("enrichment.invalid_response", `${provider}: ${message}`, { retryable: true, cause: error });
 }
 
