@@ -69,6 +69,27 @@ describe("restart recovery", () => {
   });
 });
 
+describe("leases and locks", () => {
+  it("renews the lease and the session lock while a long step runs", async () => {
+    const fx = await createFixture({ keys: ["anthropic"] });
+    const session = addSession(fx.sessions, { screenshots: 2, audio: 0 });
+    fx.fake.inject({ kind: "timeout", delayMs: 3_600_000, path: "/v1/messages" });
+    const job = await fx.manager.enqueueSession(session.id, { provider: "anthropic", allowBatch: false });
+    await runUntil(fx.host, () => fx.fake.faultsHit.timeout > 0, 60_000, 100);
+    const firstLease = fx.manager.getJobStatus(job.id)!.leaseExpiresAt!;
+    await fx.host.time!.advance(5 * 60_000);
+    await settle(fx.host);
+    const lease = fx.manager.getJobStatus(job.id)!.leaseExpiresAt!;
+    expect(lease).toBeGreaterThan(firstLease + 4 * 60_000);
+    expect(lease).toBeGreaterThan(fx.host.clock.now());
+    const lock = await fx.store.getJson(`locks/${session.id}.json`, { parse: (v) => v as { jobId: string; expiresAt: number } });
+    expect(lock?.jobId).toBe(job.id);
+    expect(lock!.expiresAt).toBeGreaterThan(fx.host.clock.now());
+    await fx.manager.cancelJob(job.id);
+    expect(await fx.store.getJson(`locks/${session.id}.json`, { parse: (v) => v })).toBeUndefined();
+  });
+});
+
 describe("cancellation", () => {
   it("stops the running step through its abort signal", async () => {
     const fx = await createFixture({ keys: ["anthropic"] });
