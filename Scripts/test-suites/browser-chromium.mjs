@@ -119,6 +119,20 @@ async function main() {
     assert(parsed.session.id === "demo-parser" && parsed.timeline.length > 800, "JSON export lacks the session");
   });
 
+  await run.check("keyboard: the timeline is one tab stop and arrow keys, End and Home move through it", async () => {
+    const first = page.locator("[data-testid=timeline] .row-button[tabindex='0']");
+    await first.focus();
+    const start = Number(await page.evaluate(() => document.activeElement?.closest(".row")?.getAttribute("data-index")));
+    await page.keyboard.press("ArrowDown");
+    await waitFor(() => page.evaluate((want) => document.activeElement?.closest(".row")?.getAttribute("data-index") === String(want), start + 1), { what: `focus on row ${start + 2}` });
+    await page.keyboard.press("End");
+    await waitFor(() => page.evaluate(() => { const row = document.activeElement?.closest(".row"); return row && row.getAttribute("aria-posinset") === row.getAttribute("aria-setsize"); }), { what: "focus on the last row" });
+    await page.keyboard.press("Enter");
+    await waitFor(async () => Number(await page.getAttribute("[data-testid=player-time]", "data-ms")) > 3_000_000, { what: "Enter on the last row seeks there" });
+    await page.keyboard.press("Home");
+    await waitFor(() => page.evaluate(() => document.activeElement?.closest(".row")?.getAttribute("data-index") === "0"), { what: "focus on the first row" });
+  });
+
   await run.check("the 8-hour session opens and scrolls to its end", async () => {
     await page.goto(`${server.url}#/session/demo-long-day`);
     await page.waitForSelector("[data-testid=timeline] .row", { timeout: 10_000 });

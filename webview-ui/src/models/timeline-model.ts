@@ -87,6 +87,18 @@ export function createTimelineModel(initial: readonly TimelineItem[], options: {
       const index = indexAtTime(items, t);
       if (index >= 0) this.scrollToIndex(index);
     },
+    /** Scrolls only as far as needed to show row `index` (keyboard navigation). */
+    reveal(index: number): void {
+      if (element === undefined) return;
+      const top = index * rowHeight;
+      const bottom = top + rowHeight;
+      let offset = element.scrollTop;
+      if (top < offset) offset = top;
+      else if (bottom > offset + element.clientHeight) offset = bottom - element.clientHeight;
+      if (offset === element.scrollTop) return;
+      if (virtualizer !== undefined) virtualizer.scrollToOffset(offset);
+      else element.scrollTop = offset;
+    },
     /** Follows the play head without scrolling (used while playing). */
     markTime(t: number): void {
       const index = indexAtTime(items, t);

@@ -79,6 +79,20 @@ describe("the panel", () => {
     expect(rows).toBeLessThan(40);
   });
 
+  it("moves through the timeline with the arrow keys, one tab stop for the whole list", async () => {
+    const { root } = await mount({}, "#/session/demo-parser");
+    await until(() => root.querySelector("[data-testid=timeline] .row"), "timeline rows");
+    const tabbable = root.querySelectorAll("[data-testid=timeline] .row-button[tabindex='0']");
+    expect(tabbable).toHaveLength(1);
+    const first = tabbable[0] as HTMLButtonElement;
+    first.focus();
+    await act(() => first.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true })));
+    await until(() => (document.activeElement?.closest(".row") as HTMLElement | null)?.dataset.index === "1", "focus on the second row");
+    await act(() => document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowUp", bubbles: true })));
+    await until(() => (document.activeElement?.closest(".row") as HTMLElement | null)?.dataset.index === "0", "focus back on the first row");
+    // Scrolling to rows far away needs layout, which the real-browser suite checks.
+  });
+
   it("shows what failed and retries when opening a session fails", async () => {
     let fail = true;
     const { root } = await mount({ intercept: (e) => (e.method === "review.session" && fail ? { v: 1, id: e.id, error: { code: "storage.io", message: "disk went away", retryable: true } } : undefined) }, "#/session/demo-parser");

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { BridgeClient } from "../bridge/client.ts";
 import type { TimelineModel } from "../models/timeline-model.ts";
 import type { TimelineItem } from "../../../engine/src/review/models.ts";
@@ -44,6 +44,30 @@ function RowBody({ item, client, defer }: { readonly item: TimelineItem; readonl
 /** The virtualized timeline: only the window's rows exist in the DOM. */
 export function Timeline({ model, client, onSeek, label }: { readonly model: TimelineModel; readonly client: BridgeClient; readonly onSeek: (index: number) => void; readonly label?: string }) {
   const scroller = useRef<HTMLDivElement>(null);
+  // The row keyboard focus is on; it follows arrow keys even into rows not rendered yet.
+  const [focusIndex, setFocusIndex] = useState<number | undefined>(undefined);
+  // Set by a navigation key; focus moves once that row is rendered, and only then.
+  const pendingFocus = useRef(false);
+  useLayoutEffect(() => {
+    if (!pendingFocus.current || focusIndex === undefined) return;
+    const button = scroller.current?.querySelector<HTMLButtonElement>(`.row[data-index="${focusIndex}"] .row-button`);
+    if (button) {
+      button.focus({ preventScroll: true });
+      pendingFocus.current = false;
+    }
+  });
+  const onKeyDown = (event: KeyboardEvent) => {
+    const from = focusIndex ?? Number((event.target as HTMLElement).closest(".row")?.getAttribute("data-index") ?? 0);
+    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? model.rowHeight) / model.rowHeight) - 1);
+    const moves: Record<string, number> = { ArrowDown: from + 1, ArrowUp: from - 1, PageDown: from + page, PageUp: from - page, Home: 0, End: model.count - 1 };
+    const next = moves[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    const clamped = Math.min(model.count - 1, Math.max(0, next));
+    pendingFocus.current = true;
+    setFocusIndex(clamped);
+    model.reveal(clamped);
+  };
   useEffect(() => {
     if (scroller.current === null) return;
     return model.attach(scroller.current);
@@ -67,7 +91,7 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
         {item === undefined ? (
           <span class="row-button row-loading">Loading…</span>
         ) : (
-          <button type="button" class="row-button" onClick={() => onSeek(index)} aria-current={current ? "true" : undefined}>
+          <button type="button" class="row-button" onClick={() => onSeek(index)} onFocus={() => focusIndex !== index && setFocusIndex(index)} aria-current={current ? "true" : undefined} tabIndex={index === (focusIndex ?? range.visibleStart) ? 0 : -1}>
             <span class="row-time" {...(index === range.start ? { elementtiming: "timeline-row" } : {})}>
               {formatOffset(item.t)}
             </span>
@@ -79,7 +103,7 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
   }
   if (model.count === 0) return <div class="timeline timeline-empty">Nothing was captured in this session.</div>;
   return (
-    <div class="timeline" ref={scroller} tabIndex={-1} data-testid="timeline" aria-label={label ?? "Timeline"} role="region">
+    <div class="timeline" ref={scroller} tabIndex={-1} data-testid="timeline" aria-label={label ?? "Timeline"} role="region" onKeyDown={onKeyDown} aria-keyshortcuts="ArrowUp ArrowDown PageUp PageDown Home End">
       <div class="timeline-sizer" style={{ height: `${range.totalHeight}px` }}>
         <ol class="timeline-window" style={{ transform: `translateY(${range.offsetTop}px)` }} aria-label={`Timeline items ${range.start + 1}–${range.end} of ${model.count}`}>
           {rows}
