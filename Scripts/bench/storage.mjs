@@ -93,7 +93,8 @@ async function appendStint(engine, dir) {
     const item = list[i];
     const bytes = blobFor(i);
     const info = item.kind === "screenshot" ? { type: "screenshot", mimeType: "image/png", width: 2880, height: 1800 } : { type: "audio", mimeType: "audio/wav", durationMs: 30_000 };
-    const attachment = await storage.attachments.saveAttachment(bytes, info);
+    // As capture does: the blob is queued, and the record's durable acknowledgement covers both.
+    const attachment = await storage.attachments.saveAttachment(bytes, info, { durable: false });
     if (item.kind === "screenshot") await storage.sessions.appendScreenshot(id, shotRecord(item.n, attachment.id));
     else await storage.sessions.appendAudioSegment(id, audioRecord(item.n, attachment.id));
   });

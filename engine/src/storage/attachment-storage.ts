@@ -15,6 +15,8 @@ export interface AttachmentInternals {
   forget(): void;
   /** Queues every deferred metadata write (GC and verify call this under the lock before scanning). */
   persistDeferred(): Promise<void>;
+  /** Why a save that did not wait for durability failed, so the record that follows reports the real cause. */
+  failureOf(attachmentId: string): unknown;
 }
 
 export interface AttachmentDeps {
@@ -38,6 +40,7 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
    * A crash in between leaves a blob without metadata, which GC collects.
    */
   const deferred = new Map<string, Attachment>();
+  const failures = createLru<unknown>(256, () => 1);
 
   const internals: AttachmentInternals = {
     async read(attachmentId) {
@@ -64,6 +67,9 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
     forget() {
       metaCache.clear();
       blobCache.clear();
+    },
+    failureOf(attachmentId) {
+      return failures.get(attachmentId);
     },
     async persistDeferred() {
       const ops: KvOp[] = [...deferred.values()].map((attachment) => ({ type: "put", key: attachmentMetaKey(attachment.id), value: encodeJson(attachment) }));
@@ -122,11 +128,16 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
             deferred.delete(id);
             await store.commitOps([{ type: "put", key: attachmentMetaKey(id), value: encodeJson(waiting) }], { priority: "low" });
           }).catch(() => undefined), 1000),
-          () => deferred.delete(id),
+          (error: unknown) => {
+            deferred.delete(id);
+            failures.set(id, error);
+          },
         );
+        failures.delete(id);
         return { attachment, done: blobDone };
       });
-      await done;
+      if (options.durable === false) done.catch((error: unknown) => failures.set(id, error));
+      else await done;
       return attachment;
     },
     async registerExternalBlob(blob: ExternalBlob, info, options: SaveAttachmentOptions = {}) {
@@ -160,7 +171,8 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
         });
         return { attachment, done };
       });
-      await done;
+      if (options.durable === false) done.catch((error: unknown) => failures.set(id, error));
+      else await done;
       return attachment;
     },
     async getAttachment(attachmentId) {

@@ -78,7 +78,11 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
     return mutate(async () => {
       const metadata = await mustReadMetadata(core, sessionId);
       const attachment = await attachments.read(item.attachmentId);
-      if (attachment === undefined) throw new EngineError("storage.not_found", `attachment ${item.attachmentId} is not stored; save or register it first`, { data: { attachmentId: item.attachmentId } });
+      if (attachment === undefined) {
+        const failure = attachments.failureOf(item.attachmentId);
+        if (failure !== undefined) throw failure; // its blob's write failed: that is the cause to report
+        throw new EngineError("storage.not_found", `attachment ${item.attachmentId} is not stored; save or register it first`, { data: { attachmentId: item.attachmentId } });
+      }
       const referenced = attachments.reference(attachment, sessionId, true);
       const refs = metadata[kind];
       const position = refs.itemCount;

@@ -178,6 +178,13 @@ export interface SaveAttachmentOptions extends WriteOptions {
    * refcounts always equal what the records say, even across a crash.
    */
   readonly sessionId?: string;
+  /**
+   * Default true: resolve once the blob is durable. With false, resolve as
+   * soon as the write is queued: for capture, which appends the record right
+   * after; the record's own acknowledgement then covers the blob too (a
+   * record never commits before its blob, and fails with it).
+   */
+  readonly durable?: boolean;
 }
 
 export interface ExternalBlob {
