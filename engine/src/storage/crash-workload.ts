@@ -105,6 +105,9 @@ export async function runWorkload(files: FaultFiles, acks: Ack[], options: Workl
     const failed = settled.find((result) => result.status === "rejected");
     if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
   }
+  // S1 ends: its read-optimized packs are built in the background from here on.
+  await storage.sessions.updateMetadata(S1, (current) => ({ ...current, status: "completed", endedAt: current.startedAt + 500_000 }));
+  acks.push({ kind: "session", sessionId: S1 });
   for (let n = 0; n < (options.transactions ?? TX_COUNT); n++) {
     await storage.store.transaction(async (tx) => {
       tx.putJson(`tx/${n}-a.json`, { n });
