@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkEngineBundle } from "./bundle-check.mjs";
+import { lazySchemasPlugin } from "./lazy-schemas.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -40,7 +41,8 @@ const engine = build({
   legalComments: "none",
   metafile: true,
   define,
-  plugins: [zodPrivateGlobals],
+  // Schemas are built on first use: eager zod construction dominated JavaScriptCore cold start.
+  plugins: [zodPrivateGlobals, lazySchemasPlugin({ root, readFile })],
   logLevel: "warning",
 });
 
