@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
+import { Worker } from "node:worker_threads";
 import { mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import { EngineError } from "../src/bridge/index.ts";
@@ -62,6 +63,46 @@ async function sha256Of(path: string): Promise<WriteResult> {
 }
 
 /**
+ * SHA-256 of the output computed on a worker thread from the same byte
+ * ranges the copy reads, so hashing (the slowest part) overlaps the copy
+ * instead of following it. Equivalent to hashing the written buffers: both
+ * see exactly the bytes handed to `write`.
+ */
+const HASH_WORKER = `
+const { workerData, parentPort } = require("node:worker_threads");
+const { createHash } = require("node:crypto");
+const fs = require("node:fs");
+const hash = createHash("sha256").update(Buffer.from(workerData.header));
+const buffer = Buffer.allocUnsafe(${1024 * 1024});
+for (const part of workerData.parts) {
+  const fd = fs.openSync(part.path, "r");
+  try {
+    let offset = part.offset;
+    let remaining = part.length;
+    while (remaining > 0) {
+      const n = fs.readSync(fd, buffer, 0, Math.min(buffer.length, remaining), offset);
+      if (n === 0) throw new Error("short read while hashing " + part.path);
+      hash.update(buffer.subarray(0, n));
+      offset += n;
+      remaining -= n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+parentPort.postMessage(hash.digest("hex"));
+`;
+
+function hashOnWorker(header: Uint8Array, parts: readonly { path: string; offset: number; length: number }[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(HASH_WORKER, { eval: true, workerData: { header, parts } });
+    worker.once("message", (digest: string) => resolve(digest));
+    worker.once("error", reject);
+    worker.once("exit", (code) => code !== 0 && reject(new Error(`hash worker exited with ${code}`)));
+  });
+}
+
+/**
  * Concatenates WAV files streamed with bounded memory: every segment's header
  * is read first (so the output's header and hash are known), the samples are
  * copied chunk by chunk behind a zeroed header, and the real header is written
@@ -88,39 +129,53 @@ export async function concatWavStreamed(inputs: readonly string[], output: strin
   }
   const total = infos.reduce((sum, info) => sum + info.dataLength, 0);
   const header = buildWavHeader(infos[0]!, total);
-  const hash = createHash("sha256").update(header);
+  const digest = hashOnWorker(header, infos.map((info, index) => ({ path: inputs[index]!, offset: info.dataOffset, length: info.dataLength })));
+  digest.catch(() => undefined);
   const partial = `${output}.partial`;
   const out = await open(partial, "w");
-  // Two buffers: the next chunk is read while the previous one is being written.
-  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
-  let turn = 0;
+  // Three buffers: the next chunk is read while earlier ones are still being written.
+  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
+  const writes: (Promise<unknown> | undefined)[] = [undefined, undefined, undefined];
   let pendingWrite: Promise<unknown> = Promise.resolve();
   try {
-    let position = WAV_HEADER_BYTES;
-    for (const [index, path] of inputs.entries()) {
-      const info = infos[index]!;
-      const input = await open(path, "r");
-      try {
-        let offset = info.dataOffset;
-        let remaining = info.dataLength;
-        while (remaining > 0) {
-          const buffer = buffers[turn]!;
-          turn ^= 1;
-          const { bytesRead } = await input.read(buffer, 0, Math.min(buffer.length, remaining), offset);
-          if (bytesRead === 0) throw new EngineError("media.failed", `audio segment ${index} (${path}) ended early`);
-          const chunk = buffer.subarray(0, bytesRead);
-          await pendingWrite;
-          pendingWrite = out.write(chunk, 0, bytesRead, position);
-          hash.update(chunk);
-          position += bytesRead;
-          offset += bytesRead;
-          remaining -= bytesRead;
-        }
-      } finally {
-        await input.close();
-      }
+    // Every chunk of every segment, in order, as (segment, offset, length).
+    const plan: { index: number; offset: number; length: number }[] = [];
+    for (const [index, info] of infos.entries()) {
+      for (let done = 0; done < info.dataLength; done += CHUNK_BYTES) plan.push({ index, offset: info.dataOffset + done, length: Math.min(CHUNK_BYTES, info.dataLength - done) });
     }
-    await pendingWrite;
+    const handles = new Map<number, Awaited<ReturnType<typeof open>>>();
+    const handleFor = async (index: number) => {
+      let handle = handles.get(index);
+      if (handle === undefined) handles.set(index, (handle = await open(inputs[index]!, "r")));
+      return handle;
+    };
+    const readChunk = async (n: number) => {
+      const chunk = plan[n]!;
+      const slot = n % 3;
+      await writes[slot];
+      const { bytesRead } = await (await handleFor(chunk.index)).read(buffers[slot]!, 0, chunk.length, chunk.offset);
+      if (bytesRead !== chunk.length) throw new EngineError("media.failed", `audio segment ${chunk.index} (${inputs[chunk.index]}) ended early`);
+      return buffers[slot]!.subarray(0, bytesRead);
+    };
+    try {
+      let position = WAV_HEADER_BYTES;
+      let next = plan.length > 0 ? readChunk(0) : undefined;
+      next?.catch(() => undefined);
+      for (let n = 0; n < plan.length; n++) {
+        const chunk = await next!;
+        next = n + 1 < plan.length ? readChunk(n + 1) : undefined;
+        // Awaited next turn; marked handled now so an early exit cannot leave an unhandled rejection.
+        next?.catch(() => undefined);
+        const write = out.write(chunk, 0, chunk.length, position);
+        writes[n % 3] = write;
+        pendingWrite = write;
+        position += chunk.length;
+      }
+      await Promise.all(writes);
+    } finally {
+      // Inputs stay open until the end (one descriptor per segment) so no close races a read.
+      for (const handle of handles.values()) await handle.close().catch(() => undefined);
+    }
     await out.write(header, 0, WAV_HEADER_BYTES, 0);
     await out.datasync();
   } catch (error) {
@@ -132,7 +187,7 @@ export async function concatWavStreamed(inputs: readonly string[], output: strin
   await out.close();
   await rename(partial, output);
   await fsyncDir(dirname(output));
-  return { size: WAV_HEADER_BYTES + total, sha256: hash.digest("hex") };
+  return { size: WAV_HEADER_BYTES + total, sha256: await digest };
 }
 
 /**
