@@ -292,12 +292,15 @@ export async function runSoak(options = {}) {
       }
       // Now and then a run may finish on its own: it keeps completed sessions and jobs in the mix.
       const letFinish = random.next() < 0.12;
-      const run = await stint(args, { env, killAfterMs: letFinish ? undefined : killAfterMs });
+      // A run left to finish must finish in a few times its usual length; a stuck one is killed and reported.
+      const usual = typical(kind === "record" ? "record" : "enrich");
+      const run = await stint(args, { env, killAfterMs: letFinish ? undefined : killAfterMs, timeoutMs: Math.max(30_000, usual * 6) });
       result.runs++;
       if (!run.killed) {
         result.finishedBeforeKill++;
         if (run.code === 0) natural[kind === "record" ? "record" : "enrich"].push(run.ms);
-        if (run.code !== 0 && !(kind.startsWith("enrich") && run.code === 1)) fail(`${kind} exited ${run.code} without a kill: ${run.stderr.trim().slice(0, 300)}`);
+        if (run.code === null) fail(`${kind} did not finish within ${Math.round(run.ms / 1000)} s (not a soak kill): ${run.stderr.trim().slice(0, 300)}`);
+        else if (run.code !== 0 && !(kind.startsWith("enrich") && run.code === 1)) fail(`${kind} exited ${run.code} without a kill: ${run.stderr.trim().slice(0, 300)}`);
         // The invariants are checked after kills; a clean exit only adds its session to the mix.
         const made = lastJson(run.stdout);
         if (kind === "record" && made?.sessionId !== undefined) sessions.push({ id: made.sessionId, status: made.status });
