@@ -81,7 +81,7 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
   const scrolling = model.scrolling.value;
   void model.version.value;
   // Rows are keyed by slot, so a row scrolled out is reused for the row scrolled in.
-  const pool = Math.max(64, range.end - range.start);
+  const pool = Math.max(1, range.end - range.start);
   const rows: preact.JSX.Element[] = [];
   for (let index = range.start; index < range.end; index++) {
     const item = model.itemAt(index);
