@@ -82,6 +82,20 @@ describe("dev server", () => {
     const unknown = await bridge(server, '{"v":1,"id":8,"method":"nope.nothing"}');
     expect(JSON.parse(unknown.body)).toMatchObject({ id: 8, error: { code: "bridge.unknown_method" } });
     expect((await bridge(server, "x".repeat(1_000_001))).status).toBe(413);
+    // A body without a declared length that never ends is cut off, not read forever.
+    const endless = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest({ host: "127.0.0.1", port: server.port, path: "/bridge", method: "POST", headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json", "transfer-encoding": "chunked" } }, (res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on("error", (e) => ((e as { code?: string }).code === "ECONNRESET" || (e as { code?: string }).code === "EPIPE" ? undefined : reject(e)));
+      const chunk = "x".repeat(64 * 1024);
+      const pump = () => {
+        if (!req.destroyed) req.write(chunk, () => setImmediate(pump));
+      };
+      pump();
+    });
+    expect(endless).toBe(413);
     expect((await bridge(server, "{not json")).status).toBe(400);
     expect(JSON.parse((await bridge(server, '{"v":2,"method":"a.b"}')).body)).toMatchObject({ error: { code: "bridge.invalid_message" } });
     expect((await raw(server, "/bridge", { method: "POST", headers: { authorization: `Bearer ${server.token}`, "content-type": "text/plain" }, body: "{}" })).status).toBe(415);

@@ -56,13 +56,18 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer | und
     }
     const parts: Buffer[] = [];
     let size = 0;
-    let over = false;
-    request.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) over = true;
-      else parts.push(chunk);
-    });
-    request.on("end", () => resolve(over ? undefined : Buffer.concat(parts)));
+      if (size <= limit) {
+        parts.push(chunk);
+        return;
+      }
+      // Answer at once instead of reading an endless body; the connection closes after the reply.
+      request.off("data", onData);
+      resolve(undefined);
+    };
+    request.on("data", onData);
+    request.on("end", () => resolve(Buffer.concat(parts)));
     request.on("error", reject);
   });
 }
@@ -154,6 +159,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
     const body = await readBody(request, MAX_MESSAGE_BYTES);
     if (body === undefined) {
+      response.setHeader("connection", "close");
       sendError(response, 413, "bridge.payload_too_large", `bodies are limited to ${MAX_MESSAGE_BYTES} bytes`);
       return;
     }
