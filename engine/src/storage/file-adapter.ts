@@ -91,7 +91,8 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
     await files.flushDir(parentOf(path));
   }
 
-  async function applyMarker(tx: string, marker: z.infer<typeof MarkerSchema>): Promise<void> {
+  /** `recovering`: staged files may already have moved before a crash, so each is checked first. */
+  async function applyMarker(tx: string, marker: z.infer<typeof MarkerSchema>, recovering = true): Promise<void> {
     const ops = marker.ops.filter((op) => isValidKey(op.key));
     for (const dir of new Set(ops.filter((op) => "staged" in op).map((op) => parentOf(pathOf(op.key))))) await ensureDir(dir);
     // Every op names a different key, so the moves can go out together.
@@ -100,7 +101,7 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
         const target = pathOf(op.key);
         if ("staged" in op) {
           const staged = `${journalDir}/${tx}.${op.staged}`;
-          if ((await files.stat(staged)) === undefined) return undefined; // already moved before the crash
+          if (recovering && (await files.stat(staged)) === undefined) return undefined; // already moved before the crash
           await files.rename(staged, target);
         } else {
           if ((await files.stat(target)) === undefined) return undefined;
@@ -146,7 +147,7 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
     }
     journalDirty = false; // the marker's directory flush covered earlier removals
     try {
-      await applyMarker(tx, marker);
+      await applyMarker(tx, marker, false);
       await files.remove(`${journalDir}/${tx}.json`);
     } catch (error) {
       unfinished = true; // committed, but not yet in place: finished before the next read or write
