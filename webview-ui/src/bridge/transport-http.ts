@@ -36,6 +36,7 @@ export function createHttpTransport(deliver: Deliver, options: HttpTransportOpti
         body: JSON.stringify(envelope),
       });
       const text = await response.text();
+      if (response.status === 401) throw new Error("this page's token is not valid for the running dev host; open the address `stint serve` printed");
       if (!response.ok && !text.startsWith("{")) throw new Error(`the dev host answered ${response.status} ${response.statusText}`);
       if (text.length > 0) deliver(text);
     },

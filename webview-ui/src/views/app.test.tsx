@@ -86,9 +86,9 @@ describe("the panel", () => {
     expect(tabbable).toHaveLength(1);
     const first = tabbable[0] as HTMLButtonElement;
     first.focus();
-    await act(() => first.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true })));
+    await act(() => void first.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true })));
     await until(() => (document.activeElement?.closest(".row") as HTMLElement | null)?.dataset.index === "1", "focus on the second row");
-    await act(() => document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowUp", bubbles: true })));
+    await act(() => void document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowUp", bubbles: true })));
     await until(() => (document.activeElement?.closest(".row") as HTMLElement | null)?.dataset.index === "0", "focus back on the first row");
     // Scrolling to rows far away needs layout, which the real-browser suite checks.
   });
