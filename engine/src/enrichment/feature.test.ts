@@ -66,4 +66,35 @@ describe("enrichment feature over storage and the bridge", () => {
     expect(missing).toMatchObject({ error: { code: "enrichment.job_not_found" } });
     await engine.stop();
   });
+
+  it("enqueues a session when it ends, with the session feature's markers as evidence", async () => {
+    const fake = createFakeAi();
+    const host = createMemoryHost({ providerBaseUrls: { anthropic: "http://fake.local" } });
+    const listeners: ((event: { sessionId: string }) => Promise<void> | void)[] = [];
+    const id = "00000000-0000-4000-8000-00000000abce";
+    const sessionStub = () => ({
+      name: "session",
+      methods: {},
+      onSessionEnded: (listener: (event: { sessionId: string }) => Promise<void>) => {
+        listeners.push(listener);
+        return () => undefined;
+      },
+      getMarkers: async () => [{ id: "00000000-0000-4000-8000-0000000000ff", sessionId: id, sessionTimeMs: 20_000, at: 0, note: "decided to ship the login fix" }],
+    });
+    const engine = await createEngine(host, [createStorageFeature(), sessionStub as never, createEnrichmentFeature({ fetch: fake.fetch })]);
+    const storage = engine.context.features.get("storage") as StorageFeature;
+    const feature = engine.context.features.get("enrichment") as EnrichmentFeature;
+    await seedSession(storage, id);
+    expect(listeners).toHaveLength(1);
+    await listeners[0]!({ sessionId: id });
+    const job = feature.manager.queue.liveJobForSession(id)!;
+    expect(job).toBeDefined();
+    await runUntil(host, () => feature.manager.getJobStatus(job.id)?.status === "completed", 3600_000, 200);
+    // No key: the local provider, no network.
+    expect(fake.requests).toHaveLength(0);
+    const summary = await storage.sessions.getSummary(id);
+    expect(summary?.local).toBe(true);
+    expect(summary?.notes.some((note) => note.text.includes("decided to ship") && note.evidence[0]?.kind === "marker" && note.flagged !== true)).toBe(true);
+    await engine.stop();
+  });
 });
