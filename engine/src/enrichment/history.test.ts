@@ -31,6 +31,8 @@ describe("queue history checker", () => {
       off(event.method, event.params as { retryInMs?: number });
       emit(event);
     };
+    // One spend-limit 429 somewhere in the run: that job must fail at once, never retried.
+    fake.inject({ kind: "spend-limit", times: 1, path: "/v1/messages" });
     const ids: string[] = [];
     for (let i = 0; i < JOBS; i++) {
       const session = addSession(fx.sessions, { screenshots: 3, audio: 0, markers: 1, uniqueEvery: 1 });
@@ -53,16 +55,23 @@ describe("queue history checker", () => {
     // Duplicated completed steps: none.
     expect([...commits.values()].every((n) => n === 1)).toBe(true);
     const providerSteps = [...commits.keys()].filter((key) => /\/(screenshots\.|chapters$|summary$)/.test(key)).length;
+    // Completed jobs made three provider steps each; the spend-limited one none.
     expect(providerSteps).toBe(completed * 3);
     // Concurrency never above five.
     expect(maxActive).toBeLessThanOrEqual(MAX_ACTIVE_JOBS);
     expect(maxActive).toBeGreaterThan(1);
     // HTTP attempts: one per committed step plus one per injected fault, no more.
     expect(fake.requests.length).toBe(providerSteps + faults);
+    // The spend-limit 429 was hit once and its job failed without a retry.
+    expect(fake.faultsHit["spend-limit"]).toBe(1);
+    const spent = jobs.filter((job) => job.status === "failed");
+    expect(spent).toHaveLength(1);
+    expect(spent[0]!.lastError).toMatchObject({ kind: "non-retryable" });
+    expect(spent[0]!.attempts).toBe(0);
     // At least 99.9% completed within simulated 24 h.
     expect(completed / JOBS).toBeGreaterThanOrEqual(0.999);
     expect(used).toBeLessThan(24 * 3600_000);
     // Per job, attempts never exceed the faults it could have met.
-    expect(jobs.reduce((sum, job) => sum + job.attempts, 0)).toBe(faults);
+    expect(jobs.reduce((sum, job) => sum + job.attempts, 0)).toBe(faults - 1);
   }, 300_000);
 });
