@@ -3,6 +3,8 @@ import type { SessionRow, StintApi } from "../bridge/api.ts";
 import { EVENTS } from "../bridge/api.ts";
 import { createDisposer, toErrorView, type AsyncState } from "./async-state.ts";
 
+export const LIST_PAGE = 200;
+
 export type StatusFilter = "all" | "completed" | "active" | "paused" | "interrupted";
 
 /** The session list: query signals in, rows out; reloads when sessions change. */
@@ -11,7 +13,9 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
   const status = signal<StatusFilter>("all");
   const from = signal("");
   const to = signal("");
-  const state = signal<AsyncState<{ rows: SessionRow[]; library: string }>>({ kind: "loading", since: Date.now() });
+  /** Rows shown; the list grows by a page on request instead of rendering thousands at once. */
+  const limit = signal(LIST_PAGE);
+  const state = signal<AsyncState<{ rows: SessionRow[]; library: string; more: boolean }>>({ kind: "loading", since: Date.now() });
   const disposer = createDisposer();
   let generation = 0;
 
@@ -26,8 +30,10 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
         ...(status.peek() === "all" ? {} : { statuses: [status.peek() as Exclude<StatusFilter, "all">] }),
         ...(fromMs === undefined || Number.isNaN(fromMs) ? {} : { from: fromMs }),
         ...(toMs === undefined || Number.isNaN(toMs) ? {} : { to: toMs }),
+        // One more than shown tells whether there are more.
+        limit: Math.min(1000, limit.peek() + 1),
       });
-      if (mine === generation) state.value = { kind: "ready", value: { rows: result.sessions, library: result.library } };
+      if (mine === generation) state.value = { kind: "ready", value: { rows: result.sessions.slice(0, limit.peek()), library: result.library, more: result.sessions.length > limit.peek() } };
     } catch (error) {
       if (mine === generation) state.value = { kind: "error", error: toErrorView("Loading sessions", error) };
     }
@@ -37,7 +43,7 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
   disposer.add(
     effect(() => {
       // Read every filter so any change schedules a reload.
-      void [text.value, status.value, from.value, to.value];
+      void [text.value, status.value, from.value, to.value, limit.value];
       clearTimeout(timer);
       timer = setTimeout(() => void load(), options.debounceMs ?? 120);
     }),
@@ -62,6 +68,10 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
     from,
     to,
     state,
+    limit,
+    showMore(): void {
+      limit.value = Math.min(999, limit.peek() + LIST_PAGE);
+    },
     reload: load,
     async useDemo() {
       try {

@@ -85,6 +85,11 @@ export function SessionList({ model, onOpen }: { readonly model: ListModel; read
           ))}
         </ul>
       )}
+      {state.kind === "ready" && state.value.more && (
+        <button type="button" class="button show-more" onClick={() => model.showMore()} data-testid="show-more">
+          Show more sessions
+        </button>
+      )}
     </section>
   );
 }
