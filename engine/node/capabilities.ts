@@ -20,7 +20,7 @@ export interface NodeCapabilityOptions {
 /** Detects and creates the optional capabilities: the simulated recorder on request, ffmpeg media when installed. */
 export async function createNodeCapabilities(options: NodeCapabilityOptions): Promise<NodeCapabilities> {
   const simulated = options.recorder === "simulated" ? createNodeSimulatedRecorder() : undefined;
-  const media = createFfmpegMedia();
+  const media = createFfmpegMedia({ dataDir: options.dataDir });
   return {
     ...(simulated === undefined ? {} : { recorder: simulated.recorder }),
     ...(media === undefined ? {} : { media }),
