@@ -30,6 +30,7 @@ export const WEB_SHIM_NAMES = [
   "Blob",
   "File",
   "FormData",
+  "Response",
 ] as const;
 export type WebShimName = (typeof WEB_SHIM_NAMES)[number];
 
@@ -129,6 +130,14 @@ export function installWebShims(host: HostPort, target: object = globalThis): We
     Blob: () => ShimBlob,
     File: () => ShimFile,
     FormData: () => ShimFormData,
+    // The SDKs' upload helpers only test `value instanceof Response`; responses
+    // come from createHostFetch, so constructing one here is a mistake.
+    Response: () =>
+      class Response {
+        constructor() {
+          throw new TypeError("Response cannot be constructed in this host; use createHostFetch");
+        }
+      },
   };
   const installed: WebShimName[] = [];
   for (const name of WEB_SHIM_NAMES) {

@@ -59,16 +59,6 @@ const TranscriptionSchema = z.object({
 
 type Part = { type: "text"; text: string } | { type: "image_url"; image_url: { url: string; detail: "low" | "high" | "auto" } };
 
-/**
- * The SDK's upload helpers test `value instanceof Response`, which throws in
- * a bare JSContext (the Mac host) where no `Response` exists. Installed at
- * first use, only where missing, like the engine's other web shims.
- */
-function ensureResponseGlobal(): void {
-  const g = globalThis as Record<string, unknown>;
-  if (typeof g.Response !== "function") g.Response = class Response {};
-}
-
 /** OpenAI through the official SDK: transcription, vision and text with JSON-schema response formats. */
 export function createOpenAiProvider(options: OpenAiProviderOptions): EnrichmentProvider {
   let uploads = 0;
@@ -142,7 +132,6 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Enrichment
     name: "openai",
     local: false,
     async transcribe(input, ctx) {
-      ensureResponseGlobal();
       const isWav = input.mimeType === "audio/wav" || input.mimeType === "audio/x-wav" || input.fileName.endsWith(".wav");
       const parts = isWav ? splitWav(input.bytes, uploadLimit) : [{ bytes: input.bytes, offsetMs: 0, durationMs: input.tEnd - input.tStart }];
       if (!isWav && input.bytes.length > uploadLimit) throw new EngineError("media.unsupported_format", `audio ${input.ref} exceeds the upload limit and cannot be split`);
