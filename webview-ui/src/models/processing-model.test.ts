@@ -16,11 +16,24 @@ describe("processing model", () => {
     expect(status()).toEqual(["audio:running:50", "video:pending:0", "enrich:pending:0"]);
     engine.context.emit("media.progress", { sessionId: "demo-budget", stage: "merge", progress: 0.75 });
     expect(status()).toEqual(["audio:completed:100", "video:running:50", "enrich:pending:0"]);
+    engine.context.emit("media.progress", { sessionId: "demo-budget", stage: "done", progress: 1 });
+    expect(status()).toEqual(["audio:completed:100", "video:completed:100", "enrich:pending:0"]);
     engine.context.emit("enrichment.job.progress", { sessionId: "demo-budget", jobId: "j1", stage: "screenshots", progress: 0.4 });
     expect(status()).toEqual(["audio:completed:100", "video:completed:100", "enrich:running:40"]);
     expect(model.done.value).toBe(false);
     engine.context.emit("enrichment.job.completed", { sessionId: "demo-budget", jobId: "j1" });
     expect(model.done.value).toBe(true);
+    model.dispose();
+  });
+
+  it("marks video skipped when media finished without a merge", async () => {
+    const { api, engine } = await createTestApi({ intercept: withEnrichment });
+    const model = createProcessingModel(api, "demo-budget", { pollMs: 60_000 });
+    await tick();
+    engine.context.emit("media.progress", { sessionId: "demo-budget", stage: "concat", progress: 0.5 });
+    engine.context.emit("media.progress", { sessionId: "demo-budget", stage: "done", progress: 1, detail: "no video to merge" });
+    expect(model.stages.value.audio.status).toBe("completed");
+    expect(model.stages.value.video).toMatchObject({ status: "skipped", error: "no video to merge" });
     model.dispose();
   });
 

@@ -57,8 +57,11 @@ export function createProcessingModel(api: StintApi, sessionId: string, options:
         update("audio", { status: "completed", progress: 1 });
         update("video", { status: "running", progress: Math.max(0, (overall - 0.5) * 2) });
       } else if (p.stage === "done") {
-        update("audio", { status: "completed", progress: 1 });
-        update("video", { status: "completed", progress: 1 });
+        // "done" covers a session with audio but no video: the video stage ran only if a merge was reported.
+        const merged = stages.peek().video.status === "running" || stages.peek().video.status === "completed";
+        const audioRan = stages.peek().audio.status !== "pending";
+        update("audio", audioRan ? { status: "completed", progress: 1 } : { status: "skipped", ...(detail === undefined ? {} : { error: detail }) });
+        update("video", merged ? { status: "completed", progress: 1 } : { status: "skipped", ...(detail === undefined ? {} : { error: detail }) });
       } else if (p.stage === "skipped") {
         const audioRan = stages.peek().audio.status !== "pending";
         update("audio", audioRan ? { status: "completed", progress: 1 } : { status: "skipped", ...(detail === undefined ? {} : { error: detail }) });
