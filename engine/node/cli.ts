@@ -83,7 +83,7 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
         opening ??= (async () => {
           const { bind, ...extras } = await createNodeCapabilities({ dataDir, recorder: options.recorder ?? "none", env: io.env });
           const host = createNodeHost({ dataDir, env: io.env, echoLogs: verbose, logLevel: verbose ? "debug" : "info", ...extras });
-          const created = await createEngine(host, PRODUCT_FEATURES);
+          const created = await createEngine(host, PRODUCT_FEATURES, { background: options.background ?? false });
           bind(host, created);
           engine = created;
           return created;

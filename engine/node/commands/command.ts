@@ -32,6 +32,8 @@ export interface CommandContext {
 export interface OpenEngineOptions {
   /** Attach the simulated recorder (record, serve). */
   readonly recorder?: "simulated" | "none";
+  /** Run background work such as the enrichment queue (default false: a command must not start jobs on the side). */
+  readonly background?: boolean;
 }
 
 /** One `stint <name>` command. `run` resolves with the exit code (0 ok, 1 failure). */

@@ -36,7 +36,7 @@ async function enrich(context: CommandContext): Promise<number> {
   const sessionId = requirePositionals(context.args, ["id"])[0]!;
   const jobOptions = options(context);
   const { out } = context;
-  const engine = await context.openEngine();
+  const engine = await context.openEngine({ background: true });
   if (context.args.flags.estimate === true) {
     const { estimate } = await callEngine<{ estimate: CostEstimate }>(engine, "enrichment.estimate", { sessionId, ...jobOptions });
     printEstimate(context, estimate);

@@ -76,7 +76,8 @@ async function record(context: CommandContext): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    engine = await createEngine(host, PRODUCT_FEATURES);
+    // Ending the session queues its enrichment; `stint enrich` or the dev host runs it.
+    engine = await createEngine(host, PRODUCT_FEATURES, { background: false });
     simulated.bind(host, engine);
     const started = await call<SessionStateEvent>(engine, "session.start", {
       ...(name === undefined ? {} : { name }),

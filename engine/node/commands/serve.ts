@@ -41,7 +41,7 @@ export const serveCommand: Command = {
     if (hostFlag === true || hostFlag === "") throw new UsageError("--host needs an address");
     const panelDir = findPanelDir(context.env);
     if (panelDir === undefined) throw new CommandFailure("the review panel is not built", "run `npm run build` first");
-    const engine = await context.openEngine({ recorder: "simulated" });
+    const engine = await context.openEngine({ recorder: "simulated", background: true });
     if (context.args.flags.demo === true) await engine.handle({ v: 1, id: "demo", method: "review.useDemo", params: {} });
     let server;
     try {

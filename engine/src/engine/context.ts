@@ -8,6 +8,12 @@ export interface EngineContext {
   emit(method: string, params: unknown): void;
   /** Structured logs; `data` is redacted of secrets before it reaches the host. */
   readonly logger: Logger;
+  /**
+   * Whether this engine runs background work (the enrichment queue). True for
+   * long-lived hosts (the Mac app, `stint serve`, `stint enrich`); false for a
+   * short command such as `stint list`, which must not start jobs as a side effect.
+   */
+  readonly background: boolean;
   /** Features created so far, by name (later features may use earlier ones). */
   readonly features: ReadonlyMap<string, unknown>;
 }

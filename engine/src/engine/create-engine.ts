@@ -30,6 +30,8 @@ function createLogger(host: HostPort): Logger {
 export interface CreateEngineOptions {
   /** Hears every event from the first one on, including those features send while they start. */
   readonly onEvent?: EventListener;
+  /** Run background work (default true); see {@link EngineContext.background}. */
+  readonly background?: boolean;
 }
 
 export async function createEngine(host: HostPort, factories: readonly FeatureFactory[], options: CreateEngineOptions = {}): Promise<Engine> {
@@ -41,6 +43,7 @@ export async function createEngine(host: HostPort, factories: readonly FeatureFa
     host,
     logger,
     features,
+    background: options.background ?? true,
     emit(method, params) {
       const event: EventMessage = { v: PROTOCOL_VERSION, method, params };
       try {

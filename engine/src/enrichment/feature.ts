@@ -55,6 +55,8 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
     const media = new BackgroundMediaProcessor(ctx.host, ctx.emit);
     const manager = new BackgroundEnrichmentManager({
       host: ctx.host,
+      // A short command keeps the queue as stored: it must not start jobs (and spend) on the side.
+      ...(ctx.background ? {} : { maxActive: 0 }),
       store: storage.store,
       sessions,
       emit: ctx.emit,
@@ -103,6 +105,19 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
         "media.process": defineMethod(SessionIdParamsSchema, async ({ sessionId }) => processMedia(sessionId)),
       },
       async start() {
+        // A session can end while no engine listens (the app quit mid-recording and the
+        // session feature ended it on the way out): queue completed sessions never queued.
+        const enqueueMissed = async () => {
+          const { sessions: completed } = await storage.sessions.listMetadata({ status: "completed" });
+          for (const metadata of completed) {
+            if (metadata.enrichmentStatus !== undefined || manager.getQueueStatus().jobs.some((job) => job.sessionId === metadata.id)) continue;
+            try {
+              await manager.enqueueSession(metadata.id);
+            } catch (error) {
+              ctx.logger.warn("could not enqueue a session that ended unqueued", { sessionId: metadata.id, error });
+            }
+          }
+        };
         const recovery = await manager.initialize();
         if (recovery.recovered + recovery.poisoned > 0) ctx.logger.info("enrichment recovered stalled jobs", { ...recovery });
         if (options.autoEnqueue !== false && session !== undefined) {
@@ -114,6 +129,7 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
             }
           });
         }
+        if (options.autoEnqueue !== false && ctx.background) await enqueueMissed();
       },
       async stop() {
         unsubscribe?.();
