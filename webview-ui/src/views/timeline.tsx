@@ -41,21 +41,45 @@ function RowBody({ item, client, defer }: { readonly item: TimelineItem; readonl
   }
 }
 
+function lightText(item: TimelineItem): string {
+  switch (item.kind) {
+    case "screenshot":
+      return item.analysis ?? item.app ?? "Screenshot";
+    case "transcript":
+      return item.text;
+    case "marker":
+      return item.label;
+    case "chapter":
+      return item.title;
+  }
+}
+
 /** The virtualized timeline: only the window's rows exist in the DOM. */
 export function Timeline({ model, client, onSeek, label }: { readonly model: TimelineModel; readonly client: BridgeClient; readonly onSeek: (index: number) => void; readonly label?: string }) {
   const scroller = useRef<HTMLDivElement>(null);
   // The row keyboard focus is on; it follows arrow keys even into rows not rendered yet.
   const [focusIndex, setFocusIndex] = useState<number | undefined>(undefined);
-  // Set by a navigation key; focus moves once that row is rendered, and only then.
-  const pendingFocus = useRef(false);
+  // True while keyboard focus belongs in the timeline: rows are recycled (and lightened while
+  // scrolling), so the focused row's button may be replaced; focus follows it to the new one.
+  const keepFocus = useRef(false);
   useLayoutEffect(() => {
-    if (!pendingFocus.current || focusIndex === undefined) return;
-    const button = scroller.current?.querySelector<HTMLButtonElement>(`.row[data-index="${focusIndex}"] .row-button`);
-    if (button) {
-      button.focus({ preventScroll: true });
-      pendingFocus.current = false;
-    }
+    if (!keepFocus.current || focusIndex === undefined) return;
+    const button = scroller.current?.querySelector<HTMLButtonElement>(`.row[data-index="${focusIndex}"] button.row-button`);
+    if (button && document.activeElement !== button) button.focus({ preventScroll: true });
   });
+  useEffect(() => {
+    // A click anywhere else hands focus back to the page.
+    const onPointer = (event: PointerEvent) => {
+      if (!scroller.current?.contains(event.target as Node)) keepFocus.current = false;
+    };
+    document.addEventListener("pointerdown", onPointer);
+    return () => document.removeEventListener("pointerdown", onPointer);
+  }, []);
+  const onFocusOut = (event: FocusEvent) => {
+    // A removed (recycled) row blurs with no related target; only a move elsewhere ends keyboard focus here.
+    const next = event.relatedTarget as Node | null;
+    if (next !== null && !scroller.current?.contains(next)) keepFocus.current = false;
+  };
   const onKeyDown = (event: KeyboardEvent) => {
     const from = focusIndex ?? Number((event.target as HTMLElement).closest(".row")?.getAttribute("data-index") ?? 0);
     const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? model.rowHeight) / model.rowHeight) - 1);
@@ -64,7 +88,7 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
     if (next === undefined) return;
     event.preventDefault();
     const clamped = Math.min(model.count - 1, Math.max(0, next));
-    pendingFocus.current = true;
+    keepFocus.current = true;
     setFocusIndex(clamped);
     model.reveal(clamped);
   };
@@ -90,8 +114,17 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
       <li key={index % pool} class={`row row-${item?.kind ?? "pending"}`} style={{ height: `${model.rowHeight}px` }} aria-setsize={model.count} aria-posinset={index + 1} data-index={index} data-active={current ? "true" : undefined}>
         {item === undefined ? (
           <span class="row-button row-loading">Loading…</span>
+        ) : scrolling ? (
+          // While scrolling fast, a light row: the time and one line, so each frame lays out little text.
+          <span class="row-button row-light">
+            <span class="row-time">{formatOffset(item.t)}</span>
+            <span class="row-line">{lightText(item)}</span>
+          </span>
         ) : (
-          <button type="button" class="row-button" onClick={() => onSeek(index)} onFocus={() => focusIndex !== index && setFocusIndex(index)} aria-current={current ? "true" : undefined} tabIndex={index === (focusIndex ?? range.visibleStart) ? 0 : -1}>
+          <button type="button" class="row-button" onClick={() => onSeek(index)} onFocus={() => {
+              keepFocus.current = true;
+              if (focusIndex !== index) setFocusIndex(index);
+            }} aria-current={current ? "true" : undefined} tabIndex={index === (focusIndex ?? range.visibleStart) ? 0 : -1}>
             <span class="row-time" {...(index === range.start ? { elementtiming: "timeline-row" } : {})}>
               {formatOffset(item.t)}
             </span>
@@ -103,7 +136,7 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
   }
   if (model.count === 0) return <div class="timeline timeline-empty">Nothing was captured in this session.</div>;
   return (
-    <div class="timeline" ref={scroller} tabIndex={-1} data-testid="timeline" aria-label={label ?? "Timeline"} role="region" onKeyDown={onKeyDown} aria-keyshortcuts="ArrowUp ArrowDown PageUp PageDown Home End">
+    <div class="timeline" ref={scroller} tabIndex={-1} data-testid="timeline" aria-label={label ?? "Timeline"} role="region" onKeyDown={onKeyDown} onFocusOut={onFocusOut} aria-keyshortcuts="ArrowUp ArrowDown PageUp PageDown Home End">
       <div class="timeline-sizer" style={{ height: `${range.totalHeight}px` }}>
         <ol class="timeline-window" style={{ transform: `translateY(${range.offsetTop}px)` }} aria-label={`Timeline items ${range.start + 1}–${range.end} of ${model.count}`}>
           {rows}
