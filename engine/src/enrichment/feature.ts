@@ -7,6 +7,7 @@ import type { StorageFeature } from "../storage/index.ts";
 import { monthOf } from "./cost/ledger.ts";
 import { BackgroundEnrichmentManager } from "./manager.ts";
 import type { SessionSource, SessionView } from "./session-source.ts";
+import { createSettingsMethods, loadSettings } from "./settings.ts";
 import { createStorageSessionSource } from "./storage-source.ts";
 import { EnrichmentOptionsSchema, JobPrioritySchema, type EnrichmentOptions } from "./types.ts";
 
@@ -103,6 +104,7 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
           return { month: which, totalUsd: await manager.ledger.monthTotal(which), entries: await manager.ledger.entries(which) };
         }),
         "media.process": defineMethod(SessionIdParamsSchema, async ({ sessionId }) => processMedia(sessionId)),
+        ...createSettingsMethods(storage.store, manager),
       },
       async start() {
         // A session can end while no engine listens (the app quit mid-recording and the
@@ -118,6 +120,7 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
             }
           }
         };
+        await loadSettings(storage.store, manager, (message, data) => ctx.logger.warn(message, data));
         const recovery = await manager.initialize();
         if (recovery.recovered + recovery.poisoned > 0) ctx.logger.info("enrichment recovered stalled jobs", { ...recovery });
         if (options.autoEnqueue !== false && session !== undefined) {

@@ -40,6 +40,12 @@ export interface EnqueueSessionOptions extends EnrichmentOptions {
   readonly mediaReady?: boolean;
 }
 
+/** What the user sets once (Settings on the Mac): job defaults and the monthly budget. */
+export interface EnrichmentSettings {
+  readonly defaults: EnrichmentOptions;
+  readonly monthlyBudgetUsd: number | undefined;
+}
+
 /** The session's enrichment at a glance. */
 export interface JobStatusView {
   readonly job: JobRecord;
@@ -55,8 +61,12 @@ export class BackgroundEnrichmentManager {
   readonly ledger: Ledger;
   private readonly fetchImpl: typeof fetch;
   private readonly providerCache = new Map<string, EnrichmentProvider>();
+  /** The user's settings: read at each plan and budget check, so an update applies to the next job. */
+  private settings: EnrichmentSettings;
 
   constructor(private readonly options: EnrichmentManagerOptions) {
+    this.settings = { defaults: options.defaults ?? {}, monthlyBudgetUsd: options.monthlyBudgetUsd };
+    const settings = () => this.settings;
     this.ledger = createLedger(options.store);
     this.fetchImpl = options.fetch ?? createHostFetch(options.host);
     const run = createSagaRunner({
@@ -67,7 +77,9 @@ export class BackgroundEnrichmentManager {
       providersFor: (plan) => this.providersFor(plan),
       planFor: (job) => this.planFor(job.options),
       processMedia: options.processMedia,
-      monthlyBudgetUsd: options.monthlyBudgetUsd,
+      get monthlyBudgetUsd() {
+        return settings().monthlyBudgetUsd;
+      },
       callTimeoutMs: options.callTimeoutMs,
       batchPollMs: options.batchPollMs,
       lockMs: options.lockMs,
@@ -86,6 +98,15 @@ export class BackgroundEnrichmentManager {
     });
   }
 
+  /** Replaces the defaults every job starts from and the monthly budget. */
+  configure(settings: EnrichmentSettings): void {
+    this.settings = { defaults: { ...settings.defaults }, monthlyBudgetUsd: settings.monthlyBudgetUsd };
+  }
+
+  currentSettings(): EnrichmentSettings {
+    return { defaults: { ...this.settings.defaults }, monthlyBudgetUsd: this.settings.monthlyBudgetUsd };
+  }
+
   async initialize(): Promise<{ recovered: number; poisoned: number }> {
     return this.queue.initialize();
   }
@@ -100,7 +121,7 @@ export class BackgroundEnrichmentManager {
   }
 
   async planFor(options: EnrichmentOptions): Promise<EnrichmentPlan> {
-    const merged = { ...this.options.defaults, ...options };
+    const merged = { ...this.settings.defaults, ...options };
     const keys = await this.keys();
     const plan = resolvePlan(merged, keys);
     if (plan.provider === "anthropic" && !keys.anthropic) throw new NonRetriableError("enrichment.provider_unavailable", "ANTHROPIC_API_KEY is not set");
