@@ -12,6 +12,7 @@ import {
   SessionStartParamsSchema,
 } from "../../engine/src/session/index.ts";
 import { EnrichmentOptionsSchema } from "../../engine/src/enrichment/types.ts";
+import { SettingsUpdateParamsSchema } from "../../engine/src/enrichment/settings.ts";
 
 const dir = join(import.meta.dirname, "../../MacApp/Tests/StintCoreTests/Fixtures");
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8"));
@@ -23,6 +24,7 @@ describe("Swift wire fixtures against the engine's schemas", () => {
     ["recording-audio", RecordingAudioSchema],
     ["recording-video", RecordingVideoSchema],
     ["enrichment-options", EnrichmentOptionsSchema.strict()],
+    ["settings-update", SettingsUpdateParamsSchema],
   ] as const)("%s parses", (name, schema) => {
     const result = schema.safeParse(fixture(name));
     expect(result.success, JSON.stringify(result.error?.issues)).toBe(true);

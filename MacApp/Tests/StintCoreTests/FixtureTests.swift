@@ -75,4 +75,18 @@ struct FixtureTests {
     settings.provider = .anthropic
     #expect(settings.enrichmentOptions() == (try fixture("enrichment-options")))
   }
+
+  @Test("settings.update params")
+  func settingsUpdate() throws {
+    var settings = StintSettings()
+    settings.provider = .anthropic
+    let params = settings.engineSettingsParams()
+    let expected = try fixture("settings-update")
+    #expect(params["enrichment"] == expected["enrichment"])
+    // A whole-dollar budget decodes from the fixture as .int; on the wire both are the number 10.
+    #expect(params["monthlyBudgetUsd"]?.doubleValue == expected["monthlyBudgetUsd"]?.doubleValue)
+    #expect(params.objectValue?.keys.sorted() == expected.objectValue?.keys.sorted())
+    settings.monthlyBudget = 0
+    #expect(settings.engineSettingsParams()["monthlyBudgetUsd"] == .null)
+  }
 }

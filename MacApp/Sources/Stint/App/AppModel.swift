@@ -85,11 +85,24 @@ final class AppModel {
     do {
       let version = try await engine.start()
       engineReady = true
+      await pushEngineSettings(settings.settings)
+      settings.onChange = { [weak self] changed in
+        Task { await self?.pushEngineSettings(changed) }
+      }
       logger.info("engine \(version, privacy: .public) started; JIT \(self.engine.jitLikelyEnabled ? "on" : "off", privacy: .public)")
       await refreshRecent()
     } catch {
       status = .error("The engine did not start: \(error.localizedDescription)")
       logger.error("engine start failed: \(error.localizedDescription, privacy: .public)")
+    }
+  }
+
+  /// The engine keeps the enrichment defaults and budget itself, so background jobs use them.
+  private func pushEngineSettings(_ value: StintSettings) async {
+    do {
+      _ = try await engine.call(.settingsUpdate, value.engineSettingsParams())
+    } catch {
+      logger.error("settings.update failed: \(error.localizedDescription, privacy: .public)")
     }
   }
 

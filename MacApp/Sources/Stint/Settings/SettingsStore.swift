@@ -14,8 +14,14 @@ final class SettingsStore {
   private let logger = Logger(subsystem: "app.stint", category: "settings")
 
   var settings: StintSettings {
-    didSet { save() }
+    didSet {
+      save()
+      onChange?(settings)
+    }
   }
+
+  /// Called after every change is saved (the app forwards enrichment settings to the engine).
+  @ObservationIgnored var onChange: ((StintSettings) -> Void)?
 
   init(defaults: UserDefaults = .standard, secrets: SecretStore = .live) {
     self.defaults = defaults

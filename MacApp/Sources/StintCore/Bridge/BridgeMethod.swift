@@ -18,6 +18,9 @@ public enum BridgeMethod: String, Sendable, CaseIterable {
   case sessionRetry = "session.retry"
   case sessionDismiss = "session.dismiss"
 
+  /// The user's enrichment defaults and monthly budget, sent at start and on every change.
+  case settingsUpdate = "settings.update"
+
   case recordingSources = "recording.sources"
   case recordingPermissions = "recording.permissions"
 

@@ -174,6 +174,14 @@ public struct StintSettings: Sendable, Hashable, Codable {
     return .object(options)
   }
 
+  /// `settings.update` params: job defaults and the monthly budget (0 means none).
+  public func engineSettingsParams() -> JSONValue {
+    .object([
+      "enrichment": enrichmentOptions(),
+      "monthlyBudgetUsd": monthlyBudget > 0 ? .double(monthlyBudget) : .null,
+    ])
+  }
+
   /// Decodes stored settings; fields added in later versions take their defaults.
   public static func decode(from data: Data) throws -> StintSettings {
     let stored = try JSONDecoder().decode(JSONValue.self, from: data)
