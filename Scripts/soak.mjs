@@ -169,7 +169,10 @@ export function checkLedger(dataDir, state, calls) {
     const files = readJsonFiles(join(ledger, month, "entries"));
     entries += files.length;
     const total = readJsonFiles(join(ledger, month)).find((f) => f.name === "total.json")?.value;
-    if (files.length > 0 && total?.calls !== files.length) problems.push({ text: `${month}: the running total counts ${total?.calls} provider calls for ${files.length} ledger entries (${(total?.calls ?? 0) - files.length} step(s) recorded twice)` });
+    // Each violation is reported once, when it first shows; later checks look for new ones.
+    const extra = files.length === 0 ? 0 : (total?.calls ?? 0) - files.length;
+    if (extra !== (state.extra?.get(month) ?? 0)) problems.push({ text: `${month}: the running total counts ${total?.calls} provider calls for ${files.length} ledger entries (${extra} step(s) recorded twice)` });
+    (state.extra ??= new Map()).set(month, extra);
     for (const { name, value } of files) {
       if (value === undefined) {
         problems.push({ text: `${month}/${name} unreadable` });
@@ -179,7 +182,7 @@ export function checkLedger(dataDir, state, calls) {
       const serial = value.usage.outputTokens;
       const seen = state.entries.get(value.id);
       if (seen !== undefined && seen !== serial) problems.push({ jobId: value.jobId, text: `step ${value.stepId} of job ${value.jobId} ran again after it completed (call #${seen}, then #${serial})` });
-      state.entries.set(value.id, seen ?? serial);
+      state.entries.set(value.id, serial);
       if (!(serial >= 1 && serial <= calls.length)) problems.push({ jobId: value.jobId, text: `entry ${value.id} names call #${serial}, which the provider never answered` });
       const other = claimed.get(serial);
       if (other !== undefined) problems.push({ jobId: value.jobId, text: `entries ${other} and ${value.id} both claim call #${serial}` });
