@@ -220,7 +220,9 @@ export async function runSoak(options = {}) {
   delete env.OPENAI_BASE_URL;
   const ledgerState = { entries: new Map() };
   const seenSessions = new Set();
-  const enrichedSessions = new Set();
+  // Each session keeps the provider it was first enriched with, so a waiting job's plan is never
+  // switched under it (sessions that end are also queued automatically with the default provider).
+  const enrichedSessions = new Map();
 
   try {
     const probe = await stint(["enrich", "--help"], { env });
@@ -287,10 +289,10 @@ export async function runSoak(options = {}) {
         killAfterMs = random.int(100, Math.round(typical("record") * 1.1));
       } else {
         const session = random.pick(ended);
-        const local = roll > 0.82;
+        if (!enrichedSessions.has(session.id)) enrichedSessions.set(session.id, roll > 0.82 ? "local" : "anthropic");
+        const local = enrichedSessions.get(session.id) === "local";
         kind = local ? "enrich local" : "enrich anthropic";
         args = ["enrich", session.id, "--provider", local ? "local" : "anthropic", "--no-batch", "--json"];
-        enrichedSessions.add(session.id);
         killAfterMs = random.int(100, Math.round(typical("enrich") * 1.1));
       }
       // Now and then a run may finish on its own: it keeps completed sessions and jobs in the mix.
@@ -315,10 +317,10 @@ export async function runSoak(options = {}) {
     }
 
     if (result.enrichment && enrichedSessions.size > 0) {
-      const finalIds = [...enrichedSessions].slice(0, options.finalEnrichments ?? 5);
+      const finalIds = [...enrichedSessions.keys()].slice(0, options.finalEnrichments ?? 5);
       log(`final: enriching ${finalIds.length} session(s) to completion without kills`);
       for (const id of finalIds) {
-        const run = await stint(["enrich", id, "--provider", "anthropic", "--no-batch", "--json"], { env, timeoutMs: options.finalTimeoutMs ?? 120_000 });
+        const run = await stint(["enrich", id, "--provider", enrichedSessions.get(id), "--no-batch", "--json"], { env, timeoutMs: options.finalTimeoutMs ?? 120_000 });
         if (run.code !== 0) {
           fail(`final enrich of ${id} ${run.code === null ? `did not finish within ${Math.round((options.finalTimeoutMs ?? 120_000) / 1000)} s` : `exited ${run.code}`}: ${run.stderr.trim().slice(0, 300)}`);
           continue;
