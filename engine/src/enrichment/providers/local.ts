@@ -77,6 +77,22 @@ export function changePoints(context: TimelineContext): number[] {
   return out.length === 0 ? [0] : out;
 }
 
+/** "1 marker", "3 markers". */
+export function countOf(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** A session length as people say it: "18 seconds", "12 minutes", "2 hours 5 minutes". */
+export function spokenDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds < 60) return countOf(seconds, "second");
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return countOf(minutes, "minute");
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? countOf(hours, "hour") : `${countOf(hours, "hour")} ${countOf(rest, "minute")}`;
+}
+
 export function localChapters(context: TimelineContext): Chapter[] {
   const cuts = changePoints(context);
   return cuts.map((start, i) => {
@@ -86,10 +102,11 @@ export function localChapters(context: TimelineContext): Chapter[] {
     const apps = topWords(frequencies(shots.map((s) => `${s.application} ${s.activity}`)), 2);
     const talk = context.transcript.filter((s) => s.tEnd > start && s.tStart < end).map((s) => s.text);
     const topics = topWords(frequencies(talk), 3);
-    const title = marker?.label ?? (apps.length > 0 ? apps.join(", ") : topics.length > 0 ? topics.join(", ") : `Part ${i + 1}`);
+    // A marker without a note names nothing: fall back to what was on screen or said.
+    const title = marker?.label.trim() || (apps.length > 0 ? apps.join(", ") : topics.length > 0 ? topics.join(", ") : `Part ${i + 1}`);
     return {
       title: title.slice(0, 200),
-      summary: topics.length > 0 ? `Talked about ${topics.join(", ")}.` : `${shots.length} screen change${shots.length === 1 ? "" : "s"}.`,
+      summary: topics.length > 0 ? `Talked about ${topics.join(", ")}.` : `${countOf(shots.length, "screen change")}.`,
       tStart: start,
       tEnd: end,
       evidence: screenEvidence(context, start, end),
@@ -122,7 +139,7 @@ export function localSummary(context: TimelineContext): SummaryOutput {
   const summary =
     ranked.length > 0
       ? ranked.slice(0, 3).map((s) => s.text).join(" ")
-      : `${context.screenshots.length} screens and ${context.markers.length} markers over ${Math.round(context.durationMs / 60_000)} minutes${chapters.length > 0 ? `, in ${chapters.length} chapters` : ""}.`;
+      : `${countOf(context.screenshots.length, "screenshot")} and ${countOf(context.markers.length, "marker")} over ${spokenDuration(context.durationMs)}${chapters.length > 1 ? `, in ${countOf(chapters.length, "chapter")}` : ""}.`;
   return {
     title: (topics.length > 0 ? topics.join(", ") : context.sessionName).slice(0, 300),
     summary: `${summary} (made on this machine)`.slice(0, 8000),
