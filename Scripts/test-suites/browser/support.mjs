@@ -34,7 +34,10 @@ export async function startServer({ demo = true, extraArgs = [] } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "stint-ui-"));
   // STINT_TEST_CLI runs the suites against another build of the command (e.g. with extra features).
   const args = [process.env.STINT_TEST_CLI ?? join(root, "dist/cli.js"), "serve", "--port", "0", "--data-dir", dataDir, ...(demo ? ["--demo"] : []), ...extraArgs];
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, STINT_DATA_DIR: dataDir } });
+  // No provider keys: enrichment stays on the local provider and no test reaches the internet.
+  const env = { ...process.env, STINT_DATA_DIR: dataDir };
+  for (const name of ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_BASE_URL", "OPENAI_BASE_URL"]) delete env[name];
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env });
   let log = "";
   child.stderr.on("data", (d) => (log += d));
   const url = await new Promise((resolve, reject) => {
