@@ -136,7 +136,11 @@ export default async function uiBench() {
       await page.goto(long);
       await page.waitForSelector("[data-testid=timeline] .row", { timeout: 120_000 });
     });
-    const virtual = await scrollRun(stress);
+    // The virtualized scroll three times (the median run by fps), so one noisy run on a busy machine does not decide.
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await scrollRun(stress));
+    runs.sort((a, b) => fpsFrom(a.deltas) - fpsFrom(b.deltas));
+    const virtual = runs[1];
     const flat = await scrollRun(stressAll);
     const idle = await idleRun(stress);
     const opens = [];
