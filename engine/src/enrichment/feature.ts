@@ -3,11 +3,11 @@ import { defineMethod, EngineError } from "../bridge/index.ts";
 import type { EngineContext, Feature, FeatureFactory } from "../engine/index.ts";
 import { BackgroundMediaProcessor, type MediaResult } from "../media/index.ts";
 import type { SessionFeature } from "../session/index.ts";
-import type { StorageFeature } from "../storage/index.ts";
+import { applyRetention, type StorageFeature } from "../storage/index.ts";
 import { monthOf } from "./cost/ledger.ts";
 import { BackgroundEnrichmentManager } from "./manager.ts";
 import type { SessionSource, SessionView } from "./session-source.ts";
-import { createSettingsMethods, loadSettings } from "./settings.ts";
+import { createSettingsMethods, loadSettings, type EngineSettingsState } from "./settings.ts";
 import { createStorageSessionSource } from "./storage-source.ts";
 import { EnrichmentOptionsSchema, JobPrioritySchema, type EnrichmentOptions } from "./types.ts";
 
@@ -54,6 +54,21 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
     const session = ctx.features.get("session") as SessionFeature | undefined;
     const sessions = options.sessions ?? createStorageSessionSource({ storage: storage.storage, markers: session === undefined ? undefined : (id) => session.getMarkers(id) });
     const media = new BackgroundMediaProcessor(ctx.host, ctx.emit);
+    const settingsState: EngineSettingsState = { retentionDays: null };
+    // Retention runs where background work runs: at start and when the setting changes.
+    const retention = async () => {
+      if (settingsState.retentionDays === null || !ctx.background) return;
+      try {
+        const busy = new Set(manager.getQueueStatus().jobs.filter((job) => job.status === "active").map((job) => job.sessionId));
+        const report = await applyRetention(storage, { now: ctx.host.clock.now(), days: settingsState.retentionDays, keep: (id) => busy.has(id) });
+        if (report.deleted.length > 0) {
+          ctx.logger.info("retention deleted old sessions", { count: report.deleted.length, freedBytes: report.freedBytes });
+          ctx.emit("storage.retention", { deleted: report.deleted, freedBytes: report.freedBytes });
+        }
+      } catch (error) {
+        ctx.logger.warn("retention failed; nothing more was deleted", { error });
+      }
+    };
     const manager = new BackgroundEnrichmentManager({
       host: ctx.host,
       // A short command keeps the queue as stored: it must not start jobs (and spend) on the side.
@@ -104,7 +119,7 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
           return { month: which, totalUsd: await manager.ledger.monthTotal(which), entries: await manager.ledger.entries(which) };
         }),
         "media.process": defineMethod(SessionIdParamsSchema, async ({ sessionId }) => processMedia(sessionId)),
-        ...createSettingsMethods(storage.store, manager),
+        ...createSettingsMethods(storage.store, manager, settingsState, () => retention()),
       },
       async start() {
         // A session can end while no engine listens (the app quit mid-recording and the
@@ -120,7 +135,8 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
             }
           }
         };
-        await loadSettings(storage.store, manager, (message, data) => ctx.logger.warn(message, data));
+        await loadSettings(storage.store, manager, settingsState, (message, data) => ctx.logger.warn(message, data));
+        if (ctx.background) await retention();
         const recovery = await manager.initialize();
         if (recovery.recovered + recovery.poisoned > 0) ctx.logger.info("enrichment recovered stalled jobs", { ...recovery });
         if (options.autoEnqueue !== false && session !== undefined) {

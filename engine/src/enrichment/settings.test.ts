@@ -20,19 +20,19 @@ describe("enrichment settings over the bridge", () => {
   it("persist across restarts, refuse bad input, and shape the next job's plan", async () => {
     const files = createMemoryFiles();
     const first = await open(files);
-    expect((await first.call("settings.get", {})).result).toEqual({ enrichment: {}, monthlyBudgetUsd: null });
+    expect((await first.call("settings.get", {})).result).toEqual({ enrichment: {}, monthlyBudgetUsd: null, retentionDays: null });
     expect((await first.call("settings.update", { enrichment: { provider: "gemini" } })).error?.code).toBe("bridge.invalid_params");
     expect((await first.call("settings.update", { monthlyBudgetUsd: -1 })).error?.code).toBe("bridge.invalid_params");
     expect((await first.call("settings.update", { enrichment: { maxCost: 0.5 }, unknown: 1 })).error?.code).toBe("bridge.invalid_params");
     const saved = await first.call("settings.update", { enrichment: { provider: "local", maxCost: 0.25 }, monthlyBudgetUsd: 5 });
-    expect(saved.result).toEqual({ enrichment: { provider: "local", maxCost: 0.25 }, monthlyBudgetUsd: 5 });
+    expect(saved.result).toEqual({ enrichment: { provider: "local", maxCost: 0.25 }, monthlyBudgetUsd: 5, retentionDays: null });
     expect(await files.stat(SETTINGS_KEY)).toBeDefined();
     // The anthropic key is set, yet the stored default makes local the plan.
     expect((await first.enrichment.manager.planFor({})).provider).toBe("local");
     await first.engine.stop();
 
     const second = await open(files);
-    expect((await second.call("settings.get", {})).result).toEqual({ enrichment: { provider: "local", maxCost: 0.25 }, monthlyBudgetUsd: 5 });
+    expect((await second.call("settings.get", {})).result).toEqual({ enrichment: { provider: "local", maxCost: 0.25 }, monthlyBudgetUsd: 5, retentionDays: null });
     expect((await second.call("settings.update", { monthlyBudgetUsd: null })).result.monthlyBudgetUsd).toBeNull();
     await second.engine.stop();
   });

@@ -11,6 +11,8 @@ export const SETTINGS_KEY = "settings/enrichment.json";
 export const StoredSettingsSchema = z.object({
   enrichment: EnrichmentOptionsSchema.strict(),
   monthlyBudgetUsd: z.number().min(0).max(100_000).nullable(),
+  /** Finished sessions older than this many days are deleted; null keeps everything. */
+  retentionDays: z.number().int().min(1).max(3650).nullable().default(null),
 });
 export type StoredSettings = z.infer<typeof StoredSettingsSchema>;
 
@@ -22,37 +24,49 @@ export const SettingsUpdateParamsSchema = z
   .object({
     enrichment: EnrichmentOptionsSchema.strict().optional(),
     monthlyBudgetUsd: z.number().min(0).max(100_000).nullable().optional(),
+    retentionDays: z.number().int().min(1).max(3650).nullable().optional(),
   })
   .strict();
 
-function view(manager: BackgroundEnrichmentManager): StoredSettings {
+/** Settings that are not the manager's: how long finished sessions are kept. */
+export interface EngineSettingsState {
+  retentionDays: number | null;
+}
+
+function view(manager: BackgroundEnrichmentManager, state: EngineSettingsState): StoredSettings {
   const current = manager.currentSettings();
-  return { enrichment: current.defaults, monthlyBudgetUsd: current.monthlyBudgetUsd ?? null };
+  return { enrichment: current.defaults, monthlyBudgetUsd: current.monthlyBudgetUsd ?? null, retentionDays: state.retentionDays };
 }
 
 /** Applies stored settings, if any, over the feature's defaults. A damaged file is reported and ignored. */
-export async function loadSettings(store: Store, manager: BackgroundEnrichmentManager, warn: (message: string, data: Record<string, unknown>) => void): Promise<void> {
+export async function loadSettings(store: Store, manager: BackgroundEnrichmentManager, state: EngineSettingsState, warn: (message: string, data: Record<string, unknown>) => void): Promise<void> {
   try {
     const stored = await store.getJson(SETTINGS_KEY, StoredSettingsSchema);
-    if (stored !== undefined) manager.configure({ defaults: stored.enrichment, monthlyBudgetUsd: stored.monthlyBudgetUsd ?? undefined });
+    if (stored === undefined) return;
+    manager.configure({ defaults: stored.enrichment, monthlyBudgetUsd: stored.monthlyBudgetUsd ?? undefined });
+    state.retentionDays = stored.retentionDays;
   } catch (error) {
     warn("stored enrichment settings are unreadable; using defaults", { error });
   }
 }
 
 /** `settings.get` and `settings.update`: durable before they answer, applied to the next job. */
-export function createSettingsMethods(store: Store, manager: BackgroundEnrichmentManager): MethodTable {
+export function createSettingsMethods(store: Store, manager: BackgroundEnrichmentManager, state: EngineSettingsState, onRetentionChange: () => Promise<void>): MethodTable {
   return {
-    "settings.get": defineMethod(z.object({}).strict(), () => view(manager)),
+    "settings.get": defineMethod(z.object({}).strict(), () => view(manager, state)),
     "settings.update": defineMethod(SettingsUpdateParamsSchema, async (params) => {
       const current = manager.currentSettings();
       const next = {
         defaults: params.enrichment ?? current.defaults,
         monthlyBudgetUsd: params.monthlyBudgetUsd === undefined ? current.monthlyBudgetUsd : (params.monthlyBudgetUsd ?? undefined),
       };
-      await store.putJson(SETTINGS_KEY, { enrichment: next.defaults, monthlyBudgetUsd: next.monthlyBudgetUsd ?? null } satisfies StoredSettings, { priority: "critical" });
+      const retentionDays = params.retentionDays === undefined ? state.retentionDays : params.retentionDays;
+      await store.putJson(SETTINGS_KEY, { enrichment: next.defaults, monthlyBudgetUsd: next.monthlyBudgetUsd ?? null, retentionDays } satisfies StoredSettings, { priority: "critical" });
       manager.configure(next);
-      return view(manager);
+      const retentionChanged = retentionDays !== state.retentionDays;
+      state.retentionDays = retentionDays;
+      if (retentionChanged) await onRetentionChange();
+      return view(manager, state);
     }),
   };
 }

@@ -39,3 +39,4 @@ export { isValidKey, mustBeSessionId, mustBeAttachmentId, toStorageError } from 
 export { matchesFilter } from "./list-index.ts";
 export { createStorageFeature, listSessions, ListFilterSchema, GC_GRACE_MS, type StorageFeature, type StorageFeatureOptions } from "./storage-feature.ts";
 export { migrateV1, type MigrateOptions, type MigrationReport } from "./migration.ts";
+export { applyRetention, sessionsPastRetention, type RetentionReport } from "./retention.ts";
