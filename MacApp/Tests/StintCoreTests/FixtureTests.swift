@@ -86,7 +86,10 @@ struct FixtureTests {
     // A whole-dollar budget decodes from the fixture as .int; on the wire both are the number 10.
     #expect(params["monthlyBudgetUsd"]?.doubleValue == expected["monthlyBudgetUsd"]?.doubleValue)
     #expect(params.objectValue?.keys.sorted() == expected.objectValue?.keys.sorted())
+    #expect(params["retentionDays"] == .null)
     settings.monthlyBudget = 0
+    settings.retentionDays = 30
     #expect(settings.engineSettingsParams()["monthlyBudgetUsd"] == .null)
+    #expect(settings.engineSettingsParams()["retentionDays"] == .int(30))
   }
 }

@@ -174,11 +174,13 @@ public struct StintSettings: Sendable, Hashable, Codable {
     return .object(options)
   }
 
-  /// `settings.update` params: job defaults and the monthly budget (0 means none).
+  /// `settings.update` params: job defaults, the monthly budget (0 means none) and how many
+  /// days finished sessions are kept (nil keeps them all; the engine deletes older ones).
   public func engineSettingsParams() -> JSONValue {
     .object([
       "enrichment": enrichmentOptions(),
       "monthlyBudgetUsd": monthlyBudget > 0 ? .double(monthlyBudget) : .null,
+      "retentionDays": retentionDays.map { .int(Int64($0)) } ?? .null,
     ])
   }
 
