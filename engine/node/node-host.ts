@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { EngineEventMessage, HostPort, ImagingPort, LogLevel, MediaPort, RecorderPort, SecretName } from "../src/host/index.ts";
+import { createOrderedTimers, type EngineEventMessage, type HostPort, type ImagingPort, type LogLevel, type MediaPort, type RecorderPort, type SecretName } from "../src/host/index.ts";
 import { createFetchHttp, redactForHost } from "./node-host-support.ts";
 import { createNodeFiles, resolveHostPath, sha256FileNode, toHostFileError } from "./node-files.ts";
 
@@ -44,13 +44,12 @@ export function createNodeHost(options: NodeHostOptions): NodeHost {
       providerBaseUrls: { anthropic: env.ANTHROPIC_BASE_URL || undefined, openai: env.OPENAI_BASE_URL || undefined },
     },
     clock: { now: () => Date.now(), elapsed: () => performance.now() - origin },
-    timers: {
-      setTimeout: (callback, ms) => {
-        const timer = setTimeout(callback, ms);
-        return Number(timer[Symbol.toPrimitive]());
-      },
-      clearTimeout: (id) => clearTimeout(id),
-    },
+    // Node alone does not keep deadline order across durations when its loop stalls.
+    timers: createOrderedTimers({
+      set: (callback, ms) => setTimeout(callback, ms),
+      clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+      now: () => performance.now() - origin,
+    }),
     files,
     crypto: {
       sha256: async (bytes) => createHash("sha256").update(bytes).digest("hex"),

@@ -1,6 +1,7 @@
 import type { EngineEventMessage, HostPort, HttpPort, HttpResponse, LogLevel, RecorderPort, SecretName } from "./host-port.ts";
 import { hostError } from "./host-port.ts";
 import { createMemoryFiles } from "./memory-files.ts";
+import { createOrderedTimers } from "./ordered-timers.ts";
 import { sha256Hex } from "./sha256.ts";
 import { createSimulatedTime, type SimulatedTime } from "./simulated-clock.ts";
 
@@ -88,10 +89,13 @@ export function createMemoryHost(options: MemoryHostOptions = {}): MemoryHost {
     now: () => globalThis.Date.now(),
     elapsed: () => (globalThis.performance?.now() ?? 0) - origin,
   };
-  const timers = time?.timers ?? {
-    setTimeout: (callback: () => void, ms: number) => globalThis.setTimeout(callback, ms) as unknown as number,
-    clearTimeout: (id: number) => globalThis.clearTimeout(id),
-  };
+  const timers =
+    time?.timers ??
+    createOrderedTimers({
+      set: (callback, ms) => globalThis.setTimeout(callback, ms),
+      clear: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
+      now: () => clock.elapsed(),
+    });
   const random = createRandom(options.seed ?? 42);
   const files = options.files ?? createMemoryFiles(() => clock.now());
   const events: EngineEventMessage[] = [];
