@@ -26,5 +26,18 @@ export function checkPanelTransport(root) {
   for (const name of new Set(uiHandlers)) if (name !== handler) problems.push(`webview-ui posts to messageHandlers.${name}; ReviewPanel registers ${handler}`);
   const fn = receiver?.replace(/^window\./, "");
   if (fn && !ui.includes(fn)) problems.push(`webview-ui never defines ${receiver}, which ReviewPanel calls with each envelope`);
+  problems.push(...checkPanelCsp(swift, readFileSync(join(root, "webview-ui/index.html"), "utf8")));
   return { skipped: false, problems };
+}
+
+/**
+ * The bundle scheme's Content-Security-Policy header and the page's meta tag both apply,
+ * so the stricter one wins silently: they must be the same policy.
+ */
+export function checkPanelCsp(swiftSource, indexHtml) {
+  const header = /static let contentSecurityPolicy\s*=\s*"([^"]+)"/.exec(swiftSource)?.[1];
+  const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(indexHtml)?.[1];
+  if (header === undefined) return ["ReviewPanel declares no contentSecurityPolicy for the bundle scheme"];
+  if (meta === undefined) return ["webview-ui/index.html has no Content-Security-Policy meta tag"];
+  return header === meta ? [] : [`the bundle scheme's CSP differs from webview-ui/index.html's: "${header}" vs "${meta}"`];
 }

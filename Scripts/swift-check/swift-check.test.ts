@@ -179,3 +179,15 @@ describe("Swift source reader and comparisons", () => {
     expect([...scanDefinedMethods(dir)].sort()).toEqual(["recording.audio", "session.start"]);
   });
 });
+
+describe("review panel CSP", () => {
+  it("passes when the Swift header and the page's meta tag agree, and names the difference when not", async () => {
+    // @ts-expect-error plain ESM script without types
+    const { checkPanelCsp } = await import("./panel.mjs");
+    const swift = 'static let contentSecurityPolicy =\n    "default-src \'none\'; connect-src \'self\' stint-blob:"';
+    const html = '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; connect-src \'self\' stint-blob:" />';
+    expect(checkPanelCsp(swift, html)).toEqual([]);
+    expect(checkPanelCsp(swift.replace(" stint-blob:", ""), html)[0]).toMatch(/differs/);
+    expect(checkPanelCsp("", html)[0]).toMatch(/no contentSecurityPolicy/);
+  });
+});

@@ -99,7 +99,7 @@ if (panel.skipped) {
   skipped++;
   console.log(`skip panel transport names: ${panel.reason}`);
 } else {
-  report(panel.problems.length === 0, "review panel and ReviewPanel agree on the message handler and receive function", panel.problems);
+  report(panel.problems.length === 0, "review panel and ReviewPanel agree on the message handler, receive function and Content-Security-Policy", panel.problems);
 }
 
 // Negative tests: a broken side fails with the name.

@@ -27,15 +27,20 @@ final class BundleSchemeHandler: NSObject, WKURLSchemeHandler {
       "Content-Type": type,
       "Content-Length": String(data.count),
       "Cache-Control": "no-cache",
-      // Own scripts only; media and images from the blob scheme.
-      "Content-Security-Policy":
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' stint-blob: data:; media-src 'self' stint-blob:; connect-src 'self'",
+      // The same policy as webview-ui/index.html's meta tag (both apply, so they must agree):
+      // own scripts only; images, media and audio segment fetches from the blob scheme;
+      // `blob:` for the player's buffers and the export download.
+      "Content-Security-Policy": Self.contentSecurityPolicy,
     ]
     let response = HTTPURLResponse(url: url, statusCode: 200, httpVersion: "HTTP/1.1", headerFields: headers)!
     task.didReceive(response)
     task.didReceive(data)
     task.didFinish()
   }
+
+  /// Checked against webview-ui/index.html by `Scripts/swift-check/panel.mjs`.
+  static let contentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: stint-blob:; media-src 'self' blob: stint-blob:; connect-src 'self' blob: stint-blob:; font-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'"
 
   func webView(_ webView: WKWebView, stop task: any WKURLSchemeTask) {}
 

@@ -147,15 +147,41 @@ final class ReviewPanelController: NSObject {
 extension ReviewPanelController: WKNavigationDelegate {
   func webView(_ webView: WKWebView, decidePolicyFor action: WKNavigationAction) async -> WKNavigationActionPolicy {
     guard let url = action.request.url else { return .cancel }
+    // Export: the panel clicks an `<a download>` on a `blob:` URL it made itself.
+    if action.shouldPerformDownload, url.scheme == "blob" || url.scheme == BlobSchemeHandler.scheme { return .download }
     if url.scheme == BundleSchemeHandler.scheme || url.scheme == BlobSchemeHandler.scheme { return .allow }
     // Links out (a provider's docs, a URL in a transcript) open in the browser.
     if ["http", "https", "mailto"].contains(url.scheme ?? "") { NSWorkspace.shared.open(url) }
     return .cancel
   }
 
+  func webView(_ webView: WKWebView, navigationAction: WKNavigationAction, didBecome download: WKDownload) {
+    download.delegate = self
+  }
+
   func webViewWebContentProcessDidTerminate(_ webView: WKWebView) {
     logger.error("review panel web content process ended; reloading")
     webView.reload()
+  }
+}
+
+extension ReviewPanelController: WKDownloadDelegate {
+  /// Asks where to save an export; cancelling the panel cancels the download.
+  func download(_ download: WKDownload, decideDestinationUsing response: URLResponse, suggestedFilename: String) async -> URL? {
+    let save = NSSavePanel()
+    save.nameFieldStringValue = suggestedFilename
+    save.canCreateDirectories = true
+    save.directoryURL = FileManager.default.urls(for: .downloadsDirectory, in: .userDomainMask).first
+    guard let panel else { return save.runModal() == .OK ? save.url : nil }
+    let choice = await save.beginSheetModal(for: panel)
+    guard choice == .OK, let url = save.url else { return nil }
+    // WebKit refuses to overwrite; the user already confirmed replacing the file.
+    try? FileManager.default.removeItem(at: url)
+    return url
+  }
+
+  func download(_ download: WKDownload, didFailWithError error: any Error, resumeData: Data?) {
+    logger.error("export download failed: \(error.localizedDescription, privacy: .public)")
   }
 }
 
