@@ -151,7 +151,10 @@ try {
       const before = output.length;
       process.kill(-child.pid, "SIGINT");
       const stopped = await Promise.race([exited, sleep(STOP_TIMEOUT_MS).then(() => undefined)]);
-      await sleep(300);
+      // The shell and npm die with the signal at once; `stint serve` then flushes and
+      // checkpoints. Graceful means every process in the group is gone within the bound.
+      const drainUntil = Date.now() + STOP_TIMEOUT_MS;
+      while (groupAlive(child.pid) && Date.now() < drainUntil) await sleep(200);
       const leftovers = groupAlive(child.pid);
       const after = output.slice(before);
       // npm reports a child's Ctrl-C as its own death by SIGINT (or 130); the server's own exit is what must be clean.
