@@ -9,7 +9,7 @@ import { createLocalProvider } from "./providers/local.ts";
 import { createOpenAiProvider } from "./providers/openai.ts";
 import type { EnrichmentProvider } from "./providers/port.ts";
 import { PersistentEnrichmentQueue, type QueueStatus } from "./queue.ts";
-import { createSagaRunner, type JobProviders } from "./saga/runner.ts";
+import { createSagaRunner, deleteCheckpoints, type JobProviders } from "./saga/runner.ts";
 import type { MediaOutcome } from "./saga/steps.ts";
 import type { SessionSource, SessionView } from "./session-source.ts";
 import type { CostEstimate, EnrichmentOptions, JobPriority, JobRecord } from "./types.ts";
@@ -83,6 +83,10 @@ export class BackgroundEnrichmentManager {
       callTimeoutMs: options.callTimeoutMs,
       batchPollMs: options.batchPollMs,
       lockMs: options.lockMs,
+      lockHolderFinished: (jobId) => {
+        const holder = this.queue.get(jobId);
+        return holder !== undefined && (holder.status === "completed" || holder.status === "failed" || holder.status === "cancelled");
+      },
       onStepCommitted: options.onStepCommitted,
     });
     this.queue = new PersistentEnrichmentQueue({
@@ -92,6 +96,7 @@ export class BackgroundEnrichmentManager {
       maxActive: options.maxActive,
       leaseMs: options.leaseMs,
       onStart: options.onStart,
+      afterCompleted: (job) => deleteCheckpoints(options.store, job.id),
       worker: async (job, control) => {
         await run(job, control);
       },

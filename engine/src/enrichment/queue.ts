@@ -43,6 +43,11 @@ export interface QueueOptions {
   readonly leaseMs?: number;
   /** Observes starts (history checker). */
   readonly onStart?: (job: JobRecord) => void;
+  /**
+   * Runs once a job's completion is durable. Work the job's resume depends on (its
+   * checkpoints) may only go then: a crash before it must find them to replay from.
+   */
+  readonly afterCompleted?: (job: JobRecord) => Promise<void>;
 }
 
 export interface EnqueueInput {
@@ -335,6 +340,7 @@ export class PersistentEnrichmentQueue {
       const current = this.jobs.get(job.id) ?? job;
       const done = await this.save({ ...current, status: "completed", stage: "completed", progress: 1, starts: 0, leaseExpiresAt: undefined, finishedAt: this.now(), lastError: undefined });
       this.event("completed", done);
+      if (!this.abandoned) await this.options.afterCompleted?.(done).catch(() => undefined);
     } catch (error) {
       const current = this.jobs.get(job.id) ?? job;
       if (error instanceof ShutdownInterrupt) {

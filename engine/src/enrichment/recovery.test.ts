@@ -33,6 +33,48 @@ describe("restart recovery", () => {
     expect([...fx.store.data.keys()].filter((k) => k.startsWith(`checkpoints/${job.id}/`))).toHaveLength(0);
   });
 
+  it("a crash while the queue records a finished job repeats no provider call", async () => {
+    const fx = await createFixture({ keys: ["anthropic", "openai"] });
+    const session = addSession(fx.sessions, { screenshots: 6, audio: 2 });
+    let crashedAtCompletion = false;
+    // The process dies in the very write that records the job completed (jobs/ shards).
+    const armCrash = () => {
+      const store = fx.store;
+      const putJson = store.putJson.bind(store);
+      store.putJson = async (key, value, options) => {
+        if (!crashedAtCompletion && key.startsWith("jobs/") && JSON.stringify(value).includes('"status":"completed"')) {
+          crashedAtCompletion = true;
+          await fx.restart();
+          return new Promise<never>(() => undefined);
+        }
+        return putJson(key, value, options);
+      };
+    };
+    armCrash();
+    const job = await fx.manager.enqueueSession(session.id, { provider: "anthropic", allowBatch: false });
+    await runUntil(fx.host, () => crashedAtCompletion, 3600_000);
+    const before = fx.fake.requests.length;
+    expect(before).toBeGreaterThan(0);
+    await runUntil(fx.host, () => fx.manager.getJobStatus(job.id)?.status === "completed", 3600_000);
+    // Resumed from its checkpoints: every step replays, none is paid for again.
+    expect(fx.fake.requests.length).toBe(before);
+    await settle(fx.host);
+    expect([...fx.store.data.keys()].filter((k) => k.startsWith(`checkpoints/${job.id}/`))).toHaveLength(0);
+  });
+
+  it("takes over a session lock left by a job that has finished", async () => {
+    const fx = await createFixture({ keys: ["anthropic"] });
+    const session = addSession(fx.sessions, { screenshots: 2, audio: 0 });
+    const first = await fx.manager.enqueueSession(session.id, { provider: "local" });
+    await fx.manager.cancelJob(first.id);
+    // As if the cancelled job's process had died holding the lock, with its lease far ahead.
+    await fx.store.putJson(`locks/${session.id}.json`, { jobId: first.id, expiresAt: fx.host.clock.now() + 15 * 60_000 });
+    const second = await fx.manager.enqueueSession(session.id, { provider: "local" });
+    const started = fx.host.clock.now();
+    await runUntil(fx.host, () => fx.manager.getJobStatus(second.id)?.status === "completed", 3600_000);
+    expect(fx.host.clock.now() - started).toBeLessThan(60_000);
+  });
+
   it("ends a poison-pill job failed after at most 2 restarts", async () => {
     const fx = await createFixture({ keys: ["anthropic"] });
     const session = addSession(fx.sessions, { screenshots: 2, audio: 0 });

@@ -33,11 +33,19 @@ export interface RunnerDeps {
   readonly callTimeoutMs?: number;
   readonly batchPollMs?: number;
   readonly lockMs?: number;
+  /** Whether the job holding a session's lock has finished (its lock is then stale). */
+  readonly lockHolderFinished?: (jobId: string) => boolean;
   /** Observes each provider call that completed and was checkpointed (history checker). */
   readonly onStepCommitted?: (jobId: string, stepId: string) => void;
 }
 
 const LockSchema = { parse: (value: unknown) => value as { jobId: string; expiresAt: number } };
+
+/** Removes a finished job's checkpoints; call only once its completion is durable. */
+export async function deleteCheckpoints(store: Store, jobId: string): Promise<void> {
+  const stale = await store.list(`checkpoints/${jobId}/`);
+  if (stale.length > 0) await store.transaction(async (tx) => stale.forEach((key) => tx.delete(key)));
+}
 
 function stepKey(jobId: string, stepId: string): string {
   return `checkpoints/${jobId}/${stepId.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
@@ -112,7 +120,8 @@ export function createSagaRunner(deps: RunnerDeps) {
     const key = `locks/${job.sessionId}.json`;
     const now = deps.host.clock.now();
     const held = await deps.store.getJson(key, LockSchema);
-    if (held !== undefined && held.jobId !== job.id && held.expiresAt > now) {
+    // A lock left by a job that has since finished (failed as a poison pill, cancelled) guards nothing.
+    if (held !== undefined && held.jobId !== job.id && held.expiresAt > now && deps.lockHolderFinished?.(held.jobId) !== true) {
       throw new RetryAfterError("enrichment.locked", `session ${job.sessionId} is being enriched by job ${held.jobId}`, held.expiresAt - now);
     }
     await deps.store.putJson(key, { jobId: job.id, expiresAt: now + lockMs }, { priority: "critical" });
@@ -304,9 +313,8 @@ export function createSagaRunner(deps: RunnerDeps) {
       }
       await control.progress("completed", 1, { cost: costNow(), redactions });
       await deps.sessions.setStatus(job.sessionId, { status: "completed", stage: "completed", progress: 1, totalCost: cost, jobId: job.id });
-      // Checkpoints only serve a resume; a finished job does not need them.
-      const stale = await deps.store.list(`checkpoints/${job.id}/`);
-      if (stale.length > 0) await deps.store.transaction(async (tx) => stale.forEach((key) => tx.delete(key)));
+      // Checkpoints stay until the queue has recorded the job completed (deleteCheckpoints):
+      // removed earlier, a crash in between would rerun every step and pay for it twice.
       return next.value;
     } catch (error) {
       await control.progress(stage, progress, { cost: costNow(), redactions }).catch(() => undefined);
