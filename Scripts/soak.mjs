@@ -230,10 +230,12 @@ export async function runSoak(options = {}) {
     if (!result.enrichment) log("note: `stint enrich` is not in this build; running recording workloads only (job and step checks skipped)");
 
     async function checkAll(label) {
-      const list = await stint(["list", "--json"], { env });
+      // `stint list` shows 50 by default; the soak needs every session.
+      const list = await stint(["list", "--json", "--limit", "1000000"], { env });
       const listed = lastJson(list.stdout);
       if (list.code !== 0 || !Array.isArray(listed?.sessions)) fail(`${label}: stint list failed (exit ${list.code}): ${list.stderr.trim().slice(0, 300)}`);
       else {
+        if (typeof listed.total === "number" && listed.total !== listed.sessions.length) fail(`${label}: stint list returned ${listed.sessions.length} of ${listed.total} sessions`);
         const ids = new Set(listed.sessions.map((s) => s.id));
         const lost = [...seenSessions].filter((id) => !ids.has(id));
         if (lost.length > 0) fail(`${label}: sessions lost: ${lost.join(", ")}`);
