@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench`: runs every module in Scripts/bench/, each measuring against
 // its peers in the same run; writes .bench/latest.json and prints a table.
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -32,7 +32,19 @@ for (const file of modules) {
 }
 
 const machine = `${cpus().length}× ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${process.platform}`;
-const report = { at: new Date().toISOString(), machine, results, ...(errors.length ? { errors } : {}) };
+// A run of some modules (`npm run bench -- storage`) updates their figures and keeps the others.
+let merged = results;
+const latestPath = join(root, ".bench/latest.json");
+if (only.length > 0 && existsSync(latestPath)) {
+  try {
+    const previous = JSON.parse(readFileSync(latestPath, "utf8")).results ?? [];
+    const fresh = new Set(results.map((r) => r.name));
+    merged = [...previous.filter((r) => !fresh.has(r.name)), ...results];
+  } catch {
+    merged = results;
+  }
+}
+const report = { at: new Date().toISOString(), machine, results: merged, ...(errors.length ? { errors } : {}) };
 mkdirSync(join(root, ".bench"), { recursive: true });
 writeFileSync(join(root, ".bench/latest.json"), `${JSON.stringify(report, null, 2)}\n`);
 

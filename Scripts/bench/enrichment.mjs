@@ -60,7 +60,7 @@ async function concatBench(engine, dir) {
     segments.push(path);
   }
   const out = join(dir, "out.wav");
-  const runs = { stint: [], cat: [], sox: [] };
+  const runs = { stint: [], cat: [], cat_fsync: [], sox: [] };
   const tools = {
     stint: async () => {
       const started = performance.now();
@@ -69,6 +69,8 @@ async function concatBench(engine, dir) {
     },
     // cat fixes no header and flushes nothing: the floor.
     cat: async () => timeCommand("sh", ["-c", `cat ${segments.join(" ")} > ${out}`]),
+    // The same copy made durable, as Stint's concat is (it fsyncs the file and its folder).
+    cat_fsync: async () => timeCommand("sh", ["-c", `cat ${segments.join(" ")} > ${out} && sync ${out}`]),
     sox: async () => timeCommand("sox", [...segments, out]),
   };
   const names = Object.keys(tools);
@@ -85,6 +87,7 @@ async function concatBench(engine, dir) {
   rmSync(out, { force: true });
   const peers = {};
   if (runs.cat.length > 0) peers.cat = Math.round(median(runs.cat));
+  if (runs.cat_fsync.length > 0) peers.cat_fsync = Math.round(median(runs.cat_fsync));
   if (runs.sox.length > 0) peers.sox = Math.round(median(runs.sox));
   return { name: "media.concat_30min_ms", value: Math.round(median(runs.stint)), unit: "ms", better: "lower", peers, goal: peers.cat === undefined ? 5000 : Math.round(peers.cat * 1.5) };
 }
