@@ -34,6 +34,7 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
   const lock = createMutex();
   const index = createListIndex();
   let resetAttachments = () => {};
+  let indexStale = false;
   let persistDeferred = async () => {};
   const core: SessionCore = {
     host,
@@ -47,6 +48,11 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
       options.onProblem?.(problem);
     },
     persistDeferred: () => persistDeferred(),
+    async refreshIndex() {
+      if (!indexStale) return;
+      indexStale = false;
+      await loadIndex(store, index, host);
+    },
     resetCaches() {
       core.metaCache.clear();
       core.tailCache.clear();
@@ -56,6 +62,7 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
   queue.onFailure(() => {
     core.metaCache.clear();
     core.tailCache.clear();
+    indexStale = true;
   });
   const attachments = createAttachmentStorage({
     host,

@@ -18,6 +18,7 @@ const sameSet = (a: readonly string[], b: Set<string> | undefined) => a.length =
 
 /** Must run under the storage lock. */
 async function scan(core: SessionCore, options: VerifyOptions): Promise<Scan> {
+  await core.refreshIndex();
   const { store, host } = core;
   await core.persistDeferred();
   await store.flush();

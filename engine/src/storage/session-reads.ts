@@ -26,6 +26,12 @@ export interface SessionCore {
   persistDeferred(): Promise<void>;
   /** Drops every cache (metadata, tail chunks, attachments) after a repair or a failed commit. */
   resetCaches(): void;
+  /**
+   * Reloads the list index from the store if a commit failed since it was last
+   * loaded: mutations update the in-memory index before their commit, and a
+   * failed commit must not leave it describing writes that never happened.
+   */
+  refreshIndex(): Promise<void>;
 }
 
 export const chunkKeyOf = (kind: ItemKind, sessionId: string, chunkIndex: number) =>

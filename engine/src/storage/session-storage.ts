@@ -35,6 +35,7 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
   /** Runs a read-modify-write under the lock and waits for durability outside it, so appends queue up behind one flush. */
   async function mutate<T>(body: (epoch: number) => Promise<{ result: T; ops: QueuedOp[]; priority?: WriteOptions["priority"] }>): Promise<T> {
     const { result, done } = await lock(async () => {
+      await core.refreshIndex();
       const epoch = store.queue.epoch;
       const { result, ops, priority } = await body(epoch);
       return { result, done: ops.length === 0 ? Promise.resolve() : store.commitOps(ops, { priority, epoch }) };
@@ -217,6 +218,7 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
       });
     },
     async listMetadata(filter = {}) {
+      await core.refreshIndex();
       return index.list(filter);
     },
     async appendScreenshot(sessionId: string, screenshot: unknown, options?: WriteOptions) {
