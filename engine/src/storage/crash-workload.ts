@@ -1,5 +1,4 @@
-import { createHash } from "node:crypto";
-import { createMemoryHost, utf8Encode, type HostPort } from "../host/index.ts";
+import { createMemoryHost, sha256Hex, utf8Encode, type HostPort } from "../host/index.ts";
 import type { FaultFiles } from "../testing/fault-files.ts";
 import { createFileAdapter, createStorage, type OpenedStorage } from "./index.ts";
 import { newSessionMetadata, screenshotOf, sessionIdFor } from "./test-fixtures.ts";
@@ -22,7 +21,7 @@ export const RECORDER_FAILED = "recorder.write_failed";
 /** A memory host over the given files, with native-speed hashing (test only). */
 export function hostOver(files: HostPort["files"]): HostPort {
   const host = createMemoryHost({ files });
-  const sha256 = async (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+  const sha256 = async (bytes: Uint8Array) => sha256Hex(bytes);
   return { ...host, crypto: { ...host.crypto, sha256 } };
 }
 
@@ -52,7 +51,7 @@ export async function runWorkload(files: FaultFiles, acks: Ack[], options: Workl
   const host = hostOver(files);
   const storage = await openOver(files);
   options.onOpen?.(storage);
-  const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+  const sha = (bytes: Uint8Array) => sha256Hex(bytes);
   for (const id of [S1, S2]) {
     await storage.sessions.saveMetadata(newSessionMetadata(id));
     acks.push({ kind: "session", sessionId: id });
