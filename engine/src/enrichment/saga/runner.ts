@@ -137,7 +137,23 @@ export function createSagaRunner(deps: RunnerDeps) {
     const plan = await deps.planFor(job);
     const providers = await deps.providersFor(plan);
     const checkpoints = await loadCheckpoints(job.id);
-    const call = (ms = timeoutMs): CallContext => ({ signal: control.signal, timeoutMs: ms });
+    // Each provider call gets its own signal, linked to the job's and unlinked after the step:
+    // the SDKs add an abort listener per request and never remove it, so handing them the
+    // job's signal would pile up a listener for every call of a long job.
+    const links = new Set<() => void>();
+    const call = (ms = timeoutMs): CallContext => {
+      const parent = control.signal;
+      const child = new AbortController();
+      if (parent.aborted) child.abort(parent.reason);
+      const forward = () => child.abort(parent.reason);
+      parent.addEventListener("abort", forward, { once: true });
+      links.add(() => parent.removeEventListener("abort", forward));
+      return { signal: child.signal, timeoutMs: ms };
+    };
+    const unlinkCalls = () => {
+      for (const unlink of links) unlink();
+      links.clear();
+    };
     let cost = job.cost.actualUsd;
     let estimatedUsd = job.cost.estimatedUsd;
     const costNow = () => (estimatedUsd === undefined ? { actualUsd: cost } : { estimatedUsd, actualUsd: cost });
@@ -307,7 +323,13 @@ export function createSagaRunner(deps: RunnerDeps) {
           next = await saga.next(checkpoints.get(step.id));
           continue;
         }
-        const { result, usage } = await perform(step);
+        let performed: Awaited<ReturnType<typeof perform>>;
+        try {
+          performed = await perform(step);
+        } finally {
+          unlinkCalls();
+        }
+        const { result, usage } = performed;
         if ("id" in step && step.kind !== "lock") await checkpoint(step.id, result, usage);
         next = await saga.next(result);
       }
