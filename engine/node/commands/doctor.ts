@@ -64,7 +64,8 @@ export async function runDoctor(dataDir: string, env: Readonly<Record<string, st
   );
   tool("ffmpeg", "ffmpeg", ["-version"], "simulated video segments and merging video with audio (audio-only review still works)");
   tool("espeak-ng", "espeak-ng", ["--version"], "spoken words in simulated audio (tones and noise are used instead)");
-  tool("tesseract", "tesseract", ["--version"], "on-device OCR for the local provider (it summarises from screen changes, markers and speech instead)");
+  // On the Mac, on-device OCR is Vision's; the Node host has no OCR yet, whether or not tesseract is installed.
+  tool("tesseract", "tesseract", ["--version"], "nothing yet: the Node host does no OCR, so the local provider summarises from screen changes, markers and speech");
   tool("sox", "sox", ["--version"], "the sox peer in the media benchmark");
 
   const anthropic = Boolean(env.ANTHROPIC_API_KEY);
