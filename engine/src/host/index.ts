@@ -6,4 +6,5 @@ export * from "./sha256.ts";
 export * from "./simulated-clock.ts";
 export * from "./text-codec.ts";
 export * from "./web-shim.ts";
+export * from "./with-clock.ts";
 export * from "./host-fetch.ts";

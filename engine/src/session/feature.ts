@@ -7,7 +7,7 @@ import { createActor, waitFor, type Actor } from "xstate";
 import { defineMethod, EngineError } from "../bridge/index.ts";
 import type { SessionMetadata } from "../domain/index.ts";
 import type { EngineContext, Feature } from "../engine/index.ts";
-import type { HostPort, RecorderPort } from "../host/index.ts";
+import { withClock, type HostPort, type RecorderPort } from "../host/index.ts";
 import { buildIntegrityReport, summarizeReport } from "./integrity.ts";
 import { HealthEventsSchema, integrityFromStorage, recoverInterruptedSessions } from "./interrupted.ts";
 import { CAPTURING_STATES, createSessionMachine, sessionTimeMs, type SessionMachine, type SessionMachineContext, type SessionMachineState } from "./machine.ts";
@@ -387,47 +387,7 @@ export function createSessionFeature(ctx: EngineContext, options: SessionFeature
  * and a native clock may answer with fractions (JavaScriptCore's did).
  */
 function withWholeMilliseconds(host: HostPort): HostPort {
-  const clock = { now: () => Math.round(host.clock.now()), elapsed: () => host.clock.elapsed() };
-  return {
-    get info() {
-      return host.info;
-    },
-    clock,
-    get timers() {
-      return host.timers;
-    },
-    get files() {
-      return host.files;
-    },
-    get crypto() {
-      return host.crypto;
-    },
-    get http() {
-      return host.http;
-    },
-    get secrets() {
-      return host.secrets;
-    },
-    get log() {
-      return host.log;
-    },
-    emit: (event) => host.emit(event),
-    get recorder() {
-      return host.recorder;
-    },
-    get media() {
-      return host.media;
-    },
-    get imaging() {
-      return host.imaging;
-    },
-    get vision() {
-      return host.vision;
-    },
-    get speech() {
-      return host.speech;
-    },
-  };
+  return withClock(host, { now: () => Math.round(host.clock.now()), elapsed: () => host.clock.elapsed() });
 }
 
 /** The feature factory for `PRODUCT_FEATURES`. */
