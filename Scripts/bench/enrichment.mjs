@@ -4,16 +4,14 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { bundleForBench } from "./_bundle.mjs";
 
 /** Bundles the engine pieces the benchmark drives (TypeScript) into one ESM module. */
-async function loadEngine(root) {
-  const out = join(root, ".bench", "enrichment-bench.mjs");
-  mkdirSync(join(root, ".bench"), { recursive: true });
-  await build({
-    stdin: {
-      contents: `
+const loadEngine = (root) =>
+  bundleForBench(
+    root,
+    "enrichment",
+    `
         export { concatWavStreamed } from "./engine/node/media-ffmpeg.ts";
         export { createNodeHost } from "./engine/node/node-host.ts";
         export { buildWavHeader } from "./engine/src/media/index.ts";
@@ -23,18 +21,7 @@ async function loadEngine(root) {
         export { createFakeAi } from "./engine/src/testing/fake-ai/index.ts";
         export { createMemoryStore, createMemorySessionSource } from "./engine/src/enrichment/test-support.ts";
       `,
-      resolveDir: root,
-      loader: "ts",
-    },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    outfile: out,
-    logLevel: "error",
-  });
-  return import(`${pathToFileURL(out).href}?t=${Date.now()}`);
-}
+  );
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);

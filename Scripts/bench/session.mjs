@@ -9,17 +9,15 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { build } from "esbuild";
+import { bundleForBench } from "./_bundle.mjs";
 
-async function loadEngine(root) {
-  const out = join(root, ".bench", "session-bench.mjs");
-  mkdirSync(join(root, ".bench"), { recursive: true });
-  await build({
-    stdin: {
-      contents: `
+const loadEngine = (root) =>
+  bundleForBench(
+    root,
+    "session",
+    `
         export { createEngine } from "./engine/src/engine/index.ts";
         export { createStorageFeature } from "./engine/src/storage/index.ts";
         export { sessionFeature } from "./engine/src/session/index.ts";
@@ -28,18 +26,7 @@ async function loadEngine(root) {
         export { encodePng, dHash } from "./engine/src/image/index.ts";
         export { frameSpec, renderFrame, rgbToRgba, renderAudio, encodeWav, audioContentFor } from "./engine/src/testing/simulated-recorder/index.ts";
       `,
-      resolveDir: root,
-      loader: "ts",
-    },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    outfile: out,
-    logLevel: "error",
-  });
-  return import(`${pathToFileURL(out).href}?t=${Date.now()}`);
-}
+  );
 
 function getGc() {
   if (typeof globalThis.gc === "function") return { gc: globalThis.gc, how: "--expose-gc" };

@@ -7,35 +7,23 @@ import { spawnSync } from "node:child_process";
 import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { bundleForBench } from "./_bundle.mjs";
 
 const SHOTS_1H = 720;
 const AUDIO_1H = 120;
 const BLOB_BYTES = 200 * 1024;
 const IN_FLIGHT = 32; // a capture pipeline hands over items without waiting; at most this many are unacknowledged
 
-async function loadEngine(root) {
-  const out = join(root, ".bench", "storage-bench.mjs");
-  mkdirSync(join(root, ".bench"), { recursive: true });
-  await build({
-    stdin: {
-      contents: `
+const loadEngine = (root) =>
+  bundleForBench(
+    root,
+    "storage",
+    `
         export { createNodeHost } from "./engine/node/node-host.ts";
         export { createStorage, createFileAdapter } from "./engine/src/storage/index.ts";
       `,
-      resolveDir: root,
-      loader: "ts",
-    },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    packages: "external",
-    outfile: out,
-    logLevel: "error",
-  });
-  return import(`${pathToFileURL(out).href}?t=${Date.now()}`);
-}
+  );
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
