@@ -24,7 +24,7 @@ const loadEngine = (root) =>
         export { createNodeHost } from "./engine/node/node-host.ts";
         export { createSimulatedTime, createMemoryHost } from "./engine/src/host/index.ts";
         export { encodePng, dHash } from "./engine/src/image/index.ts";
-        export { frameSpec, renderFrame, rgbToRgba, renderAudio, encodeWav, audioContentFor } from "./engine/src/testing/simulated-recorder/index.ts";
+        export { frameSpec, renderFrame, rgbToRgba, renderAudio, encodeWav, audioContentFor } from "./engine/src/simulated-recorder/index.ts";
       `,
   );
 

@@ -1,6 +1,6 @@
 /**
  * The simulated recorder for the Node host: the platform-neutral recorder
- * (`engine/src/testing/simulated-recorder`) plus what only Node can add —
+ * (`engine/src/simulated-recorder`) plus what only Node can add —
  * real speech through espeak-ng and H.264 video segments through ffmpeg,
  * each used only when the tool is installed.
  *
@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { deflateSync } from "node:zlib";
 import type { HostPort, RecorderPort } from "../../src/host/index.ts";
-import { createSimulatedRecorder, renderAudio, encodeWav, type SimulatedRecorder, type SimulatedRecorderOptions } from "../../src/testing/simulated-recorder/index.ts";
+import { createSimulatedRecorder, renderAudio, encodeWav, type SimulatedRecorder, type SimulatedRecorderOptions } from "../../src/simulated-recorder/index.ts";
 
 export { createWarpedTime, type WarpedTime, type WarpedTimeOptions } from "./warped-time.ts";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodePng } from "../../src/image/index.ts";
-import { frameSpec, renderFrame } from "../../src/testing/simulated-recorder/index.ts";
+import { frameSpec, renderFrame } from "../../src/simulated-recorder/index.ts";
 import { parseWav, wavPeak } from "../../src/session/index.ts";
 import { createEspeakSpeech, createFfmpegVideo, createWarpedTime, hasTool } from "./index.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createEngine, PRODUCT_FEATURES } from "../engine/index.ts";
 import { createMemoryHost } from "../host/index.ts";
-import { createSimulatedRecorder } from "../testing/simulated-recorder/index.ts";
+import { createSimulatedRecorder } from "../simulated-recorder/index.ts";
 import type { SessionFeature, SessionStateEvent } from "./index.ts";
 
 describe("session feature in the product composition", () => {

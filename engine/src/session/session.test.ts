@@ -62,7 +62,7 @@ describe("session lifecycle through the bridge", () => {
       await h.call("session.end");
       const shots = await h.storage.sessions.getScreenshots(sessionId);
       expect(shots).toHaveLength(30);
-      const { frameSpec } = await import("../testing/simulated-recorder/index.ts");
+      const { frameSpec } = await import("../simulated-recorder/index.ts");
       for (const shot of shots) {
         const spec = frameSpec(shot.sequenceNumber);
         expect(shot.perceptualHash).toMatch(/^[0-9a-f]{16}$/);

@@ -7,7 +7,7 @@
  */
 import type { HostPort } from "../host/host-port.ts";
 import { decodePng } from "../image/index.ts";
-import { createSimulatedRecorder } from "./simulated-recorder/index.ts";
+import { createSimulatedRecorder } from "../simulated-recorder/index.ts";
 
 interface StintEngineGlobal {
   start(host: HostPort): Promise<{ version: string }>;

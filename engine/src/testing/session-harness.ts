@@ -9,7 +9,7 @@ import { createEngine, type Engine } from "../engine/index.ts";
 import { createMemoryHost, type EngineEventMessage, type MemoryHost } from "../host/index.ts";
 import { createSessionFeature, type SessionFeature } from "../session/index.ts";
 import { createMemoryAdapter, createStorage, type KvAdapter, type OpenedStorage } from "../storage/index.ts";
-import { createSimulatedRecorder, type SimulatedRecorder, type SimulatedRecorderOptions } from "./simulated-recorder/index.ts";
+import { createSimulatedRecorder, type SimulatedRecorder, type SimulatedRecorderOptions } from "../simulated-recorder/index.ts";
 
 export interface SessionHarness {
   readonly host: MemoryHost;

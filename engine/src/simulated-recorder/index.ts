@@ -9,9 +9,9 @@
  * in milliseconds. Faults are injected on demand and counted, so tests can
  * assert that each one was hit.
  */
-import type { CaptureSource, PermissionState, RecorderConfig, RecorderPermissions, TimerId } from "../../host/index.ts";
-import { hostError } from "../../host/index.ts";
-import { dHash, encodePng } from "../../image/index.ts";
+import type { CaptureSource, PermissionState, RecorderConfig, RecorderPermissions, TimerId } from "../host/index.ts";
+import { hostError } from "../host/index.ts";
+import { dHash, encodePng } from "../image/index.ts";
 import { audioContentFor, encodeWav, renderAudio } from "./audio.ts";
 import { frameSpec, renderFrame, rgbToRgba } from "./frames.ts";
 import type { FaultService, RecorderNotification, SimulatedRecorder, SimulatedRecorderDeps, SimulatedRecorderOptions, SimulatedRecorderStats } from "./types.ts";

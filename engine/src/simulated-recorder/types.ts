@@ -1,5 +1,5 @@
 /** The simulated recorder's options, controls and counters. */
-import type { CaptureSource, ClockPort, CryptoPort, FilesPort, RecorderPermissions, RecorderPort, TimersPort } from "../../host/index.ts";
+import type { CaptureSource, ClockPort, CryptoPort, FilesPort, RecorderPermissions, RecorderPort, TimersPort } from "../host/index.ts";
 
 /** What the recorder needs from a host. */
 export interface SimulatedRecorderDeps {
