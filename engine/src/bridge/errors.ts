@@ -40,6 +40,8 @@ export type EngineErrorCode =
   | "media.unavailable"
   | "media.failed"
   | "review.not_found"
+  | "review.session_busy"
+  | "review.invalid_edit"
   | "settings.invalid";
 
 /** The error shape that crosses the bridge. */

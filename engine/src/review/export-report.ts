@@ -27,7 +27,7 @@ export function toMarkdown(detail: SessionDetail, exportedAt: number): string {
     if (detail.summary.points.length > 0) lines.push("");
     for (const point of detail.summary.points) lines.push(`- ${point.text}${evidenceSuffix(point)}`);
   }
-  const chapters = detail.timeline.filter((item) => item.kind === "chapter");
+  const chapters = detail.chapters ?? detail.timeline.filter((item) => item.kind === "chapter");
   lines.push("", "## Chapters", "");
   if (chapters.length === 0) lines.push("_No chapters._");
   for (const chapter of chapters) lines.push(`- ${formatOffset(chapter.t)} ${chapter.title}`);

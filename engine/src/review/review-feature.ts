@@ -5,6 +5,8 @@ import { createDemoLibrary } from "./demo-library.ts";
 import { exportSession } from "./export-report.ts";
 import { EMPTY_LIBRARY, type ReviewLibrary } from "./library.ts";
 import { filterSessions } from "./list-query.ts";
+import { createDemoOverlay, createStoredManager, type LibraryManager } from "./library-manager.ts";
+import { createManagement } from "./review-manage.ts";
 import { createStoredLibrary, type ReviewStorage } from "./stored-library.ts";
 import { ExportFormatSchema, ListQuerySchema, type SessionDetail } from "./review-schemas.ts";
 
@@ -42,18 +44,26 @@ export interface ReviewFeatureOptions {
 export function createReviewFeatureFactory(options: ReviewFeatureOptions = {}): FeatureFactory {
   return (context): ReviewFeature => {
     const stored = options.storedLibrary === undefined ? createStoredLibrary(() => findStorage(context.features)) : options.storedLibrary(context);
-    let library: ReviewLibrary = options.demo === true ? createDemoLibrary(context.host.clock.now()) : (stored ?? EMPTY_LIBRARY);
+    const storedManager = createStoredManager(() => findStorage(context.features), () => context.host.clock.now());
+    const choose = (demo: boolean): { library: ReviewLibrary; manager: LibraryManager } =>
+      demo ? createDemoOverlay(createDemoLibrary(context.host.clock.now())) : { library: stored ?? EMPTY_LIBRARY, manager: storedManager };
+    let current = choose(options.demo === true);
+    let library: ReviewLibrary = current.library;
+    const management = createManagement(context, () => current);
 
+    /** The session with the user's corrections over the AI's output; chapters listed whole. */
     async function mustGetDetail(id: string): Promise<SessionDetail> {
       const detail = await library.detail(id);
-      if (detail === undefined) throw new EngineError("review.not_found", `no session ${id} in the ${library.kind} library`, { data: { id } });
-      return detail;
+      if (detail === undefined || management.isPending(id)) throw new EngineError("review.not_found", `no session ${id} in the ${library.kind} library`, { data: { id } });
+      return management.withEdits(detail);
     }
 
     return {
       name: "review",
       library: () => library,
+      stop: () => management.flush(),
       methods: {
+        ...management.methods,
         "review.status": defineMethod(z.object({}).strict(), () => ({
           library: library.kind === "storage" && findStorage(context.features) === undefined ? "none" : library.kind,
           features: [...context.features.keys()],
@@ -61,7 +71,7 @@ export function createReviewFeatureFactory(options: ReviewFeatureOptions = {}): 
         "review.list": defineMethod(z.object({ query: ListQuerySchema.optional() }).strict(), async ({ query }) => {
           const rows = await library.list(query ?? {});
           const kind = library.kind === "storage" && findStorage(context.features) === undefined ? "none" : library.kind;
-          return { library: kind, sessions: filterSessions(rows, query ?? {}) };
+          return { library: kind, sessions: filterSessions(rows.filter((row) => !management.isPending(row.id)), query ?? {}) };
         }),
         // Long sessions open fast: the first items with the rest of the detail, the timeline's tail paged by `review.timeline`.
         "review.session": defineMethod(z.object({ id: IdSchema, timelineLimit: z.number().int().positive().max(100_000).optional() }).strict(), async ({ id, timelineLimit }) => {
@@ -80,7 +90,8 @@ export function createReviewFeatureFactory(options: ReviewFeatureOptions = {}): 
           exportSession(await mustGetDetail(id), format, context.host.clock.now()),
         ),
         "review.useDemo": defineMethod(z.object({ enabled: z.boolean().default(true) }).strict(), ({ enabled }) => {
-          library = enabled ? createDemoLibrary(context.host.clock.now()) : (stored ?? EMPTY_LIBRARY);
+          current = choose(enabled);
+          library = current.library;
           context.emit("review.library", { library: library.kind });
           return { library: library.kind };
         }),

@@ -53,6 +53,13 @@ export const EvidenceItemSchema = z.object({
   /** Set when the evidence did not resolve against the timeline. */
   unresolved: z.boolean().optional(),
   done: z.boolean().optional(),
+  /** Set when the user changed this item; `ai` then holds the AI's current text, kept apart. */
+  edited: z.boolean().optional(),
+  ai: z.string().optional(),
+  /** Set when re-enrichment produced an AI text other than the one the user edited. */
+  aiChanged: z.boolean().optional(),
+  /** Added by the user, not by the AI. */
+  added: z.boolean().optional(),
 });
 export type EvidenceItem = z.infer<typeof EvidenceItemSchema>;
 
@@ -76,6 +83,18 @@ export const TimelineItemSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("chapter"), id: z.string(), t: z.number(), tEnd: z.number(), title: z.string(), summary: z.string().optional() }),
 ]);
 export type TimelineItem = z.infer<typeof TimelineItemSchema>;
+
+export const ChapterViewSchema = z.object({
+  id: z.string(),
+  t: z.number(),
+  tEnd: z.number(),
+  title: z.string(),
+  summary: z.string().optional(),
+  edited: z.boolean().optional(),
+  ai: z.string().optional(),
+  aiChanged: z.boolean().optional(),
+});
+export type ChapterView = z.infer<typeof ChapterViewSchema>;
 
 export const AudioSegmentRefSchema = z.object({
   index: z.number().int().nonnegative(),
@@ -101,7 +120,11 @@ export const SessionDetailSchema = z.object({
   timeline: z.array(TimelineItemSchema),
   /** How many items the whole timeline has; the rest come from `review.timeline`. */
   timelineTotal: z.number().int().nonnegative().optional(),
-  summary: z.object({ text: z.string(), points: z.array(EvidenceItemSchema), local: z.boolean().optional() }).optional(),
+  summary: z
+    .object({ text: z.string(), points: z.array(EvidenceItemSchema), local: z.boolean().optional(), edited: z.boolean().optional(), ai: z.string().optional(), aiChanged: z.boolean().optional() })
+    .optional(),
+  /** Every chapter, whatever part of the timeline was sent; titles with the user's edits. */
+  chapters: z.array(ChapterViewSchema).optional(),
   tasks: z.array(EvidenceItemSchema),
   notes: z.array(EvidenceItemSchema),
   cost: z.object({ totalUsd: z.number().nonnegative(), lines: z.array(CostLineSchema) }),
