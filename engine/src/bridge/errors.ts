@@ -42,6 +42,8 @@ export type EngineErrorCode =
   | "review.not_found"
   | "review.session_busy"
   | "review.invalid_edit"
+  | "search.invalid_query"
+  | "search.unavailable"
   | "settings.invalid";
 
 /** The error shape that crosses the bridge. */

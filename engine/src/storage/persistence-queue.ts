@@ -60,6 +60,21 @@ export function createPersistenceQueue(options: QueueOptions): InternalQueue {
   let epoch = 0;
   let lastFailure: EngineError | undefined;
   const failureListeners: ((keys: readonly string[]) => void)[] = [];
+  const commitHooks: ((keys: readonly string[]) => readonly KvOp[])[] = [];
+  const withHooks = (batch: Batch): KvOp[] => {
+    const ops = [...batch.ops.values()].map(resolveOp);
+    if (commitHooks.length === 0) return ops;
+    const keys = [...batch.ops.keys()];
+    const extra = new Map<string, KvOp>();
+    for (const hook of commitHooks) {
+      try {
+        for (const op of hook(keys)) extra.set(op.key, op);
+      } catch {
+        // A derived record must never stop the records it derives from.
+      }
+    }
+    return extra.size === 0 ? ops : [...ops.filter((op) => !extra.has(op.key)), ...extra.values()];
+  };
   const stats = { commits: 0, opsCommitted: 0, coalesced: 0, failures: 0 };
 
   const schedule = (priority: Priority) => {
@@ -84,7 +99,7 @@ export function createPersistenceQueue(options: QueueOptions): InternalQueue {
     pending = { ops: new Map(), waiters: [] };
     inflight = batch;
     try {
-      await adapter.commit([...batch.ops.values()].map(resolveOp));
+      await adapter.commit(withHooks(batch));
       stats.commits++;
       stats.opsCommitted += batch.ops.size;
       inflight = undefined;
@@ -160,6 +175,9 @@ export function createPersistenceQueue(options: QueueOptions): InternalQueue {
     },
     onFailure(listener) {
       failureListeners.push(listener);
+    },
+    onBeforeCommit(hook) {
+      commitHooks.push(hook);
     },
   };
 }

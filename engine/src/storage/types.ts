@@ -304,4 +304,11 @@ export interface PersistenceQueue {
   /** Resolves once everything queued so far is durable (rejects if that commit failed). */
   flush(): Promise<void>;
   stats(): PersistenceQueueStats;
+  /**
+   * Lets a derived record (the search index) ride along: `hook` sees the keys
+   * of each group commit as it starts and returns puts to add to that same
+   * atomic commit (a dirty mark commits with the change it marks). Its puts
+   * win over queued ops on the same keys; a hook that throws adds nothing.
+   */
+  onBeforeCommit?(hook: (keys: readonly string[]) => readonly KvOp[]): void;
 }

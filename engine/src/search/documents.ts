@@ -1,0 +1,109 @@
+import * as z from "zod";
+import type { Evidence, SessionAudioSegment, SessionMetadata, SessionScreenshot, SummaryRecord } from "../domain/index.ts";
+
+/** What a hit is: the query language's `kind:` values. */
+export const SearchKindSchema = z.enum(["name", "tag", "marker", "transcript", "screen", "app", "summary", "chapter", "task", "note"]);
+export type SearchKind = z.infer<typeof SearchKindSchema>;
+
+/** One searchable entry of a session, with the moment it belongs to (session time, ms). */
+export const SearchDocumentSchema = z.object({
+  kind: SearchKindSchema,
+  startMs: z.number().nonnegative(),
+  endMs: z.number().nonnegative(),
+  /** Where it came from: a screenshot or audio sequence number, a marker or task id. */
+  ref: z.string().optional(),
+  text: z.string(),
+  /** Apps seen on screen at that moment (screen entries). */
+  apps: z.array(z.string()).optional(),
+});
+export type SearchDocument = z.infer<typeof SearchDocumentSchema>;
+
+/** Everything indexed about a session, as read from its records. */
+export interface SessionSource {
+  readonly metadata: SessionMetadata;
+  readonly screenshots: readonly SessionScreenshot[];
+  readonly audioSegments: readonly SessionAudioSegment[];
+  readonly summary: SummaryRecord | undefined;
+  readonly markers: readonly { readonly id: string; readonly sessionTimeMs: number; readonly note?: string | undefined }[];
+}
+
+function spanOf(evidence: readonly Evidence[], whole: readonly [number, number]): [number, number] {
+  if (evidence.length === 0) return [whole[0], whole[1]];
+  let start = Number.POSITIVE_INFINITY;
+  let end = 0;
+  for (const item of evidence) {
+    start = Math.min(start, item.tStart);
+    end = Math.max(end, item.tEnd);
+  }
+  return [start, Math.max(start, end)];
+}
+
+/** Screen text the recorder or an OCR step may add to an analysis under a name of its own. */
+function screenText(shot: SessionScreenshot): string {
+  const analysis = shot.analysis as (SessionScreenshot["analysis"] & { ocrText?: unknown; windowTitle?: unknown }) | undefined;
+  if (analysis === undefined) return "";
+  const parts = [analysis.summary, analysis.activity, analysis.text, typeof analysis.ocrText === "string" ? analysis.ocrText : undefined, typeof analysis.windowTitle === "string" ? analysis.windowTitle : undefined];
+  return parts.filter((part): part is string => typeof part === "string" && part.trim() !== "").join("\n");
+}
+
+/** The session's entries in a stable order (the index keeps their positions). Pure. */
+export function documentsOf(source: SessionSource): SearchDocument[] {
+  const { metadata } = source;
+  const whole: [number, number] = [0, metadata.activeDurationMs];
+  const docs: SearchDocument[] = [];
+  const nameText = [metadata.name, metadata.description].filter((part) => part !== undefined && part.trim() !== "").join("\n");
+  if (nameText !== "") docs.push({ kind: "name", startMs: 0, endMs: whole[1], text: nameText });
+  for (const tag of metadata.tags) docs.push({ kind: "tag", startMs: 0, endMs: whole[1], text: tag });
+  for (const marker of source.markers) {
+    docs.push({ kind: "marker", startMs: marker.sessionTimeMs, endMs: marker.sessionTimeMs, ref: marker.id, text: marker.note?.trim() || "Marker" });
+  }
+  for (const segment of source.audioSegments) {
+    const transcript = segment.transcript;
+    if (transcript === undefined) continue;
+    if (transcript.segments.length === 0) {
+      if (transcript.text.trim() !== "") docs.push({ kind: "transcript", startMs: segment.startSessionMs, endMs: segment.startSessionMs + segment.durationMs, ref: String(segment.sequenceNumber), text: transcript.text });
+      continue;
+    }
+    for (const part of transcript.segments) {
+      if (part.text.trim() === "") continue;
+      docs.push({ kind: "transcript", startMs: segment.startSessionMs + part.startMs, endMs: segment.startSessionMs + part.endMs, ref: String(segment.sequenceNumber), text: part.text });
+    }
+  }
+  const apps = new Map<string, [number, number]>();
+  const shots = [...source.screenshots].sort((a, b) => a.sessionTimeMs - b.sessionTimeMs);
+  for (const [i, shot] of shots.entries()) {
+    const next = shots[i + 1]?.sessionTimeMs ?? Math.max(shot.sessionTimeMs, whole[1]);
+    for (const app of shot.analysis?.apps ?? []) {
+      const seen = apps.get(app);
+      apps.set(app, seen === undefined ? [shot.sessionTimeMs, next] : [seen[0], Math.max(seen[1], next)]);
+    }
+    // A duplicate shows what the screenshot it duplicates showed: indexing it again adds nothing.
+    if (shot.isDuplicate) continue;
+    const text = screenText(shot);
+    if (text === "") continue;
+    const shotApps = shot.analysis?.apps ?? [];
+    docs.push({ kind: "screen", startMs: shot.sessionTimeMs, endMs: next, ref: String(shot.sequenceNumber), text, ...(shotApps.length > 0 ? { apps: shotApps } : {}) });
+  }
+  for (const [app, [start, end]] of apps) docs.push({ kind: "app", startMs: start, endMs: end, text: app });
+  const summary = source.summary;
+  if (summary !== undefined) {
+    if (summary.summary.trim() !== "") docs.push({ kind: "summary", startMs: 0, endMs: whole[1], text: summary.summary });
+    for (const point of summary.points) docs.push({ kind: "summary", ...span(point.evidence, whole), text: point.text });
+    for (const chapter of summary.chapters) {
+      docs.push({ kind: "chapter", startMs: chapter.startMs, endMs: Math.max(chapter.startMs, chapter.endMs), text: [chapter.title, chapter.summary].filter((p) => p !== undefined && p !== "").join("\n") });
+    }
+    for (const task of summary.tasks) docs.push({ kind: "task", ...span(task.evidence, whole), ref: task.id, text: [task.title, task.description].filter((p) => p !== undefined && p !== "").join("\n") });
+    for (const note of summary.notes) docs.push({ kind: "note", ...span(note.evidence, whole), ref: note.id, text: note.text });
+  }
+  return docs;
+}
+
+function span(evidence: readonly Evidence[], whole: readonly [number, number]): { startMs: number; endMs: number } {
+  const [startMs, endMs] = spanOf(evidence, whole);
+  return { startMs, endMs };
+}
+
+/** Apps of the whole session (for `app:`). */
+export function sessionApps(docs: readonly SearchDocument[]): string[] {
+  return docs.filter((doc) => doc.kind === "app").map((doc) => doc.text);
+}

@@ -1,0 +1,86 @@
+import * as z from "zod";
+import { SearchKindSchema, sessionApps, type SearchDocument } from "./documents.ts";
+import { terms } from "./text.ts";
+
+/**
+ * One session's part of the index, as stored at `search/segments/{id}.json`:
+ * its entries (text kept for snippets and phrases) and what the filters need.
+ * Postings are rebuilt from the text on load: tokenizing is about as fast as
+ * parsing stored postings and keeps the file near the size of its text.
+ */
+export const StoredSegmentSchema = z.object({
+  v: z.literal(1),
+  sessionId: z.string(),
+  startedAt: z.number(),
+  name: z.string(),
+  tags: z.array(z.string()),
+  docs: z.array(z.tuple([z.number().int().min(0), z.number(), z.number(), z.string().nullable(), z.string(), z.array(z.string()).optional()])),
+});
+export type StoredSegment = z.infer<typeof StoredSegmentSchema>;
+
+const KINDS = SearchKindSchema.options;
+
+export function encodeSegment(meta: { sessionId: string; startedAt: number; name: string; tags: readonly string[] }, docs: readonly SearchDocument[]): StoredSegment {
+  return {
+    v: 1,
+    sessionId: meta.sessionId,
+    startedAt: meta.startedAt,
+    name: meta.name,
+    tags: [...meta.tags],
+    docs: docs.map((doc) => {
+      const row: StoredSegment["docs"][number] = [KINDS.indexOf(doc.kind), doc.startMs, doc.endMs, doc.ref ?? null, doc.text];
+      if (doc.apps !== undefined) row.push(doc.apps);
+      return row;
+    }),
+  };
+}
+
+export function decodeDocs(stored: StoredSegment): SearchDocument[] {
+  // The file was validated as a whole; only the kind number can still be out of range.
+  const docs: SearchDocument[] = [];
+  for (const [kind, startMs, endMs, ref, text, apps] of stored.docs) {
+    const name = KINDS[kind];
+    if (name === undefined) continue;
+    docs.push({ kind: name, startMs, endMs, text, ...(ref === null ? {} : { ref }), ...(apps === undefined ? {} : { apps }) });
+  }
+  return docs;
+}
+
+/** A segment ready to answer: postings per term (a doc index per occurrence, so repeats count). */
+export interface Segment {
+  readonly sessionId: string;
+  readonly startedAt: number;
+  readonly name: string;
+  /** Lower case. */
+  readonly tags: readonly string[];
+  /** Lower case. */
+  readonly apps: readonly string[];
+  readonly docs: readonly SearchDocument[];
+  /** Words per doc. */
+  readonly lengths: Uint32Array;
+  readonly postings: Map<string, number[]>;
+}
+
+export function buildSegment(meta: { sessionId: string; startedAt: number; name: string; tags: readonly string[] }, docs: readonly SearchDocument[]): Segment {
+  const postings = new Map<string, number[]>();
+  const lengths = new Uint32Array(docs.length);
+  for (const [i, doc] of docs.entries()) {
+    const words = terms(doc.text);
+    lengths[i] = words.length;
+    for (const term of words) {
+      const list = postings.get(term);
+      if (list === undefined) postings.set(term, [i]);
+      else list.push(i);
+    }
+  }
+  return {
+    sessionId: meta.sessionId,
+    startedAt: meta.startedAt,
+    name: meta.name,
+    tags: meta.tags.map((tag) => tag.toLowerCase()),
+    apps: sessionApps(docs).map((app) => app.toLowerCase()),
+    docs,
+    lengths,
+    postings,
+  };
+}
