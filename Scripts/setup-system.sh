@@ -7,6 +7,7 @@ PACKAGES=(
   chromium                                            # review panel in real Chromium
   webkit2gtk-driver xvfb                              # review panel in real WebKit
   ffmpeg sox espeak-ng                                # media merge, concat peers, simulated speech
+  tesseract-ocr tesseract-ocr-eng                     # on-device text recognition (host.vision in Node)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createOrderedTimers, type EngineEventMessage, type HostPort, type ImagingPort, type LogLevel, type MediaPort, type RecorderPort, type SecretName } from "../src/host/index.ts";
+import { createOrderedTimers, type EngineEventMessage, type HostPort, type ImagingPort, type LanguageModelPort, type LogLevel, type MediaPort, type RecorderPort, type SecretName, type SpeechPort, type VisionPort } from "../src/host/index.ts";
 import { createFetchHttp, redactForHost } from "./node-host-support.ts";
 import { createNodeFiles, resolveHostPath, sha256FileNode, toHostFileError } from "./node-files.ts";
 
@@ -17,6 +17,9 @@ export interface NodeHostOptions {
   readonly recorder?: RecorderPort;
   readonly media?: MediaPort;
   readonly imaging?: ImagingPort;
+  readonly vision?: VisionPort;
+  readonly speech?: SpeechPort;
+  readonly languageModel?: LanguageModelPort;
 }
 
 const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -83,5 +86,8 @@ export function createNodeHost(options: NodeHostOptions): NodeHost {
     recorder: options.recorder,
     media: options.media,
     imaging: options.imaging,
+    vision: options.vision,
+    speech: options.speech,
+    languageModel: options.languageModel,
   };
 }

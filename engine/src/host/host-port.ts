@@ -281,15 +281,39 @@ export interface ImagingPort {
   ): Promise<{ readonly bytes: Uint8Array; readonly width: number; readonly height: number; readonly mimeType: string }>;
 }
 
-/** Text recognised on screen. */
-export interface OcrResult {
-  readonly text: string;
-  readonly confidence: number;
+/** A rectangle in image pixels, origin at the top left. */
+export interface TextBox {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
 }
 
-/** Optional on-device OCR (Vision on the Mac). */
+/** One line of recognised text. */
+export interface OcrLine {
+  readonly text: string;
+  /** 0–1. */
+  readonly confidence: number;
+  readonly box: TextBox;
+}
+
+/** Text recognised in one image. */
+export interface OcrResult {
+  /** Every line's text, top to bottom, joined with newlines. */
+  readonly text: string;
+  /** Mean line confidence, 0–1 (0 when nothing was found). */
+  readonly confidence: number;
+  /** Lines in reading order, each with its box (what redaction blacks out). */
+  readonly lines: readonly OcrLine[];
+}
+
+/**
+ * Optional on-device text recognition: Vision on the Mac, tesseract in Node.
+ * Nothing leaves the machine. Rejects `ENOENT` for a missing file and
+ * `EINVAL` for bytes that are not an image.
+ */
 export interface VisionPort {
-  recognizeText(path: string): Promise<OcrResult>;
+  recognizeText(path: string, options?: { readonly languages?: readonly string[] }): Promise<OcrResult>;
 }
 
 /** One transcribed stretch of speech, times relative to the file. */
@@ -297,12 +321,55 @@ export interface SpeechSegment {
   readonly startMs: number;
   readonly endMs: number;
   readonly text: string;
+  /** 0–1, when the recogniser reports one. */
   readonly confidence?: number;
 }
 
-/** Optional on-device transcription (Speech on the Mac). */
+/**
+ * Optional on-device transcription: Speech on the Mac. Nothing leaves the
+ * machine. Resolves `[]` for audio without speech; rejects `ENOENT` for a
+ * missing file.
+ */
 export interface SpeechPort {
   transcribe(path: string, options?: { readonly locale?: string }): Promise<SpeechSegment[]>;
+}
+
+/** Whether the on-device language model can be used now, and its size. */
+export interface LanguageModelStatus {
+  readonly available: boolean;
+  /** Why not, when unavailable: `"os_too_old"`, `"not_enabled"`, `"not_eligible"`, `"model_not_ready"`, … */
+  readonly reason?: string;
+  /** Model name, for the ledger and the review's "made with" line. */
+  readonly model: string;
+  /** Context window in tokens (instructions, prompt and answer together): the engine splits longer input. */
+  readonly contextTokens: number;
+}
+
+/** One structured generation. */
+export interface LanguageModelRequest {
+  readonly instructions: string;
+  readonly prompt: string;
+  /** JSON Schema (an object schema) the answer must match: guided generation where the model supports it. */
+  readonly schema: Readonly<Record<string, unknown>>;
+  readonly maxOutputTokens?: number;
+}
+
+/** A structured answer; the engine validates it again with zod. */
+export interface LanguageModelResult {
+  readonly json: unknown;
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+}
+
+/**
+ * Optional on-device language model: Apple's Foundation Models on the Mac
+ * (macOS 26 with Apple Intelligence). Nothing leaves the machine. `generate`
+ * rejects with code `"unavailable"` when `status().available` is false and
+ * `"context_exceeded"` when the input is larger than the context window.
+ */
+export interface LanguageModelPort {
+  status(): Promise<LanguageModelStatus>;
+  generate(request: LanguageModelRequest): Promise<LanguageModelResult>;
 }
 
 /** The whole host port handed to `StintEngine.start(host)`. */
@@ -323,10 +390,11 @@ export interface HostPort {
   readonly imaging?: ImagingPort;
   readonly vision?: VisionPort;
   readonly speech?: SpeechPort;
+  readonly languageModel?: LanguageModelPort;
 }
 
 /** Names of the optional capabilities, for detection and `engine.capabilities`. */
-export const OPTIONAL_CAPABILITIES = ["recorder", "media", "imaging", "vision", "speech"] as const;
+export const OPTIONAL_CAPABILITIES = ["recorder", "media", "imaging", "vision", "speech", "languageModel"] as const;
 export type OptionalCapability = (typeof OPTIONAL_CAPABILITIES)[number];
 
 /** Names of the required capabilities. */

@@ -5,6 +5,7 @@
  */
 import * as assert from "../testing/assert.ts";
 import type { HostPort } from "./host-port.ts";
+import { intelligenceContractCases } from "./intelligence.contract.ts";
 import { utf8Decode, utf8Encode } from "./text-codec.ts";
 
 /** What a case needs besides the host. */
@@ -15,6 +16,8 @@ export interface ContractEnv {
   readonly dir: string;
   /** Moves simulated time; absent for hosts with real timers. */
   readonly advance?: (ms: number) => Promise<void>;
+  /** A recording of known speech, for hosts with `speech` (the case checks most words are heard). */
+  readonly speechSample?: { readonly path: string; readonly text: string };
 }
 
 export interface ContractCase {
@@ -254,6 +257,7 @@ export const hostContractCases: readonly ContractCase[] = [
       await assert.rejects(() => host.http.request({ id: "c6", url: "http://127.0.0.1:9/", method: "GET", headers: {}, timeoutMs: 2000 }), "network");
     },
   },
+  ...intelligenceContractCases,
 ];
 
 /** Runs every case; returns per-case outcomes (used by the JSC harness and Node scripts). */

@@ -20,6 +20,7 @@ export type * from "./types.ts";
 
 export { frameSpec, isSceneStart, renderFrame, rgbToRgba } from "./frames.ts";
 export { audioContentFor, encodeWav, renderAudio } from "./audio.ts";
+export { charsThatFit, drawText, GLYPH_HEIGHT, GLYPH_WIDTH, textWidth } from "./font.ts";
 
 const DEFAULT_SOURCES = (width: number, height: number): CaptureSource[] => [
   { kind: "display", id: "display-1", name: "Built-in Display", width, height },

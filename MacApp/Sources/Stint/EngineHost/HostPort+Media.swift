@@ -42,28 +42,4 @@ extension EngineHost {
       ])
     }
   }
-
-  /// `host.vision` (Vision OCR) and `host.speech` (on-device Speech).
-  func installRecognition(on root: HostObjectBuilder) {
-    let fs = self.files
-    let vision = root.capability("vision")
-    vision.async("recognizeText") { arguments in
-      let url = try fs.url(try arguments[argument: 0].requireString("path"))
-      let result = try await OnDeviceRecognition.recognizeText(in: url)
-      return .object(["text": .string(result.text), "confidence": .number(result.confidence)])
-    }
-    let speech = root.capability("speech")
-    speech.async("transcribe") { arguments in
-      let url = try fs.url(try arguments[argument: 0].requireString("path"))
-      let locale = arguments[argument: 1]["locale"].string
-      let segments = try await OnDeviceRecognition.transcribe(url, locale: locale)
-      return .array(
-        segments.map {
-          HostValue.object([
-            "startMs": .number($0.startMs), "endMs": .number($0.endMs), "text": .string($0.text),
-            "confidence": .number($0.confidence),
-          ])
-        })
-    }
-  }
 }

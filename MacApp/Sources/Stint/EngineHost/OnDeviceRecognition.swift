@@ -1,24 +1,42 @@
 import Foundation
-import Speech
+import ImageIO
 import Vision
 
-/// On-device OCR and transcription. Nothing leaves the Mac: Vision runs locally, and Speech
-/// is told to refuse server recognition.
+/// On-device text recognition (`host.vision`). Nothing leaves the Mac: Vision runs locally.
 enum OnDeviceRecognition {
+  struct Line: Sendable {
+    var text: String
+    var confidence: Double
+    /// Pixels, origin at the top left (the host port's convention).
+    var x: Double
+    var y: Double
+    var width: Double
+    var height: Double
+  }
+
   struct Text: Sendable {
     var text: String
     var confidence: Double
+    var lines: [Line]
   }
 
-  struct Segment: Sendable {
-    var startMs: Double
-    var endMs: Double
-    var text: String
-    var confidence: Double
+  /// Pixel size of the image at `url`, read from its header without decoding it.
+  private static func pixelSize(of url: URL) throws -> (width: Int, height: Int) {
+    guard
+      let source = CGImageSourceCreateWithURL(url as CFURL, nil),
+      let properties = CGImageSourceCopyPropertiesAtIndex(source, 0, nil) as? [CFString: Any],
+      let width = properties[kCGImagePropertyPixelWidth] as? Int,
+      let height = properties[kCGImagePropertyPixelHeight] as? Int
+    else { throw HostError(code: "EINVAL", message: "not an image: \(url.lastPathComponent)") }
+    return (width, height)
   }
 
-  static func recognizeText(in url: URL) async throws -> Text {
-    try await withCheckedThrowingContinuation { continuation in
+  static func recognizeText(in url: URL, languages: [String]?) async throws -> Text {
+    guard FileManager.default.fileExists(atPath: url.path) else {
+      throw HostError(code: "ENOENT", message: "no image at \(url.lastPathComponent)")
+    }
+    let size = try pixelSize(of: url)
+    return try await withCheckedThrowingContinuation { continuation in
       // Vision may both call the handler with an error and throw from perform: resume once.
       let once = ResumeOnce(continuation)
       let request = VNRecognizeTextRequest { request, error in
@@ -27,49 +45,24 @@ enum OnDeviceRecognition {
           return
         }
         let observations = request.results as? [VNRecognizedTextObservation] ?? []
-        let candidates = observations.compactMap { $0.topCandidates(1).first }
-        let text = candidates.map(\.string).joined(separator: "\n")
-        let confidence = candidates.isEmpty ? 0 : candidates.map { Double($0.confidence) }.reduce(0, +) / Double(candidates.count)
-        once.resume(.success(Text(text: text, confidence: confidence)))
+        let lines: [Line] = observations.compactMap { observation in
+          guard let candidate = observation.topCandidates(1).first else { return nil }
+          // Vision's boxes are normalised with the origin at the bottom left.
+          let rect = VNImageRectForNormalizedRect(observation.boundingBox, size.width, size.height)
+          return Line(
+            text: candidate.string, confidence: Double(candidate.confidence), x: rect.minX,
+            y: Double(size.height) - rect.maxY, width: rect.width, height: rect.height)
+        }
+        let confidence = lines.isEmpty ? 0 : lines.map(\.confidence).reduce(0, +) / Double(lines.count)
+        once.resume(.success(Text(text: lines.map(\.text).joined(separator: "\n"), confidence: confidence, lines: lines)))
       }
       request.recognitionLevel = .accurate
       request.usesLanguageCorrection = true
+      if let languages, !languages.isEmpty { request.recognitionLanguages = languages }
       do {
         try VNImageRequestHandler(url: url).perform([request])
       } catch {
-        once.resume(.failure(HostError(code: "EIO", message: "OCR failed: \(error.localizedDescription)")))
-      }
-    }
-  }
-
-  static func transcribe(_ url: URL, locale: String?) async throws -> [Segment] {
-    let status = await withCheckedContinuation { continuation in
-      SFSpeechRecognizer.requestAuthorization { continuation.resume(returning: $0) }
-    }
-    guard status == .authorized else { throw HostError(code: "EACCES", message: "speech recognition is not authorised") }
-    let recognizer = locale.map { SFSpeechRecognizer(locale: Locale(identifier: $0)) } ?? SFSpeechRecognizer()
-    guard let recognizer, recognizer.isAvailable, recognizer.supportsOnDeviceRecognition else {
-      throw HostError(code: "EINVAL", message: "on-device speech recognition is unavailable for this language")
-    }
-    let request = SFSpeechURLRecognitionRequest(url: url)
-    request.requiresOnDeviceRecognition = true
-    request.shouldReportPartialResults = false
-    request.addsPunctuation = true
-
-    return try await withCheckedThrowingContinuation { continuation in
-      let once = ResumeOnce(continuation)
-      _ = recognizer.recognitionTask(with: request) { result, error in
-        if let error {
-          once.resume(.failure(HostError(code: "EIO", message: "transcription failed: \(error.localizedDescription)")))
-          return
-        }
-        guard let result, result.isFinal else { return }
-        let segments = result.bestTranscription.segments.map {
-          Segment(
-            startMs: $0.timestamp * 1000, endMs: ($0.timestamp + $0.duration) * 1000, text: $0.substring,
-            confidence: Double($0.confidence))
-        }
-        once.resume(.success(segments))
+        once.resume(.failure(HostError(code: "EINVAL", message: "OCR failed: \(error.localizedDescription)")))
       }
     }
   }
