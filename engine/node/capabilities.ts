@@ -1,3 +1,4 @@
+import type { Caller } from "../src/bridge/index.ts";
 import type { HostPort, ImagingPort, MediaPort, RecorderPort } from "../src/host/index.ts";
 import { createFfmpegMedia } from "./media-ffmpeg.ts";
 import { createNodeSimulatedRecorder } from "./simulated-recorder/index.ts";
@@ -8,7 +9,7 @@ export interface NodeCapabilities {
   media?: MediaPort;
   imaging?: ImagingPort;
   /** Connects capabilities that talk back to the engine (the recorder's notifications). */
-  bind(host: HostPort, engine: { handle(message: unknown): Promise<unknown> }): void;
+  bind(host: HostPort, engine: { handle(message: unknown, caller?: Caller): Promise<unknown> }): void;
 }
 
 export interface NodeCapabilityOptions {

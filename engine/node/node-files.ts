@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { constants, createReadStream } from "node:fs";
 import * as fs from "node:fs/promises";
-import { dirname, isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join, sep } from "node:path";
 import type { FilesPort, FileStat, WriteResult } from "../src/host/index.ts";
 import { hostError } from "../src/host/index.ts";
 
@@ -108,6 +108,16 @@ export function createNodeFiles(root: string): FilesPort {
         await fs.mkdir(dirname(target), { recursive: true });
         await fs.copyFile(absolute, target);
         await fsyncPath(target, false);
+      }),
+    confine: (path, area) =>
+      wrap(path, async (absolute) => {
+        if (isAbsolute(path) || isAbsolute(area)) throw hostError("EACCES", `confined paths are data-relative: ${path}`);
+        const stat = await fs.lstat(absolute);
+        if (!stat.isFile()) throw hostError("EACCES", `not a plain file (a link, folder or device): ${path}`);
+        if (stat.nlink > 1) throw hostError("EACCES", `the file has other hard links: ${path}`);
+        // Resolved after every link in the path: a linked folder on the way leads elsewhere.
+        const [real, rootReal] = await Promise.all([fs.realpath(absolute), fs.realpath(root)]);
+        if (!real.startsWith(join(rootReal, area) + sep)) throw hostError("EACCES", `resolves outside ${area}: ${path}`);
       }),
     diskSpace: (path) =>
       wrap(path, async (absolute) => {

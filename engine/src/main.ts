@@ -2,7 +2,7 @@
  * The bundle entry: installs exactly one global, `StintEngine`.
  * Nothing here runs a platform API at load; `start(host)` does the work.
  */
-import { EngineError, toErrorData, type Reply } from "./bridge/index.ts";
+import { type Caller, EngineError, toErrorData, type Reply } from "./bridge/index.ts";
 import { createEngine, type Engine, type EventListener, PRODUCT_FEATURES, ENGINE_VERSION } from "./engine/index.ts";
 import { installWebShims, type HostPort } from "./host/index.ts";
 
@@ -38,13 +38,17 @@ const StintEngine = {
     await starting;
     return { version: ENGINE_VERSION };
   },
-  /** Handles one bridge message (JSON string or object); resolves with the reply, or undefined for a notification. */
-  async handle(message: unknown): Promise<Reply | undefined> {
+  /**
+   * Handles one bridge message (JSON string or object); resolves with the reply, or undefined for a notification.
+   * The shell names the caller: `"panel"` for what the review panel relays, `"recorder"` for the recorder's
+   * notifications, `"command"` for its own calls; each reaches only its own methods.
+   */
+  async handle(message: unknown, caller?: Caller): Promise<Reply | undefined> {
     if (engine === undefined) {
       const id = message !== null && typeof message === "object" ? (message as { id?: unknown }).id : undefined;
       return { v: 1, id: typeof id === "string" || typeof id === "number" ? id : null, error: toErrorData(new EngineError("engine.not_started", "StintEngine.start(host) has not completed", { retryable: true })) };
     }
-    return engine.handle(message);
+    return engine.handle(message, caller === "panel" || caller === "recorder" || caller === "command" ? caller : undefined);
   },
   /** Subscribes to engine events; returns the unsubscribe function. */
   subscribe(listener: EventListener): () => void {

@@ -7,7 +7,7 @@ import { CommandFailure } from "./command.ts";
 
 /** Calls a bridge method; an error reply becomes the engine error it carries. */
 export async function callEngine<T>(engine: Engine, method: string, params: unknown = {}): Promise<T> {
-  const reply = (await engine.handle({ v: 1, id: method, method, params })) as { result?: T; error?: { code: string; message: string; retryable: boolean; data?: unknown } } | undefined;
+  const reply = (await engine.handle({ v: 1, id: method, method, params }, "command")) as { result?: T; error?: { code: string; message: string; retryable: boolean; data?: unknown } } | undefined;
   if (reply?.error !== undefined) {
     if (reply.error.code === "bridge.unknown_method") throw new CommandFailure("enrichment is not available in this build of the engine");
     throw new EngineError(reply.error.code as EngineErrorCode, reply.error.message, { retryable: reply.error.retryable, data: reply.error.data });

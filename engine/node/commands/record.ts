@@ -26,7 +26,7 @@ function parseSpeed(value: string | undefined): number | "max" {
 }
 
 async function call<T>(engine: Engine, method: string, params: unknown = {}): Promise<T> {
-  const reply = (await engine.handle({ v: 1, id: method, method, params })) as { result?: T; error?: { code: string; message: string } } | undefined;
+  const reply = (await engine.handle({ v: 1, id: method, method, params }, "command")) as { result?: T; error?: { code: string; message: string } } | undefined;
   if (reply?.error !== undefined) throw new CommandFailure(`${method}: ${reply.error.message}`, reply.error.code === "session.invalid_config" ? "check the flags" : undefined);
   return reply?.result as T;
 }

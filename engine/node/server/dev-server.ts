@@ -175,7 +175,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       sendError(response, 400, "bridge.invalid_message", "body is not a bridge envelope ({ v: 1, id?, method, params })");
       return;
     }
-    const reply = await options.engine.handle(envelope.data);
+    // Whoever holds the token speaks for the panel, never for the recorder.
+    const reply = await options.engine.handle(envelope.data, "panel");
     if (reply === undefined) {
       response.writeHead(204, { "cache-control": "no-store" });
       response.end();

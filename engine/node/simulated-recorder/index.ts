@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { deflateSync } from "node:zlib";
+import type { Caller } from "../../src/bridge/index.ts";
 import type { HostPort, RecorderPort } from "../../src/host/index.ts";
 import { createSimulatedRecorder, renderAudio, encodeWav, type SimulatedRecorder, type SimulatedRecorderOptions } from "../../src/simulated-recorder/index.ts";
 
@@ -96,7 +97,7 @@ export interface NodeSimulatedRecorder {
   /** Hand this to `createNodeHost({ recorder })`. */
   readonly recorder: RecorderPort;
   /** Creates the recorder over the host and routes its notifications to the engine. */
-  bind(host: Pick<HostPort, "files" | "timers" | "clock" | "crypto">, engine: { handle(message: unknown): Promise<unknown> }): SimulatedRecorder;
+  bind(host: Pick<HostPort, "files" | "timers" | "clock" | "crypto">, engine: { handle(message: unknown, caller?: Caller): Promise<unknown> }): SimulatedRecorder;
   /** The bound recorder (faults, stats), once `bind` ran. */
   current(): SimulatedRecorder | undefined;
 }
@@ -128,7 +129,7 @@ export function createNodeSimulatedRecorder(options: NodeSimulatedRecorderOption
         ...options,
         ...(options.speechTool !== false && options.speech === undefined && hasTool("espeak-ng") ? { speech: createEspeakSpeech() } : {}),
         ...(options.videoTool !== false && options.encodeVideo === undefined && hasTool("ffmpeg") ? { encodeVideo: createFfmpegVideo() } : {}),
-        deliver: (message) => engine.handle(message),
+        deliver: (message) => engine.handle(message, "recorder"),
       });
       return inner;
     },

@@ -110,3 +110,29 @@ describe("router", () => {
     expect(await router.handle({ v: 1, id: 1, method: "demo.echo", params: { text: "ok" } })).toEqual({ v: 1, id: 1, result: { text: "ok" } });
   });
 });
+
+describe("callers", () => {
+  function callerRouter() {
+    const router = createRouter();
+    let recorded = 0;
+    router.register({
+      "demo.echo": defineMethod(z.object({ text: z.string() }).strict(), ({ text }) => ({ text })),
+      "demo.item": defineMethod(z.object({}).strict(), () => ++recorded, { callers: ["recorder"] }),
+    });
+    return { router, recorded: () => recorded };
+  }
+
+  it("lets each caller reach only its own methods, and an in-process call reach all", async () => {
+    const { router, recorded } = callerRouter();
+    expect(await router.handle({ v: 1, id: 1, method: "demo.item", params: {} }, "panel")).toMatchObject({ error: { code: "bridge.unknown_method" } });
+    expect(await router.handle({ v: 1, id: 2, method: "demo.item", params: {} }, "command")).toMatchObject({ error: { code: "bridge.unknown_method" } });
+    expect(recorded()).toBe(0);
+    expect(await router.handle({ v: 1, id: 3, method: "demo.item", params: {} }, "recorder")).toEqual({ v: 1, id: 3, result: 1 });
+    expect(await router.handle({ v: 1, id: 4, method: "demo.echo", params: { text: "x" } }, "recorder")).toMatchObject({ error: { code: "bridge.unknown_method" } });
+    expect(await router.handle({ v: 1, id: 5, method: "demo.echo", params: { text: "x" } }, "panel")).toEqual({ v: 1, id: 5, result: { text: "x" } });
+    expect(await router.handle({ v: 1, id: 6, method: "demo.item", params: {} })).toEqual({ v: 1, id: 6, result: 2 });
+    expect(router.methods("panel")).toEqual(["demo.echo"]);
+    expect(router.methods("recorder")).toEqual(["demo.item"]);
+    expect(router.methods()).toEqual(["demo.echo", "demo.item"]);
+  });
+});

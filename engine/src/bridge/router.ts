@@ -2,6 +2,16 @@ import type * as z from "zod";
 import { EngineError, toErrorData } from "./errors.ts";
 import { InboundMessageSchema, MAX_MESSAGE_BYTES, type Reply, type RequestId } from "./envelope.ts";
 
+/**
+ * Who sends a message. Each transport hands the engine only its own caller's
+ * messages: the review panel (WKWebView relay, the dev server's `/bridge`),
+ * the recorder (the host's capture code), or a command (the shell itself, `stint`).
+ */
+export type Caller = "panel" | "recorder" | "command";
+
+/** The callers a method serves when its definition names none. */
+export const DEFAULT_CALLERS: readonly Caller[] = ["panel", "command"];
+
 /** What a method handler receives besides its params. */
 export interface MethodContext {
   /** The request id, absent for notifications. */
@@ -12,23 +22,33 @@ export interface MethodContext {
 export interface MethodDefinition<S extends z.ZodType = z.ZodType> {
   readonly params: S;
   readonly handler: (params: z.output<S>, context: MethodContext) => unknown;
+  /** Who may call it; {@link DEFAULT_CALLERS} when absent. */
+  readonly callers?: readonly Caller[];
 }
 
 /** Helper that keeps params and handler types tied together. */
-export function defineMethod<S extends z.ZodType>(params: S, handler: (params: z.output<S>, context: MethodContext) => unknown): MethodDefinition<S> {
-  return { params, handler };
+export function defineMethod<S extends z.ZodType>(params: S, handler: (params: z.output<S>, context: MethodContext) => unknown, options: { readonly callers?: readonly Caller[] } = {}): MethodDefinition<S> {
+  return options.callers === undefined ? { params, handler } : { params, handler, callers: options.callers };
+}
+
+/** Whether `caller` may call `method`; an in-process call that names no caller may call anything. */
+export function callerMayUse(method: MethodDefinition<z.ZodType>, caller: Caller | undefined): boolean {
+  return caller === undefined || (method.callers ?? DEFAULT_CALLERS).includes(caller);
 }
 
 /** Methods of one feature, keyed by full name (`session.start`). */
 export type MethodTable = Readonly<Record<string, MethodDefinition<z.ZodType>>>;
 
 export interface Router {
-  /** Handles one inbound message (a JSON string or an already parsed value); never throws. */
-  handle(message: unknown): Promise<Reply | undefined>;
+  /**
+   * Handles one inbound message (a JSON string or an already parsed value); never throws.
+   * A transport names its `caller`, and a method that caller may not use is unknown to it.
+   */
+  handle(message: unknown, caller?: Caller): Promise<Reply | undefined>;
   /** Adds a feature's methods; a duplicate name is a programming error. */
   register(table: MethodTable): void;
-  /** Every registered method name, sorted. */
-  methods(): string[];
+  /** Every registered method name (those `caller` may use, when given), sorted. */
+  methods(caller?: Caller): string[];
 }
 
 function parseMessage(message: unknown): unknown {
@@ -62,7 +82,7 @@ function describeIssues(error: z.ZodError): string {
 export function createRouter(options: { readonly onNotificationError?: (method: string, error: unknown) => void } = {}): Router {
   const table = new Map<string, MethodDefinition<z.ZodType>>();
 
-  async function dispatch(raw: unknown): Promise<Reply | undefined> {
+  async function dispatch(raw: unknown, caller: Caller | undefined): Promise<Reply | undefined> {
     const parsed = InboundMessageSchema.safeParse(raw);
     if (!parsed.success) {
       throw new EngineError("bridge.invalid_message", `invalid envelope: ${describeIssues(parsed.error)}`, {
@@ -73,6 +93,9 @@ export function createRouter(options: { readonly onNotificationError?: (method: 
     const method = table.get(message.method);
     if (method === undefined) {
       throw new EngineError("bridge.unknown_method", `unknown method ${message.method}`, { data: { method: message.method } });
+    }
+    if (!callerMayUse(method, caller)) {
+      throw new EngineError("bridge.unknown_method", `${message.method} is not available to the ${caller}`, { data: { method: message.method, caller } });
     }
     const params = method.params.safeParse(message.params ?? {});
     if (!params.success) {
@@ -86,11 +109,11 @@ export function createRouter(options: { readonly onNotificationError?: (method: 
   }
 
   return {
-    async handle(message) {
+    async handle(message, caller) {
       let raw: unknown;
       try {
         raw = parseMessage(message);
-        return await dispatch(raw);
+        return await dispatch(raw, caller);
       } catch (error) {
         const id = pickId(raw);
         // A failed notification has nobody waiting: report it, and still answer with id null
@@ -107,8 +130,11 @@ export function createRouter(options: { readonly onNotificationError?: (method: 
         table.set(name, definition);
       }
     },
-    methods() {
-      return [...table.keys()].sort();
+    methods(caller) {
+      return [...table.entries()]
+        .filter(([, definition]) => callerMayUse(definition, caller))
+        .map(([name]) => name)
+        .sort();
     },
   };
 }

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { createRouter, defineMethod, EngineError, type EventMessage, type Reply, type Router } from "../bridge/index.ts";
+import { type Caller, createRouter, defineMethod, EngineError, type EventMessage, type Reply, type Router } from "../bridge/index.ts";
 import { detectCapabilities, type HostPort } from "../host/index.ts";
 import type { EngineContext, EventListener, Logger } from "./context.ts";
 import type { Feature, FeatureFactory } from "./feature.ts";
@@ -8,7 +8,8 @@ import { ENGINE_VERSION, PROTOCOL_VERSION } from "./version.ts";
 
 /** A running engine: the bridge's three verbs plus shutdown. */
 export interface Engine {
-  handle(message: unknown): Promise<Reply | undefined>;
+  /** Handles one message; a transport names its {@link Caller} so that it reaches only that caller's methods. */
+  handle(message: unknown, caller?: Caller): Promise<Reply | undefined>;
   subscribe(listener: EventListener): () => void;
   stop(): Promise<void>;
   readonly router: Router;
@@ -85,7 +86,7 @@ export async function createEngine(host: HostPort, factories: readonly FeatureFa
   return {
     router,
     context,
-    handle: (message) => router.handle(message),
+    handle: (message, caller) => router.handle(message, caller),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -26,6 +26,12 @@ export interface HostInfo {
   readonly platform: string;
   /** True when `crypto.sha256` and the recorder's digests are computed natively. */
   readonly nativeHash: boolean;
+  /**
+   * True when the host's recorder writes each file into the capture staging
+   * area itself and hashes it as it writes: the engine then trusts the digest
+   * it reports. Otherwise every reported file is hashed on adoption.
+   */
+  readonly recorderHashes?: boolean;
   /** Base URLs for the AI providers, when overridden (tests, proxies). */
   readonly providerBaseUrls?: { readonly anthropic?: string; readonly openai?: string };
 }
@@ -113,6 +119,13 @@ export interface FilesPort {
   mkdirp(path: string): Promise<void>;
   /** Copies a file (used when a rename crosses volumes). Flushes the copy. */
   copy(from: string, to: string): Promise<void>;
+  /**
+   * Checks that `path` (data-relative) is a regular file, not a symbolic link
+   * and with no other hard link, whose location after resolving every
+   * component lies inside the data-relative folder `area`. Rejects `EACCES`
+   * otherwise (`ENOENT` when missing). Hosts with symbolic links implement it.
+   */
+  confine?(path: string, area: string): Promise<void>;
   /** Free and total bytes of the volume holding `path`, when the host can tell. */
   diskSpace?(path: string): Promise<{ readonly free: number; readonly total: number }>;
 }

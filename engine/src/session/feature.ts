@@ -63,6 +63,7 @@ export interface SessionFeatureOptions {
 }
 
 const TRANSIENT: readonly SessionMachineState[] = ["validating", "checking_permissions", "starting", "pausing", "resuming", "ending", "discarding"];
+const RECORDER_ONLY = { callers: ["recorder"] } as const;
 const VERBS = { START: "start", PAUSE: "pause", RESUME: "resume", END: "end", RETRY: "retry", DISMISS: "dismiss" } as const;
 const MarkersSchema = z.array(MarkerSchema);
 
@@ -305,13 +306,18 @@ export function createSessionFeature(ctx: EngineContext, options: SessionFeature
       return { sources: current.sources };
     }),
     "recording.permissions": defineMethod(z.object({}).strict(), async () => mustRecorder().permissions()),
-    "recording.screenshot": defineMethod(RecordingScreenshotSchema, (params) => mustRuntime(params.sessionId, "recording.screenshot").handleScreenshot(params)),
-    "recording.audio": defineMethod(RecordingAudioSchema, (params) => mustRuntime(params.sessionId, "recording.audio").handleAudio(params)),
-    "recording.video": defineMethod(RecordingVideoSchema, (params) => mustRuntime(params.sessionId, "recording.video").handleVideo(params)),
-    "recording.health": defineMethod(RecordingHealthSchema, async (params) => {
-      await mustRuntime(params.sessionId, "recording.health").handleHealth(params);
-      return { accepted: true };
-    }),
+    // The recorder's notifications name files in the data folder: only the recorder's own connection sends them.
+    "recording.screenshot": defineMethod(RecordingScreenshotSchema, (params) => mustRuntime(params.sessionId, "recording.screenshot").handleScreenshot(params), RECORDER_ONLY),
+    "recording.audio": defineMethod(RecordingAudioSchema, (params) => mustRuntime(params.sessionId, "recording.audio").handleAudio(params), RECORDER_ONLY),
+    "recording.video": defineMethod(RecordingVideoSchema, (params) => mustRuntime(params.sessionId, "recording.video").handleVideo(params), RECORDER_ONLY),
+    "recording.health": defineMethod(
+      RecordingHealthSchema,
+      async (params) => {
+        await mustRuntime(params.sessionId, "recording.health").handleHealth(params);
+        return { accepted: true };
+      },
+      RECORDER_ONLY,
+    ),
   };
 
   let lastEnded: SessionEndedEvent | undefined;

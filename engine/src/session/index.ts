@@ -23,6 +23,10 @@
  * Events in the wrong state fail with `session.invalid_transition`, `data: { state, event }`.
  *
  * ## Host → engine notifications (no `id`; never bytes)
+ * Only the recorder's own connection may send them (caller `"recorder"`; the panel and commands cannot).
+ * `path` must name a plain file in the session's staging folder `capture/<sessionId>/` (data-relative, or an
+ * absolute path ending there); anything else is refused with `recording.invalid_item`. The file is hashed on
+ * adoption unless the host declares `recorderHashes`.
  * - `recording.screenshot` {@link RecordingScreenshotSchema}: `{ sessionId, sequence, path, sha256, size, width,
  *   height, capturedAt, mimeType?, sourceId?, perceptualHash? }`
  * - `recording.audio` {@link RecordingAudioSchema}: `{ sessionId, sequence, path, sha256, size, durationMs,

@@ -9,6 +9,7 @@ import { EngineError } from "../bridge/index.ts";
 import type { Logger } from "../engine/index.ts";
 import type { HostPort } from "../host/index.ts";
 import { decodePng, dHash, hammingDistance, isPng } from "../image/index.ts";
+import { captureArea, confineCapturePath } from "./capture-path.ts";
 import { HealthMonitor } from "./health.ts";
 import type { CaptureHealthEvent, CaptureServiceName, RecordingAudio, RecordingHealth, RecordingScreenshot, RecordingVideo, SessionConfig } from "./schemas.ts";
 import { CaptureServices } from "./services.ts";
@@ -109,16 +110,29 @@ export class SessionRuntime {
       .catch((error: unknown) => this.deps.logger.warn("capture health not saved", { sessionId: this.sessionId, error }));
   }
 
-  /** Checks digest and size against the file; rejects (and counts a drop) on mismatch. */
-  private async verify(service: CaptureServiceName, item: { path: string; sha256: string; size: number; sequence: number }): Promise<void> {
+  /**
+   * Confines the reported file to the session's staging area and checks its digest and size
+   * (unless the host's recorder hashed it as it wrote it there); rejects (and counts a drop)
+   * otherwise. Returns the data-relative path to adopt.
+   */
+  private async verify(service: CaptureServiceName, item: { path: string; sha256: string; size: number; sequence: number }): Promise<string> {
     const { host } = this.deps;
-    if (host.info.nativeHash) return;
+    const area = captureArea(this.sessionId);
+    const path = confineCapturePath(this.sessionId, item.path);
+    try {
+      if (path === undefined) throw new EngineError("recording.invalid_item", `${service} item ${item.sequence}: files must be in the session's staging folder ${area}`, { data: { sequence: item.sequence } });
+      await host.files.confine?.(path, area);
+    } catch (cause) {
+      this.reject(service, item.sequence, "outside the staging folder");
+      throw cause instanceof EngineError ? cause : new EngineError("recording.invalid_item", `${service} item ${item.sequence}: the file is not a plain file inside ${area}`, { cause, data: { sequence: item.sequence } });
+    }
+    if (host.info.recorderHashes === true) return path;
     let actual: { sha256: string; size: number };
     try {
-      actual = await host.crypto.sha256File(item.path);
+      actual = await host.crypto.sha256File(path);
     } catch (cause) {
       this.reject(service, item.sequence, "file unreadable");
-      throw new EngineError("recording.invalid_item", `${service} item ${item.sequence}: file ${item.path} cannot be read`, { cause, data: { sequence: item.sequence } });
+      throw new EngineError("recording.invalid_item", `${service} item ${item.sequence}: file ${path} cannot be read`, { cause, data: { sequence: item.sequence } });
     }
     if (actual.sha256 !== item.sha256 || actual.size !== item.size) {
       this.reject(service, item.sequence, "hash mismatch");
@@ -126,6 +140,7 @@ export class SessionRuntime {
         data: { sequence: item.sequence, reported: item.sha256, actual: actual.sha256 },
       });
     }
+    return path;
   }
 
   private reject(service: CaptureServiceName, sequence: number, reason: string): void {
@@ -159,7 +174,7 @@ export class SessionRuntime {
     this.monitor.touch("screenshots");
     return this.enqueue(async () => {
       if (this.services.checkSequence("screenshots", item.sequence).kind === "repeat") return { accepted: false, redelivered: true, sequence: item.sequence };
-      await this.verify("screenshots", item);
+      item = { ...item, path: await this.verify("screenshots", item) };
       const hash = await this.perceptualHash(item);
       let duplicateOf: number | undefined;
       if (hash !== undefined) {
@@ -197,7 +212,7 @@ export class SessionRuntime {
     this.monitor.touch("audio");
     return this.enqueue(async () => {
       if (this.services.checkSequence("audio", item.sequence).kind === "repeat") return { accepted: false, redelivered: true, sequence: item.sequence };
-      await this.verify("audio", item);
+      item = { ...item, path: await this.verify("audio", item) };
       let { sampleRate, channels, peak } = item;
       if (sampleRate === undefined || channels === undefined || (peak === undefined && this.config.audio.microphone)) {
         try {
@@ -244,7 +259,7 @@ export class SessionRuntime {
     this.monitor.touch("video");
     return this.enqueue(async () => {
       if (this.services.checkSequence("video", item.sequence).kind === "repeat") return { accepted: false, redelivered: true, sequence: item.sequence };
-      await this.verify("video", item);
+      item = { ...item, path: await this.verify("video", item) };
       const { storage } = this.deps;
       try {
         const attachment = await storage.attachments.registerExternalBlob(

@@ -65,7 +65,7 @@ export async function createSessionHarness(options: HarnessOptions = {}): Promis
       },
     ]),
   );
-  recorder.connect((message) => engine.handle(message));
+  recorder.connect((message) => engine.handle(message, "recorder"));
   const events: EngineEventMessage[] = [];
   engine.subscribe((event) => void events.push(event));
   let nextId = 1;

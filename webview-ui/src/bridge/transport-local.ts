@@ -23,7 +23,7 @@ export async function createLocalTransport(deliver: Deliver, options: { readonly
     name: "local",
     engine,
     async post(envelope) {
-      const reply = await engine.handle(envelope);
+      const reply = await engine.handle(envelope, "panel");
       // Replies arrive on a later task, as they would from a real shell.
       if (reply !== undefined) setTimeout(() => deliver(reply), 0);
     },
