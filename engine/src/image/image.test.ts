@@ -1,7 +1,7 @@
 import { deflateSync, inflateSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { crc32, decodePng, deflateZlib, dHash, encodePng, hammingDistance, inflateZlib, InflateError, PngError, readPngSize } from "./index.ts";
+import { crc32, decodeJpeg, decodePng, deflateZlib, dHash, encodePng, hammingDistance, inflateZlib, InflateError, isJpeg, JpegError, PngError, readJpegSize, readPngSize } from "./index.ts";
 
 function pattern(width: number, height: number, seed: number): Uint8Array {
   const data = new Uint8Array(width * height * 4);
@@ -123,5 +123,32 @@ describe("dHash", () => {
     expect(hammingDistance("0000000000000000", "ffffffffffffffff")).toBe(64);
     expect(hammingDistance("0000000100000000", "0000000000000001")).toBe(2);
     expect(() => hammingDistance("00", "00")).toThrow(RangeError);
+  });
+});
+
+describe("jpeg", () => {
+  it("reads the size from the frame header and decodes to RGBA close to the source", async () => {
+    const { default: encode } = await import("jpeg-js/lib/encoder.js" as string);
+    const width = 48;
+    const height = 24;
+    const data = new Uint8Array(width * height * 4);
+    for (let i = 0; i < width * height; i++) data.set(i % width < width / 2 ? [220, 30, 30, 255] : [30, 30, 220, 255], i * 4);
+    const jpeg = new Uint8Array(encode({ width, height, data }, 90).data);
+    expect(isJpeg(jpeg)).toBe(true);
+    expect(readJpegSize(jpeg)).toEqual({ width, height });
+    const decoded = decodeJpeg(jpeg);
+    expect(decoded.width).toBe(width);
+    expect(decoded.data.length).toBe(width * height * 4);
+    expect(decoded.data[0]).toBeGreaterThan(180);
+    expect(decoded.data[(width - 1) * 4 + 2]).toBeGreaterThan(180);
+  });
+
+  it("refuses a header that claims a huge frame before allocating it, and garbage with a typed error", () => {
+    // SOI, then a SOF0 claiming 65535 × 65535 and nothing else.
+    const liar = new Uint8Array([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x11, 0x08, 0xff, 0xff, 0xff, 0xff, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
+    expect(readJpegSize(liar)).toEqual({ width: 65535, height: 65535 });
+    expect(() => decodeJpeg(liar)).toThrow(JpegError);
+    expect(() => decodeJpeg(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 4, 1, 2]))).toThrow(JpegError);
+    expect(isJpeg(new Uint8Array([0x89, 0x50]))).toBe(false);
   });
 });

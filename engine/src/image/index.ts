@@ -1,10 +1,10 @@
 /**
- * Image code in plain TypeScript: PNG encode/decode (with a small inflate and
- * deflate) and the dHash perceptual fingerprint. Used where the host has no
+ * Image code in plain TypeScript: PNG encode/decode (DEFLATE through fflate),
+ * JPEG decode (jpeg-js) and the dHash perceptual fingerprint. Used where the host has no
  * native imaging (`HostPort.imaging`): the Node dev host, the browser demo,
  * the simulated recorder and the tests.
  */
 export { decodePng, encodePng, isPng, readPngSize, crc32, PngError, type RgbaImage } from "./png.ts";
 export { dHash, downscaleGray, hammingDistance } from "./dhash.ts";
-export { inflateRaw, inflateZlib, adler32, InflateError } from "./inflate.ts";
-export { deflateRaw, deflateZlib } from "./deflate.ts";
+export { inflateRaw, inflateZlib, adler32, deflateRaw, deflateZlib, InflateError } from "./zlib.ts";
+export { decodeJpeg, isJpeg, readJpegSize, JpegError } from "./jpeg.ts";

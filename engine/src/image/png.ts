@@ -4,8 +4,7 @@
  * non-interlaced formats screen captures use: grey, RGB, palette, grey+alpha,
  * RGBA, at 8 or 16 bits.
  */
-import { deflateZlib } from "./deflate.ts";
-import { inflateZlib } from "./inflate.ts";
+import { deflateZlib, inflateZlib } from "./zlib.ts";
 
 /** An 8-bit RGBA raster, rows top to bottom. */
 export interface RgbaImage {
@@ -114,7 +113,7 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
   const bitsPerPixel = channels * bitDepth;
   const stride = Math.ceil((width * bitsPerPixel) / 8);
   const bpp = Math.max(1, bitsPerPixel >> 3);
-  const raw = inflateZlib(compressed, (stride + 1) * height);
+  const raw = inflateZlib(compressed);
   if (raw.length < (stride + 1) * height) throw new PngError("image data too short");
   const pixels = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
