@@ -10,12 +10,15 @@ function options(context: CommandContext) {
   const { args } = context;
   const provider = stringFlag(args, "provider");
   if (provider !== undefined && !(PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(", ")}`);
+  const audio = stringFlag(args, "audio-provider");
+  if (audio !== undefined && audio !== "local" && audio !== "openai") throw new UsageError("--audio-provider must be local or openai");
   const maxCostText = stringFlag(args, "max-cost");
   const maxCost = maxCostText === undefined ? undefined : Number(maxCostText.replace(/^\$/, ""));
   if (maxCost !== undefined && (!Number.isFinite(maxCost) || maxCost < 0)) throw new UsageError(`--max-cost must be an amount in USD, not "${maxCostText}"`);
   return {
     ...(provider === undefined ? {} : { provider }),
     ...(maxCost === undefined ? {} : { maxCost }),
+    ...(audio === undefined ? {} : { transcriptionProvider: audio }),
     ...(args.flags["no-batch"] === true ? { allowBatch: false } : {}),
     ...(args.flags["keep-screenshots-local"] === true ? { keepScreenshotsLocal: true } : {}),
     ...(args.flags["redact-emails"] === true ? { redactEmails: true } : {}),
@@ -32,17 +35,11 @@ function printEstimate(context: CommandContext, estimate: CostEstimate): void {
   out.line(`  total        ${formatUsd(estimate.totalUsd).padStart(9)}`);
 }
 
-async function enrich(context: CommandContext): Promise<number> {
-  const sessionId = requirePositionals(context.args, ["id"])[0]!;
-  const jobOptions = options(context);
+type Engine = Awaited<ReturnType<CommandContext["openEngine"]>>;
+
+/** Follows a queued job to its end, printing progress; fails the command unless it completed. */
+async function follow(context: CommandContext, engine: Engine, start: () => Promise<JobRecord>): Promise<number> {
   const { out } = context;
-  const engine = await context.openEngine({ background: true });
-  if (context.args.flags.estimate === true) {
-    const { estimate } = await callEngine<{ estimate: CostEstimate }>(engine, "enrichment.estimate", { sessionId, ...jobOptions });
-    printEstimate(context, estimate);
-    out.json({ sessionId, estimate });
-    return 0;
-  }
   let done: (job: JobRecord) => void = () => {};
   const finished = new Promise<JobRecord>((resolve) => (done = resolve));
   let jobId: string | undefined;
@@ -55,9 +52,9 @@ async function enrich(context: CommandContext): Promise<number> {
     if (!TERMINAL.has(params.status)) out.progress({ stage: params.stage, fraction: params.progress });
   });
   try {
-    const { job } = await callEngine<{ job: JobRecord }>(engine, "enrichment.enqueue", { sessionId, priority: "high", ...jobOptions });
+    const job = await start();
     jobId = job.id;
-    out.line(`Enriching ${sessionId} (job ${job.id})${job.options.provider ? ` with ${job.options.provider}` : ""}.`);
+    out.line(`Enriching ${job.sessionId} (job ${job.id})${job.options.provider ? ` with ${job.options.provider}` : ""}.`);
     const poll = async () => {
       for (;;) {
         const { job: current } = await callEngine<{ job: JobRecord }>(engine, "enrichment.status", { jobId });
@@ -70,10 +67,16 @@ async function enrich(context: CommandContext): Promise<number> {
     out.endProgress();
     if (result.status !== "completed") {
       out.json({ job: result });
-      throw new CommandFailure(`enrichment ${result.status}: ${result.lastError?.message ?? "no reason given"}`, result.status === "failed" ? "Fix the cause and run `stint enrich` again." : undefined);
+      const hint =
+        result.stage === "stopped-at-cap"
+          ? `Raise the cap (--max-cost) or the monthly budget, then run \`stint retry ${result.id}\`: completed steps are not paid again.`
+          : result.status === "failed"
+            ? `Fix the cause and run \`stint retry ${result.id}\` (or \`stint enrich ${result.sessionId}\`): it resumes where it stopped, and completed steps are not paid again.`
+            : undefined;
+      throw new CommandFailure(`enrichment ${result.stage === "stopped-at-cap" ? "stopped at cap" : result.status}: ${result.lastError?.message ?? "no reason given"}`, hint);
     }
     const summary = await callEngine<{ job: JobRecord }>(engine, "enrichment.status", { jobId });
-    out.line(`Done: ${formatUsd(result.cost.actualUsd)} spent${result.cost.estimatedUsd === undefined ? "" : ` (estimated ${formatUsd(result.cost.estimatedUsd)})`}${result.redactions > 0 ? `, ${result.redactions} secrets redacted before sending` : ""}. See \`stint show ${sessionId}\`.`);
+    out.line(`Done: ${formatUsd(result.cost.actualUsd)} spent${result.cost.estimatedUsd === undefined ? "" : ` (estimated ${formatUsd(result.cost.estimatedUsd)})`}${result.redactions > 0 ? `, ${result.redactions} secrets redacted before sending` : ""}. See \`stint show ${result.sessionId}\`.`);
     out.json({ job: summary.job });
     return 0;
   } finally {
@@ -81,12 +84,40 @@ async function enrich(context: CommandContext): Promise<number> {
   }
 }
 
+async function enrich(context: CommandContext): Promise<number> {
+  const sessionId = requirePositionals(context.args, ["id"])[0]!;
+  const jobOptions = options(context);
+  const engine = await context.openEngine({ background: true });
+  if (context.args.flags.estimate === true) {
+    const { estimate } = await callEngine<{ estimate: CostEstimate }>(engine, "enrichment.estimate", { sessionId, ...jobOptions });
+    printEstimate(context, estimate);
+    context.out.json({ sessionId, estimate });
+    return 0;
+  }
+  return follow(context, engine, async () => (await callEngine<{ job: JobRecord }>(engine, "enrichment.enqueue", { sessionId, priority: "high", ...jobOptions })).job);
+}
+
+async function retry(context: CommandContext): Promise<number> {
+  const jobId = requirePositionals(context.args, ["jobId"])[0]!;
+  const engine = await context.openEngine({ background: true });
+  return follow(context, engine, async () => (await callEngine<{ job: JobRecord }>(engine, "enrichment.retry", { jobId })).job);
+}
+
+export const retryCommand: Command = {
+  name: "retry",
+  summary: "Resume a failed or cancelled enrichment job from where it stopped, paying for no completed step again",
+  usage: "stint retry <jobId> [--json]",
+  flags: {},
+  run: retry,
+};
+
 export const enrichCommand: Command = {
   name: "enrich",
   summary: "Enrich a session: transcript, screenshots, chapters, summary, tasks and notes",
-  usage: "stint enrich <id> [--provider local|anthropic|openai] [--max-cost USD] [--estimate] [--no-batch] [--keep-screenshots-local] [--redact-emails] [--json]",
+  usage: "stint enrich <id> [--provider local|anthropic|openai] [--audio-provider local|openai] [--max-cost USD] [--estimate] [--no-batch] [--keep-screenshots-local] [--redact-emails] [--json]",
   flags: {
-    provider: { type: "string", description: "local (no network, the default without a key), anthropic or openai" },
+    provider: { type: "string", description: "local (no network), anthropic or openai; default: the saved setting, else the provider whose key is set" },
+    "audio-provider": { type: "string", description: "Who transcribes audio: local (on-device speech) or openai; default: the provider itself when it can, else local" },
     "max-cost": { type: "string", description: "Refuse before spending anything if the estimate is above this (USD)" },
     estimate: { type: "boolean", description: "Print the per-stage cost estimate and spend nothing" },
     "no-batch": { type: "boolean", description: "Do not use the slower, cheaper Message Batches API" },

@@ -4,7 +4,7 @@ import { serveCommand } from "./serve.ts";
 import { recordCommand } from "./record.ts";
 import { exportCommand } from "./export.ts";
 import { importCommand } from "./import.ts";
-import { enrichCommand } from "./enrich.ts"; import { queueCommand } from "./queue.ts"; import { cancelCommand } from "./cancel.ts";
+import { enrichCommand, retryCommand } from "./enrich.ts"; import { queueCommand } from "./queue.ts"; import { cancelCommand } from "./cancel.ts";
 import { listCommand, showCommand, deleteCommand, gcCommand, verifyCommand, repairCommand } from "./storage-command-set.ts";
 
 /**
@@ -17,5 +17,5 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   importCommand,
   listCommand, showCommand, deleteCommand, gcCommand, verifyCommand, repairCommand,
-  enrichCommand, queueCommand, cancelCommand,
+  enrichCommand, retryCommand, queueCommand, cancelCommand,
 ];

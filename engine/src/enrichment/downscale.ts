@@ -1,4 +1,16 @@
-import { decodePng, encodePng, isPng } from "../image/index.ts";
+import { decodeJpeg, decodePng, encodePng, isJpeg, isPng, type RgbaImage } from "../image/index.ts";
+
+/** The providers' recommended longest edge: larger images are scaled down by them and billed as if this size. */
+export const MAX_UPLOAD_EDGE = 1568;
+
+/** The media type the bytes really are (PNG, JPEG, GIF, WebP), whatever the file was called. */
+export function sniffImageType(bytes: Uint8Array): "image/png" | "image/jpeg" | "image/gif" | "image/webp" | undefined {
+  if (isPng(bytes)) return "image/png";
+  if (isJpeg(bytes)) return "image/jpeg";
+  if (bytes.length >= 6 && bytes[0] === 0x47 && bytes[1] === 0x49 && bytes[2] === 0x46 && bytes[3] === 0x38) return "image/gif";
+  if (bytes.length >= 12 && bytes[0] === 0x52 && bytes[1] === 0x49 && bytes[2] === 0x46 && bytes[3] === 0x46 && bytes[8] === 0x57 && bytes[9] === 0x45 && bytes[10] === 0x42 && bytes[11] === 0x50) return "image/webp";
+  return undefined;
+}
 
 /** Walks the chunk list for IDAT, so a truncated file is refused before any pixel buffer is allocated. */
 function hasImageData(bytes: Uint8Array): boolean {
@@ -11,23 +23,18 @@ function hasImageData(bytes: Uint8Array): boolean {
   return false;
 }
 
-/**
- * Downscales a PNG in plain TypeScript (box filter) so its longer edge is at
- * most `maxEdge`, for hosts without native imaging. Returns undefined when the
- * bytes are not a decodable PNG: the caller then sends the original.
- */
-export function downscalePng(bytes: Uint8Array, maxEdge: number): { bytes: Uint8Array; width: number; height: number; mimeType: string } | undefined {
-  if (!isPng(bytes) || !hasImageData(bytes)) return undefined;
-  let image;
+function decode(bytes: Uint8Array): RgbaImage | undefined {
   try {
-    image = decodePng(bytes);
+    if (isPng(bytes)) return hasImageData(bytes) ? decodePng(bytes) : undefined;
+    if (isJpeg(bytes)) return decodeJpeg(bytes);
   } catch {
     return undefined;
   }
-  const scale = maxEdge / Math.max(image.width, image.height);
-  if (scale >= 1) return undefined;
-  const width = Math.max(1, Math.round(image.width * scale));
-  const height = Math.max(1, Math.round(image.height * scale));
+  return undefined;
+}
+
+/** Box-filter downscale of an RGBA raster to RGB. */
+function boxScale(image: RgbaImage, width: number, height: number): Uint8Array {
   const out = new Uint8Array(width * height * 3);
   const xRatio = image.width / width;
   const yRatio = image.height / height;
@@ -55,5 +62,24 @@ export function downscalePng(bytes: Uint8Array, maxEdge: number): { bytes: Uint8
       out[o + 2] = b / n;
     }
   }
-  return { bytes: encodePng({ width, height, data: out, channels: 3 }), width, height, mimeType: "image/png" };
+  return out;
 }
+
+/**
+ * Downscales a PNG or JPEG in plain TypeScript so its longer edge is at most
+ * `maxEdge`, for hosts without native imaging; the result is a PNG. Returns
+ * undefined when the bytes cannot be decoded or need no scaling: the caller
+ * then sends the original, under its sniffed type.
+ */
+export function downscaleImage(bytes: Uint8Array, maxEdge: number): { bytes: Uint8Array; width: number; height: number; mimeType: string } | undefined {
+  const image = decode(bytes);
+  if (image === undefined) return undefined;
+  const scale = maxEdge / Math.max(image.width, image.height);
+  if (scale >= 1) return undefined;
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
+  return { bytes: encodePng({ width, height, data: boxScale(image, width, height), channels: 3 }), width, height, mimeType: "image/png" };
+}
+
+
+

@@ -35,7 +35,7 @@ describe("enrichment feature over storage and the bridge", () => {
     const bad = await engine.handle({ v: 1, id: 2, method: "enrichment.enqueue", params: { sessionId: id, provider: "gemini" } });
     expect(bad).toMatchObject({ error: { code: "bridge.invalid_params" } });
 
-    const reply = (await engine.handle({ v: 1, id: 3, method: "enrichment.enqueue", params: { sessionId: id, priority: "high" } })) as { result: { job: { id: string } } };
+    const reply = (await engine.handle({ v: 1, id: 3, method: "enrichment.enqueue", params: { sessionId: id, priority: "high", transcriptionProvider: "openai" } })) as { result: { job: { id: string } } };
     const jobId = reply.result.job.id;
     await runUntil(host, () => feature.manager.getJobStatus(jobId)?.status === "completed", 3600_000, 200);
     const status = await engine.handle({ v: 1, id: 4, method: "enrichment.status", params: { jobId } });

@@ -10,7 +10,8 @@ describe("enrichment lifecycle against the fake servers", () => {
         Object.assign(fx.host, { speech: { transcribe: async () => [{ startMs: 0, endMs: 4000, text: "We need to fix the login timeout. I decided to keep the queue." }] } });
       }
       const session = addSession(fx.sessions, { screenshots: 40, audio: 2, markers: 2 });
-      const job = await fx.manager.enqueueSession(session.id, { provider });
+      // Audio goes to OpenAI under Anthropic only because this job asks for it.
+      const job = await fx.manager.enqueueSession(session.id, provider === "anthropic" ? { provider, transcriptionProvider: "openai" } : { provider });
       await runUntil(fx.host, () => ["completed", "failed"].includes(fx.manager.getJobStatus(job.id)!.status));
       const done = fx.manager.getJobStatus(job.id)!;
       expect(done.lastError).toBeUndefined();

@@ -1,14 +1,16 @@
 import { EngineError, NonRetriableError } from "../bridge/index.ts";
 import { createHostFetch, type HostPort } from "../host/index.ts";
 import type { Store } from "../storage/index.ts";
+import { createBudget, type Budget } from "./cost/budget.ts";
 import { estimateCost } from "./cost/estimate.ts";
 import { createLedger, type Ledger } from "./cost/ledger.ts";
-import { resolvePlan, type AvailableKeys, type EnrichmentPlan } from "./plan.ts";
+import { defaultProvider, resolvePlan, type AvailableKeys, type EnrichmentPlan } from "./plan.ts";
 import { createAnthropicProvider } from "./providers/anthropic.ts";
 import { createLocalProvider } from "./providers/local.ts";
 import { createOpenAiProvider } from "./providers/openai.ts";
 import type { EnrichmentProvider } from "./providers/port.ts";
 import { PersistentEnrichmentQueue, type QueueStatus } from "./queue.ts";
+import { scrubSecrets } from "./redaction.ts";
 import { createSagaRunner, deleteCheckpoints, type JobProviders } from "./saga/runner.ts";
 import type { MediaOutcome } from "./saga/steps.ts";
 import type { SessionSource, SessionView } from "./session-source.ts";
@@ -38,6 +40,26 @@ export interface EnrichmentManagerOptions {
 export interface EnqueueSessionOptions extends EnrichmentOptions {
   readonly priority?: JobPriority;
   readonly mediaReady?: boolean;
+  /**
+   * `user` (the default): an explicit request, whose options replace those of a live job
+   * for the session. `background`: queued because a session ended; it uses the saved
+   * settings only (no key in the environment picks a cloud provider) and never
+   * replaces a job the user asked for.
+   */
+  readonly origin?: "user" | "background";
+}
+
+const TERMINAL = new Set(["failed", "cancelled"]);
+
+/** Options compared as the user meant them: keys with undefined values do not count. */
+function sameOptions(a: EnrichmentOptions, b: EnrichmentOptions): boolean {
+  const canonical = (options: EnrichmentOptions) =>
+    JSON.stringify(
+      Object.entries(options)
+        .filter(([, value]) => value !== undefined)
+        .sort(([x], [y]) => (x < y ? -1 : 1)),
+    );
+  return canonical(a) === canonical(b);
 }
 
 /** What the user sets once (Settings on the Mac): job defaults and the monthly budget. */
@@ -59,6 +81,9 @@ export interface JobStatusView {
 export class BackgroundEnrichmentManager {
   readonly queue: PersistentEnrichmentQueue;
   readonly ledger: Ledger;
+  readonly budget: Budget;
+  /** The configured keys, redacted from every stored or printed message. */
+  private secretValues: string[] = [];
   private readonly fetchImpl: typeof fetch;
   private readonly providerCache = new Map<string, EnrichmentProvider>();
   /** The user's settings: read at each plan and budget check, so an update applies to the next job. */
@@ -66,8 +91,9 @@ export class BackgroundEnrichmentManager {
 
   constructor(private readonly options: EnrichmentManagerOptions) {
     this.settings = { defaults: options.defaults ?? {}, monthlyBudgetUsd: options.monthlyBudgetUsd };
-    const settings = () => this.settings;
     this.ledger = createLedger(options.store);
+    this.budget = createBudget(this.ledger, () => this.settings.monthlyBudgetUsd);
+    const scrub = (text: string) => scrubSecrets(text, this.secretValues);
     this.fetchImpl = options.fetch ?? createHostFetch(options.host);
     const run = createSagaRunner({
       host: options.host,
@@ -77,9 +103,13 @@ export class BackgroundEnrichmentManager {
       providersFor: (plan) => this.providersFor(plan),
       planFor: (job) => this.planFor(job.options),
       processMedia: options.processMedia,
-      get monthlyBudgetUsd() {
-        return settings().monthlyBudgetUsd;
-      },
+      budget: this.budget,
+      scrub,
+      earlierJobs: (job) =>
+        this.queue
+          .list()
+          .filter((other) => other.sessionId === job.sessionId && other.id !== job.id && TERMINAL.has(other.status))
+          .map((other) => other.id),
       callTimeoutMs: options.callTimeoutMs,
       batchPollMs: options.batchPollMs,
       lockMs: options.lockMs,
@@ -96,7 +126,12 @@ export class BackgroundEnrichmentManager {
       maxActive: options.maxActive,
       leaseMs: options.leaseMs,
       onStart: options.onStart,
-      afterCompleted: (job) => deleteCheckpoints(options.store, job.id),
+      scrub,
+      // The session is enriched: checkpoints of its earlier unfinished jobs have served too.
+      afterCompleted: async (job) => {
+        const earlier = this.queue.list().filter((other) => other.sessionId === job.sessionId && TERMINAL.has(other.status));
+        for (const id of [job.id, ...earlier.map((other) => other.id)]) await deleteCheckpoints(options.store, id);
+      },
       worker: async (job, control) => {
         await run(job, control);
       },
@@ -113,6 +148,7 @@ export class BackgroundEnrichmentManager {
   }
 
   async initialize(): Promise<{ recovered: number; poisoned: number }> {
+    await this.keys();
     return this.queue.initialize();
   }
 
@@ -122,7 +158,13 @@ export class BackgroundEnrichmentManager {
 
   private async keys(): Promise<AvailableKeys> {
     const [anthropic, openai] = await Promise.all([this.options.host.secrets.get("ANTHROPIC_API_KEY"), this.options.host.secrets.get("OPENAI_API_KEY")]);
+    this.secretValues = [anthropic, openai].filter((value): value is string => value !== undefined && value.length >= 8);
     return { anthropic: anthropic !== undefined && anthropic !== "", openai: openai !== undefined && openai !== "" };
+  }
+
+  /** Redacts secrets, the configured keys included, from a message about to be stored or shown. */
+  scrub(text: string): string {
+    return scrubSecrets(text, this.secretValues);
   }
 
   async planFor(options: EnrichmentOptions): Promise<EnrichmentPlan> {
@@ -130,7 +172,7 @@ export class BackgroundEnrichmentManager {
     const keys = await this.keys();
     const plan = resolvePlan(merged, keys);
     if (plan.provider === "anthropic" && !keys.anthropic) throw new NonRetriableError("enrichment.provider_unavailable", "ANTHROPIC_API_KEY is not set");
-    if (plan.provider === "openai" && !keys.openai) throw new NonRetriableError("enrichment.provider_unavailable", "OPENAI_API_KEY is not set");
+    if ((plan.provider === "openai" || plan.transcription === "openai") && !keys.openai) throw new NonRetriableError("enrichment.provider_unavailable", "OPENAI_API_KEY is not set");
     return plan;
   }
 
@@ -183,11 +225,28 @@ export class BackgroundEnrichmentManager {
   }
 
   /**
-   * Queues a session (one live job per session). With `maxCost`, a session
-   * whose estimate exceeds it is refused here, before anything is spent.
+   * The options a request stands for, fixed when it is queued: the user's own over the
+   * saved settings; the provider resolved now (from the saved settings, else the keys
+   * for a user's request, else `local` for background work), so a key added later never
+   * reroutes a job.
+   */
+  private async effectiveOptions(options: EnrichmentOptions, origin: "user" | "background"): Promise<EnrichmentOptions> {
+    const merged = { ...this.settings.defaults, ...options };
+    const provider = merged.provider ?? (origin === "background" ? "local" : defaultProvider(await this.keys()));
+    return Object.fromEntries(Object.entries({ ...merged, provider }).filter(([, value]) => value !== undefined)) as EnrichmentOptions;
+  }
+
+  /**
+   * Queues a session (one live job per session). An explicit request whose options
+   * differ from the live job's replaces them (a running job stops at its next step
+   * boundary, at once when the new options forbid what it is sending); a failed or
+   * cancelled job with the same options is resumed from its checkpoints; any new job
+   * adopts the still-valid checkpoints of the session's earlier jobs. With `maxCost`, a
+   * session whose estimate exceeds it is refused here, before anything is spent.
    */
   async enqueueSession(sessionId: string, options: EnqueueSessionOptions = {}): Promise<JobRecord> {
-    const { priority, mediaReady, ...jobOptions } = options;
+    const { priority, mediaReady, origin = "user", ...requested } = options;
+    const jobOptions = await this.effectiveOptions(requested, origin);
     await this.planFor(jobOptions);
     if (jobOptions.maxCost !== undefined) {
       const estimate = await this.estimate(sessionId, jobOptions);
@@ -196,12 +255,19 @@ export class BackgroundEnrichmentManager {
       }
     }
     const live = this.queue.liveJobForSession(sessionId);
-    // Asking again for a session that is still waiting takes the new request's options.
-    const job =
-      live !== undefined && live.status !== "active" && (Object.keys(jobOptions).length > 0 || priority !== undefined)
-        ? await this.queue.requeue(live.id, { options: { ...live.options, ...jobOptions }, priority: priority ?? live.priority })
-        : await this.queue.enqueue({ sessionId, priority, options: jobOptions, mediaReady });
-    await this.options.sessions.setStatus(sessionId, { status: "queued", stage: job.stage, progress: job.progress, totalCost: job.cost.actualUsd, jobId: job.id }).catch(() => undefined);
+    let job: JobRecord;
+    if (live !== undefined) {
+      if (origin === "background") job = live;
+      else if (!sameOptions(live.options, jobOptions)) {
+        // Privacy first: a call in flight to a provider the user just ruled out is stopped now.
+        const forbids = live.options.provider !== jobOptions.provider || (jobOptions.keepScreenshotsLocal === true && live.options.keepScreenshotsLocal !== true) || live.options.transcriptionProvider !== jobOptions.transcriptionProvider;
+        job = await this.queue.replaceOptions(live.id, { options: jobOptions, priority: priority ?? live.priority }, forbids);
+      } else job = live.status === "active" || priority === undefined ? live : await this.queue.requeue(live.id, { priority });
+    } else {
+      const previous = this.queue.list().find((other) => other.sessionId === sessionId && TERMINAL.has(other.status) && sameOptions(other.options, jobOptions));
+      job = previous !== undefined && origin === "user" ? await this.queue.retry(previous.id, { priority: priority ?? previous.priority }) : await this.queue.enqueue({ sessionId, priority, options: jobOptions, mediaReady });
+    }
+    await this.options.sessions.setStatus(sessionId, { status: "queued", stage: job.stage, progress: job.progress, totalCost: await this.ledger.sessionTotal(sessionId), jobId: job.id }).catch(() => undefined);
     return job;
   }
 
@@ -224,7 +290,11 @@ export class BackgroundEnrichmentManager {
     return this.queue.cancel(jobId);
   }
 
-  retryJob(jobId: string): Promise<JobRecord> {
+  /** Resumes a failed or cancelled job from its own checkpoints: no completed step is paid for again. */
+  async retryJob(jobId: string): Promise<JobRecord> {
+    const job = this.queue.get(jobId);
+    if (job === undefined) throw new EngineError("enrichment.job_not_found", `no enrichment job ${jobId}`);
+    await this.planFor(job.options);
     return this.queue.retry(jobId);
   }
 }

@@ -6,7 +6,10 @@ import type { EnrichmentOptions, ProviderName } from "./types.ts";
 /** Which provider does each stage, with which models: resolved once per job from options and keys. */
 export interface EnrichmentPlan {
   readonly provider: ProviderName;
-  /** Who transcribes: OpenAI when its key is there, else on-device speech (local). */
+  /**
+   * Who transcribes: the user's provider when it can (OpenAI), else on-device speech
+   * (local). Audio goes to OpenAI under another provider only when the user chose so.
+   */
   readonly transcription: "openai" | "local";
   /** Who looks at screenshots: `local` when the user keeps them on the machine. */
   readonly screenshots: ProviderName;
@@ -32,6 +35,7 @@ export function defaultProvider(keys: AvailableKeys): ProviderName {
   return "local";
 }
 
+/** `keys` only picks the provider when none was chosen; a chosen one is never swapped for another. */
 export function resolvePlan(options: EnrichmentOptions, keys: AvailableKeys): EnrichmentPlan {
   const provider = options.provider ?? defaultProvider(keys);
   const defaults =
@@ -40,7 +44,7 @@ export function resolvePlan(options: EnrichmentOptions, keys: AvailableKeys): En
       : provider === "openai"
         ? OPENAI_DEFAULT_MODELS
         : { screenshot: "local", summary: "local", transcription: "local" };
-  const transcription = provider !== "local" && keys.openai ? "openai" : "local";
+  const transcription = options.transcriptionProvider ?? (provider === "openai" ? "openai" : "local");
   return {
     provider,
     transcription,

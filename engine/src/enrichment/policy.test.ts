@@ -77,7 +77,11 @@ describe("cost", () => {
     const cloud = estimateCost(shape, resolvePlan({}, { anthropic: true, openai: true }));
     expect(cloud.provider).toBe("anthropic");
     expect(cloud.stages.screenshots).toBeGreaterThan(0);
-    expect(cloud.stages.audio).toBeGreaterThan(0.18 - 1e-9);
+    // Audio stays on the device under Anthropic unless the user sends it to OpenAI for that stage.
+    expect(cloud.models.transcription).toBeUndefined();
+    expect(cloud.stages.audio).toBeLessThan(0.05);
+    const cloudAudio = estimateCost(shape, resolvePlan({ transcriptionProvider: "openai" }, { anthropic: true, openai: true }));
+    expect(cloudAudio.stages.audio).toBeGreaterThan(0.18 - 1e-9);
     expect(cloud.imageTokensEach).toBeLessThanOrEqual(450);
     expect(cloud.totalUsd).toBeCloseTo(cloud.stages.audio + cloud.stages.screenshots + cloud.stages.chapters + cloud.stages.summary, 5);
     const local = estimateCost(shape, resolvePlan({}, { anthropic: false, openai: false }));

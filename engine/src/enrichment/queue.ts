@@ -10,6 +10,20 @@ export const MAX_ACTIVE_JOBS = 5;
 export const DEFAULT_LEASE_MS = 30_000;
 /** A job whose unfinished starts reach this is a poison pill: it ends failed instead of crash-looping. */
 export const POISON_STARTS = 2;
+/**
+ * A step is tried at most this many times when its failures may have been billed (timeouts
+ * after the request was sent, malformed or invalid answers) before the job fails naming it.
+ */
+export const MAX_STEP_ATTEMPTS = 4;
+/** Failures nobody bills (429, 529, 5xx, refused connections) are bounded by this count as well as by time. */
+export const MAX_STEP_UNBILLED_ATTEMPTS = 40;
+
+/** Whether a failed call may still have been billed by the provider. */
+function mayHaveBilled(error: unknown): boolean {
+  if (!(error instanceof EngineError)) return true;
+  if (error.code === "enrichment.invalid_response") return true;
+  return (error.data as { network?: string } | undefined)?.network === "timeout";
+}
 
 const PRIORITY_RANK: Record<JobPriority, number> = { high: 0, normal: 1, low: 2 };
 const LIVE = new Set(["waiting", "active", "delayed"]);
@@ -20,6 +34,10 @@ export interface JobControl {
   /** True once shutdown began: finish the current step, then stop. */
   stopping(): boolean;
   progress(stage: Stage, progress: number, patch?: Partial<Pick<JobRecord, "cost" | "redactions" | "mediaReady">>): Promise<void>;
+  /** The step that is about to throw, so retries can be counted per step. */
+  stepFailed(stepId: string): void;
+  /** True once the user replaced this job's options: stop at the next step boundary. */
+  replacing(): boolean;
   /** Called on every lease renewal (the runner renews its session lock with it). */
   onRenew(listener: (leaseExpiresAt: number) => Promise<void>): void;
 }
@@ -48,6 +66,17 @@ export interface QueueOptions {
    * checkpoints) may only go then: a crash before it must find them to replay from.
    */
   readonly afterCompleted?: (job: JobRecord) => Promise<void>;
+  /** Applied to every error message before it is stored or emitted (redaction of secrets). */
+  readonly scrub?: (text: string) => string;
+}
+
+interface RunningEntry {
+  controller: AbortController;
+  done: Promise<void>;
+  renewers: ((at: number) => Promise<void>)[];
+  failedStep?: string;
+  /** Set when the user replaced the job's options while it ran. */
+  replacement?: Partial<Pick<JobRecord, "options" | "priority">>;
 }
 
 export interface EnqueueInput {
@@ -72,7 +101,7 @@ export interface QueueStatus {
 export class PersistentEnrichmentQueue {
   private readonly shards: JobShards;
   private readonly jobs: Map<string, JobRecord>;
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void>; renewers: ((at: number) => Promise<void>)[] }>();
+  private readonly running = new Map<string, RunningEntry>();
   private readonly timers = new Map<string, TimerId>();
   private readonly maxActive: number;
   private readonly leaseMs: number;
@@ -237,6 +266,22 @@ export class PersistentEnrichmentQueue {
     return saved;
   }
 
+  /**
+   * The user's explicit request replaces a job's options: a waiting or delayed job
+   * changes in place; a running one stops at its next step boundary (or at once, with
+   * `abortInFlight`, when the new options forbid what the call in flight does) and goes
+   * back in line with the new options. Its checkpoints stay; the runner reuses those
+   * still valid for the new options.
+   */
+  async replaceOptions(jobId: string, patch: Partial<Pick<JobRecord, "options" | "priority">>, abortInFlight: boolean): Promise<JobRecord> {
+    const running = this.running.get(jobId);
+    if (running === undefined) return this.requeue(jobId, patch);
+    running.replacement = patch;
+    if (abortInFlight) running.controller.abort(new ShutdownInterrupt());
+    await running.done;
+    return this.mustGet(jobId);
+  }
+
   private mustGet(jobId: string): JobRecord {
     const job = this.jobs.get(jobId);
     if (job === undefined) throw new EngineError("enrichment.job_not_found", `no enrichment job ${jobId}`);
@@ -260,13 +305,13 @@ export class PersistentEnrichmentQueue {
     return saved;
   }
 
-  /** Puts a failed or cancelled job back in line. */
-  async retry(jobId: string): Promise<JobRecord> {
+  /** Puts a failed or cancelled job back in line (optionally with the user's new options); it resumes from its checkpoints. */
+  async retry(jobId: string, patch: Partial<Pick<JobRecord, "options" | "priority">> = {}): Promise<JobRecord> {
     const job = this.mustGet(jobId);
     if (LIVE.has(job.status) || job.status === "completed") return job;
     const other = this.liveJobForSession(job.sessionId);
     if (other !== undefined) return other;
-    const saved = await this.save({ ...job, status: "waiting", stage: "queued", attempts: 0, starts: 0, lastError: undefined, nextRunAt: undefined, finishedAt: undefined, seq: this.seq++ });
+    const saved = await this.save({ ...job, ...patch, status: "waiting", stage: "queued", progress: 0, attempts: 0, starts: 0, lastError: undefined, failingStep: undefined, nextRunAt: undefined, finishedAt: undefined, seq: this.seq++ });
     this.event("enqueued", saved);
     this.pump();
     return saved;
@@ -299,15 +344,17 @@ export class PersistentEnrichmentQueue {
 
   private start(job: JobRecord): void {
     const controller = new AbortController();
-    const entry = { controller, done: Promise.resolve(), renewers: [] as ((at: number) => Promise<void>)[] };
+    const entry: RunningEntry = { controller, done: Promise.resolve(), renewers: [] };
     this.running.set(job.id, entry);
-    entry.done = this.execute(job, controller, entry.renewers).finally(() => {
+    entry.done = this.execute(job, entry).finally(() => {
       this.running.delete(job.id);
       this.pump();
     });
   }
 
-  private async execute(initial: JobRecord, controller: AbortController, renewers: ((at: number) => Promise<void>)[]): Promise<void> {
+  private async execute(initial: JobRecord, entry: RunningEntry): Promise<void> {
+    const { controller, renewers } = entry;
+    const scrub = this.options.scrub ?? ((text: string) => text);
     const now = this.now();
     // The start counter reaches the disk before any work: a crash loop shows up on the next launch.
     let job = await this.save({ ...initial, status: "active", starts: initial.starts + 1, startedAt: now, nextRunAt: undefined, leaseExpiresAt: now + this.leaseMs, stage: initial.stage === "queued" ? "validating" : initial.stage });
@@ -326,7 +373,9 @@ export class PersistentEnrichmentQueue {
     renew();
     const control: JobControl = {
       signal: controller.signal,
-      stopping: () => this.shuttingDown,
+      stopping: () => this.shuttingDown || entry.replacement !== undefined,
+      replacing: () => entry.replacement !== undefined,
+      stepFailed: (stepId) => void (entry.failedStep = stepId),
       progress: async (stage, progress, patch = {}) => {
         const current = this.jobs.get(job.id) ?? job;
         // Progress is informative: it reaches the disk with the next write of its shard, at most a second later.
@@ -338,27 +387,43 @@ export class PersistentEnrichmentQueue {
     try {
       await this.options.worker(job, control);
       const current = this.jobs.get(job.id) ?? job;
-      const done = await this.save({ ...current, status: "completed", stage: "completed", progress: 1, starts: 0, leaseExpiresAt: undefined, finishedAt: this.now(), lastError: undefined });
+      const done = await this.save({ ...current, status: "completed", stage: "completed", progress: 1, starts: 0, leaseExpiresAt: undefined, finishedAt: this.now(), lastError: undefined, failingStep: undefined });
       this.event("completed", done);
       if (!this.abandoned) await this.options.afterCompleted?.(done).catch(() => undefined);
     } catch (error) {
       const current = this.jobs.get(job.id) ?? job;
+      if (entry.replacement !== undefined) {
+        // Replaced by the user's request: back in line with the new options, as if new.
+        const saved = await this.save({ ...current, ...entry.replacement, status: "waiting", stage: "queued", progress: 0, starts: 0, attempts: 0, failingStep: undefined, lastError: undefined, leaseExpiresAt: undefined, nextRunAt: undefined, seq: this.seq++ });
+        this.event("enqueued", saved);
+        return;
+      }
       if (error instanceof ShutdownInterrupt) {
         await this.save({ ...current, status: "waiting", starts: 0, leaseExpiresAt: undefined });
         return;
       }
       const cause = controller.signal.aborted ? new EngineError("enrichment.cancelled", "cancelled by the user") : error;
       const random01 = (this.options.host.crypto.randomBytes(1)[0] ?? 0) / 255;
-      const decision = decideRetry(cause, current.attempts + 1, random01, this.now(), this.now() - current.createdAt);
+      const stepId = entry.failedStep;
+      const same = stepId !== undefined && current.failingStep?.id === stepId ? current.failingStep : undefined;
+      const failingStep = stepId === undefined ? current.failingStep : { id: stepId, attempts: (same?.attempts ?? 0) + 1, billable: (same?.billable ?? 0) + (mayHaveBilled(cause) ? 1 : 0) };
+      const raw = decideRetry(cause, current.attempts + 1, random01, this.now(), this.now() - current.createdAt);
+      const exhausted = raw.retry && failingStep !== undefined && (failingStep.billable >= MAX_STEP_ATTEMPTS || failingStep.attempts >= MAX_STEP_UNBILLED_ATTEMPTS);
+      const decision = {
+        ...raw,
+        retry: raw.retry && !exhausted,
+        error: { ...raw.error, message: scrub(exhausted ? `step ${failingStep.id} failed ${failingStep.attempts} times; last error: ${raw.error.message}` : raw.error.message), ...(exhausted ? { kind: "non-retryable" as const } : {}) },
+      };
       if (decision.error.kind === "cancelled") {
         const saved = await this.save({ ...current, status: "cancelled", stage: "cancelled", starts: 0, leaseExpiresAt: undefined, finishedAt: this.now(), lastError: decision.error });
         this.event("cancelled", saved);
       } else if (decision.retry) {
-        const saved = await this.save({ ...current, status: "delayed", starts: 0, attempts: current.attempts + 1, leaseExpiresAt: undefined, nextRunAt: this.now() + decision.delayMs, lastError: decision.error });
+        const saved = await this.save({ ...current, status: "delayed", starts: 0, attempts: current.attempts + 1, failingStep, leaseExpiresAt: undefined, nextRunAt: this.now() + decision.delayMs, lastError: decision.error });
         this.scheduleDelayed(saved);
         this.event("progress", saved, { retryInMs: decision.delayMs, error: decision.error });
       } else {
-        const saved = await this.save({ ...current, status: "failed", stage: "failed", starts: 0, leaseExpiresAt: undefined, finishedAt: this.now(), lastError: decision.error });
+        const atCap = cause instanceof EngineError && (cause.code === "enrichment.cost_exceeded" || cause.code === "enrichment.budget_exceeded");
+        const saved = await this.save({ ...current, status: "failed", stage: atCap ? "stopped-at-cap" : "failed", starts: 0, failingStep, leaseExpiresAt: undefined, finishedAt: this.now(), lastError: decision.error });
         this.event("failed", saved, { error: decision.error });
       }
     } finally {

@@ -18,7 +18,7 @@ describe("restart recovery", () => {
       }
     };
     await fx.restart({ onStepCommitted: hook });
-    const job = await fx.manager.enqueueSession(session.id, { provider: "anthropic", allowBatch: false });
+    const job = await fx.manager.enqueueSession(session.id, { provider: "anthropic", transcriptionProvider: "openai", allowBatch: false });
     await runUntil(fx.host, () => crashed && fx.manager.getJobStatus(job.id)?.status === "completed", 3600_000);
     expect(crashed).toBe(true);
     expect(fx.manager.getJobStatus(job.id)?.status).toBe("completed");

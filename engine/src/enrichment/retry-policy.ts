@@ -33,7 +33,7 @@ export function classifyFailure(failure: HttpFailure, now: number): EngineError 
   const reason = `${failure.provider}: ${failure.message}`;
   const data = { provider: failure.provider, status: failure.status, errorType: failure.errorType };
   if (failure.network !== undefined) {
-    return new EngineError("enrichment.provider_unavailable", `${reason} (${failure.network})`, { retryable: true, data });
+    return new EngineError("enrichment.provider_unavailable", `${reason} (${failure.network})`, { retryable: true, data: { ...data, network: failure.network } });
   }
   const status = failure.status ?? 0;
   if (status === 429) {

@@ -21,6 +21,8 @@ export const StageSchema = z.enum([
   "chapters",
   "summary",
   "completed",
+  /** The job was refused a paid call: the session cap or the monthly budget would be passed. */
+  "stopped-at-cap",
   "failed",
   "cancelled",
 ]);
@@ -49,6 +51,8 @@ export const EnrichmentOptionsSchema = z.object({
   summaryModel: z.string().min(1).max(100).optional(),
   chaptersModel: z.string().min(1).max(100).optional(),
   transcriptionModel: z.string().min(1).max(100).optional(),
+  /** Who transcribes audio; by default the job's provider when it can, else on-device speech. */
+  transcriptionProvider: z.enum(["local", "openai"]).optional(),
   /** Approximate input-token budget per screenshot; the image is downscaled to fit. */
   screenshotTokenBudget: z.number().int().min(50).max(5000).optional(),
   /** Screenshots per request (or per batch entry). */
@@ -82,6 +86,8 @@ export const JobRecordSchema = z.object({
   leaseExpiresAt: z.number().optional(),
   nextRunAt: z.number().optional(),
   lastError: JobErrorSchema.optional(),
+  /** The step that failed last and how many times in a row (retries are bounded per step). */
+  failingStep: z.object({ id: z.string(), attempts: z.number().int().min(1), billable: z.number().int().min(0).default(0) }).optional(),
   options: EnrichmentOptionsSchema,
   cost: z.object({ estimatedUsd: z.number().optional(), actualUsd: z.number() }),
   redactions: z.number().int().min(0),

@@ -28,7 +28,7 @@ describe("review over a really enriched session", () => {
       const att = await storage.attachments.saveAttachment(silentWav(30 + i), { type: "audio", mimeType: "audio/wav" }, { sessionId: ID });
       await storage.sessions.appendAudioSegment(ID, { sequenceNumber: i, attachmentId: att.id, startSessionMs: i * 30_000, durationMs: 30_000, sampleRate: 8000, channels: 1 });
     }
-    const enqueued = (await engine.handle({ v: 1, id: 1, method: "enrichment.enqueue", params: { sessionId: ID } })) as { result: { job: { id: string } } };
+    const enqueued = (await engine.handle({ v: 1, id: 1, method: "enrichment.enqueue", params: { sessionId: ID, transcriptionProvider: "openai" } })) as { result: { job: { id: string } } };
     await runUntil(host, () => enrichment.manager.getJobStatus(enqueued.result.job.id)?.status === "completed", 3600_000, 200);
 
     const list = (await engine.handle({ v: 1, id: 2, method: "review.list", params: { query: { text: "#auth" } } })) as { result: { library: string; sessions: SessionRow[] } };

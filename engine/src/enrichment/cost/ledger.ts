@@ -4,6 +4,9 @@ import { LedgerEntrySchema, type LedgerEntry, type Usage } from "../types.ts";
 import { costOf } from "./prices.ts";
 
 const MonthTotalSchema = z.object({ month: z.string(), totalUsd: z.number(), calls: z.number().int() });
+const TotalSchema = z.object({ totalUsd: z.number(), calls: z.number().int() });
+
+const safe = (id: string) => id.replace(/[^A-Za-z0-9._-]/g, "_");
 
 export function monthOf(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 7);
@@ -11,13 +14,18 @@ export function monthOf(epochMs: number): string {
 
 /**
  * One entry per provider call, from the usage the provider reported, plus a
- * running total per month written in the same transaction (the monthly budget
- * reads that, never the whole ledger).
+ * running total per month, per job and per session written in the same
+ * transaction (the budget, the job record and the session read those, never
+ * the whole ledger).
  */
 export interface Ledger {
   /** Records a call's usage inside the caller's transaction (with the step's checkpoint). */
   record(tx: Transaction, entry: { readonly jobId: string; readonly sessionId: string; readonly stepId: string; readonly usage: Usage; readonly at: number; readonly id: string }): Promise<LedgerEntry>;
   monthTotal(month: string): Promise<number>;
+  /** Every cent recorded for one job, across all its runs. */
+  jobTotal(jobId: string): Promise<number>;
+  /** Every cent recorded for one session, across all its jobs. */
+  sessionTotal(sessionId: string): Promise<number>;
   entries(month: string): Promise<LedgerEntry[]>;
 }
 
@@ -30,10 +38,20 @@ export function createLedger(store: Store): Ledger {
       const totalKey = `ledger/${month}/total.json`;
       const current = (await tx.getJson(totalKey, MonthTotalSchema)) ?? { month, totalUsd: 0, calls: 0 };
       tx.putJson(totalKey, { month, totalUsd: current.totalUsd + entry.costUsd, calls: current.calls + 1 });
+      for (const key of [`ledger/jobs/${safe(input.jobId)}.json`, `ledger/sessions/${safe(input.sessionId)}.json`]) {
+        const running = (await tx.getJson(key, TotalSchema)) ?? { totalUsd: 0, calls: 0 };
+        tx.putJson(key, { totalUsd: running.totalUsd + entry.costUsd, calls: running.calls + 1 });
+      }
       return entry;
     },
     async monthTotal(month) {
       return (await store.getJson(`ledger/${month}/total.json`, MonthTotalSchema))?.totalUsd ?? 0;
+    },
+    async jobTotal(jobId) {
+      return (await store.getJson(`ledger/jobs/${safe(jobId)}.json`, TotalSchema))?.totalUsd ?? 0;
+    },
+    async sessionTotal(sessionId) {
+      return (await store.getJson(`ledger/sessions/${safe(sessionId)}.json`, TotalSchema))?.totalUsd ?? 0;
     },
     async entries(month) {
       const keys = await store.list(`ledger/${month}/entries/`);

@@ -20,7 +20,7 @@ import {
   type ScreenshotAnalysisItem,
   type StructuredOutputName,
 } from "./schemas.ts";
-import { mapSdkError, validateOutput } from "./sdk-errors.ts";
+import { billed, mapSdkError, validateOutput, withBilledUsage } from "./sdk-errors.ts";
 
 export const ANTHROPIC_DEFAULT_MODELS = { screenshot: "claude-haiku-4-5", summary: "claude-sonnet-4-6" } as const;
 
@@ -92,7 +92,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Enri
       throw mapSdkError(error, "anthropic", ERROR_CLASSES, ctx, options.now());
     }
     const message = validateOutput(MessageSchema, raw, "anthropic");
-    return { value: validateOutput(schema, toolInput(message, tool), "anthropic"), usage: [usageOf(message, model, images, false)] };
+    const usage = [usageOf(message, model, images, false)];
+    return { value: billed(usage, () => validateOutput(schema, toolInput(message, tool), "anthropic")), usage };
   }
 
   const text = (body: string): ContentBlock[] => [{ type: "text", text: body }];
@@ -119,27 +120,36 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Enri
     async collectScreenshotBatch(handle, ctx) {
       const items: ScreenshotAnalysisItem[] = [];
       const usage: Usage[] = [];
+      const failed: string[] = [];
       try {
         const batch = await client.messages.batches.retrieve(handle.batchId, {}, { signal: ctx.signal, timeout: ctx.timeoutMs, maxRetries: 0 });
         if (batch.processing_status !== "ended") return undefined;
         const seen = new Set<string>();
         const results = await client.messages.batches.results(handle.batchId, {}, { signal: ctx.signal, timeout: ctx.timeoutMs, maxRetries: 0 });
         for await (const entry of results) {
+          seen.add(entry.custom_id);
+          // Errored, expired or cancelled entries cost nothing; the job sends those groups again.
           if (entry.result.type !== "succeeded") {
-            throw new EngineError("enrichment.provider_unavailable", `anthropic: batch entry ${entry.custom_id} ${entry.result.type}`, { retryable: true });
+            failed.push(entry.custom_id);
+            continue;
           }
           const message = validateOutput(MessageSchema, entry.result.message, "anthropic");
-          const output = validateOutput(ScreenshotAnalysisOutputSchema, toolInput(message, "report_screenshots"), "anthropic");
-          items.push(...output.screenshots);
-          usage.push(usageOf(message, options.models.screenshot, output.screenshots.length, true));
-          seen.add(entry.custom_id);
+          const billedUsage = usageOf(message, options.models.screenshot, 0, true);
+          try {
+            const output = validateOutput(ScreenshotAnalysisOutputSchema, toolInput(message, "report_screenshots"), "anthropic");
+            items.push(...output.screenshots);
+            usage.push({ ...billedUsage, images: output.screenshots.length });
+          } catch {
+            // Paid for, but unusable: counted, and its group goes again.
+            usage.push(billedUsage);
+            failed.push(entry.custom_id);
+          }
         }
-        const missing = handle.customIds.filter((id) => !seen.has(id));
-        if (missing.length > 0) throw new EngineError("enrichment.invalid_response", `anthropic: batch results miss ${missing.join(", ")}`, { retryable: true });
+        failed.push(...handle.customIds.filter((id) => !seen.has(id)));
       } catch (error) {
-        throw mapSdkError(error, "anthropic", ERROR_CLASSES, ctx, options.now());
+        throw withBilledUsage(mapSdkError(error, "anthropic", ERROR_CLASSES, ctx, options.now()), usage);
       }
-      return { value: items, usage };
+      return { value: items, usage, failed };
     },
     async reviewAudio(context: TimelineContext, ctx) {
       return call("report_audio_review", options.models.screenshot, text(timelinePrompt(context, AUDIO_REVIEW_TASK)), 0, AudioReviewOutputSchema, ctx);

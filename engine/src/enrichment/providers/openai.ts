@@ -16,7 +16,7 @@ import {
   type TranscriptSegment,
 } from "./schemas.ts";
 import { withMultipartBodies } from "./multipart.ts";
-import { mapSdkError, validateOutput } from "./sdk-errors.ts";
+import { billed, mapSdkError, validateOutput, withBilledUsage } from "./sdk-errors.ts";
 
 export const OPENAI_DEFAULT_MODELS = { screenshot: "gpt-4o-mini", summary: "gpt-4o-mini", transcription: "gpt-4o-mini-transcribe" } as const;
 /** The transcription endpoint refuses files over 25 MB; stay clear of it. */
@@ -85,15 +85,18 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Enrichment
     }
     const completion = validateOutput(CompletionSchema, raw, "openai");
     const message = completion.choices[0]!.message;
-    if (message.content === null) throw new EngineError("enrichment.invalid_response", `openai: no content${message.refusal ? ` (refused: ${message.refusal})` : ""}`, { retryable: true });
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(message.content);
-    } catch {
-      throw new EngineError("enrichment.invalid_response", "openai: response content is not JSON", { retryable: true });
-    }
-    const usage: Usage = { provider: "openai", model, inputTokens: completion.usage.prompt_tokens, outputTokens: completion.usage.completion_tokens, audioSeconds: 0, images, batch: false };
-    return { value: validateOutput(schema, parsed, "openai"), usage: [usage] };
+    const usage: Usage[] = [{ provider: "openai", model, inputTokens: completion.usage.prompt_tokens, outputTokens: completion.usage.completion_tokens, audioSeconds: 0, images, batch: false }];
+    const value = billed(usage, () => {
+      if (message.content === null) throw new EngineError("enrichment.invalid_response", `openai: no content${message.refusal ? ` (refused: ${message.refusal})` : ""}`, { retryable: true });
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(message.content);
+      } catch {
+        throw new EngineError("enrichment.invalid_response", "openai: response content is not JSON", { retryable: true });
+      }
+      return validateOutput(schema, parsed, "openai");
+    });
+    return { value, usage };
   }
 
   async function transcribePart(bytes: Uint8Array, input: AudioInput, offsetMs: number, durationMs: number, ctx: CallContext) {
@@ -109,7 +112,8 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Enrichment
     } catch (error) {
       throw mapSdkError(error, "openai", ERROR_CLASSES, ctx, options.now());
     }
-    const result = validateOutput(TranscriptionSchema, raw, "openai");
+    const billedAudio: Usage[] = [{ provider: "openai", model, inputTokens: 0, outputTokens: 0, audioSeconds: durationMs / 1000, images: 0, batch: false }];
+    const result = billed(billedAudio, () => validateOutput(TranscriptionSchema, raw, "openai"));
     const start = input.tStart + offsetMs;
     const segments: TranscriptSegment[] =
       result.segments !== undefined && result.segments.length > 0
@@ -139,7 +143,9 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Enrichment
       const usage: Usage[] = [];
       for (const part of parts) {
         const durationMs = isWav ? parseWavHeader(part.bytes).durationMs : part.durationMs;
-        const result = await transcribePart(part.bytes, input, part.offsetMs, durationMs, ctx);
+        const result = await transcribePart(part.bytes, input, part.offsetMs, durationMs, ctx).catch((error: unknown) => {
+          throw withBilledUsage(error, usage);
+        });
         segments.push(...result.segments);
         usage.push(result.usage);
       }

@@ -72,8 +72,8 @@ export interface EnrichmentProvider {
   analyseScreenshots(images: readonly ImageInput[], context: CallContext): Promise<ProviderResult<ScreenshotAnalysisItem[]>>;
   /** Bulk, slower and cheaper (Anthropic Message Batches); absent elsewhere. */
   submitScreenshotBatch?(groups: readonly (readonly ImageInput[])[], context: CallContext): Promise<BatchHandle>;
-  /** Undefined while the batch is still processing. */
-  collectScreenshotBatch?(handle: BatchHandle, context: CallContext): Promise<ProviderResult<ScreenshotAnalysisItem[]> | undefined>;
+  /** Undefined while the batch is still processing; `failed` names the entries (custom ids) that errored, expired or answered invalidly. */
+  collectScreenshotBatch?(handle: BatchHandle, context: CallContext): Promise<(ProviderResult<ScreenshotAnalysisItem[]> & { readonly failed?: readonly string[] }) | undefined>;
   reviewAudio(context: TimelineContext, call: CallContext): Promise<ProviderResult<AudioReview>>;
   chapters(context: TimelineContext, call: CallContext): Promise<ProviderResult<Chapter[]>>;
   summary(context: TimelineContext, call: CallContext): Promise<ProviderResult<SummaryOutput>>;

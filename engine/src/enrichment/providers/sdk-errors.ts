@@ -1,7 +1,46 @@
 import * as z from "zod";
 import { EngineError } from "../../bridge/index.ts";
 import { classifyFailure } from "../retry-policy.ts";
+import type { Usage } from "../types.ts";
 import type { CallContext } from "./port.ts";
+
+/**
+ * A call that was answered (and billed) but whose answer failed validation: the
+ * usage travels with the error so the ledger, the cap and the budget count it.
+ */
+export class BilledInvalidAnswer extends EngineError {
+  constructor(
+    message: string,
+    readonly usage: readonly Usage[],
+  ) {
+    super("enrichment.invalid_response", message, { retryable: true });
+    this.name = "BilledInvalidAnswer";
+  }
+}
+
+const BILLED_USAGE = new WeakMap<object, readonly Usage[]>();
+
+/** Marks any error with usage already billed before it was thrown (the first parts of a split upload). */
+export function withBilledUsage<E>(error: E, usage: readonly Usage[]): E {
+  if (usage.length > 0 && error !== null && typeof error === "object") BILLED_USAGE.set(error, [...(BILLED_USAGE.get(error) ?? []), ...usage]);
+  return error;
+}
+
+/** Every usage an error carries: billed calls the ledger must still count. */
+export function billedUsageOf(error: unknown): readonly Usage[] {
+  if (error === null || typeof error !== "object") return [];
+  return [...(error instanceof BilledInvalidAnswer ? error.usage : []), ...(BILLED_USAGE.get(error) ?? [])];
+}
+
+/** Runs the validation of an answer already paid for; a failure carries the usage. */
+export function billed<T>(usage: readonly Usage[], validate: () => T): T {
+  try {
+    return validate();
+  } catch (error) {
+    if (error instanceof BilledInvalidAnswer) throw error;
+    throw new BilledInvalidAnswer(error instanceof Error ? error.message : String(error), usage);
+  }
+}
 
 /** The SDKs' error classes we tell apart; both SDKs share these shapes. */
 export interface SdkErrorClasses {

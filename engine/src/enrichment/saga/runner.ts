@@ -1,16 +1,20 @@
 import { EngineError, NonRetriableError, RetryAfterError } from "../../bridge/index.ts";
 import type { HostPort } from "../../host/index.ts";
-import type { Store } from "../../storage/index.ts";
-import { estimateCost, maxEdgeFor } from "../cost/estimate.ts";
-import { monthOf, type Ledger } from "../cost/ledger.ts";
-import { downscalePng } from "../downscale.ts";
+import type { Store, Transaction } from "../../storage/index.ts";
+import type { Budget } from "../cost/budget.ts";
+import { estimateCost } from "../cost/estimate.ts";
+import type { Ledger } from "../cost/ledger.ts";
+import { stepCostEstimate } from "../cost/step-cost.ts";
 import { checkEvidence, type Timeline } from "../evidence.ts";
 import type { EnrichmentPlan } from "../plan.ts";
-import type { CallContext, EnrichmentProvider, ImageInput } from "../providers/port.ts";
+import type { CallContext, EnrichmentProvider } from "../providers/port.ts";
+import { BilledInvalidAnswer, billedUsageOf } from "../providers/sdk-errors.ts";
 import { ShutdownInterrupt, type JobControl } from "../queue.ts";
 import { redactDeep } from "../redaction.ts";
 import type { EnrichmentResults, SessionSource, SessionView } from "../session-source.ts";
-import type { JobRecord, Usage } from "../types.ts";
+import type { CostEstimate, JobRecord, Usage } from "../types.ts";
+import { basisOf, loadCheckpoints, reusable, stepKey } from "./checkpoints.ts";
+import { prepareImages } from "./images.ts";
 import { enrichmentSaga, type SagaOutcome } from "./saga.ts";
 import type { MediaOutcome, ResultDraft, SagaStep } from "./steps.ts";
 
@@ -29,7 +33,12 @@ export interface RunnerDeps {
   readonly providersFor: (plan: EnrichmentPlan) => Promise<JobProviders>;
   readonly planFor: (job: JobRecord) => Promise<EnrichmentPlan>;
   readonly processMedia?: (session: SessionView, signal: AbortSignal, jobId: string) => Promise<MediaOutcome>;
-  readonly monthlyBudgetUsd?: number;
+  /** Reservations against the session caps and the monthly budget, shared by every job. */
+  readonly budget: Budget;
+  /** The session's earlier unfinished jobs, newest first: their checkpoints may be adopted. */
+  readonly earlierJobs?: (job: JobRecord) => readonly string[];
+  /** Redacts secrets (the configured keys included) from a message before it is stored. */
+  readonly scrub?: (text: string) => string;
   readonly callTimeoutMs?: number;
   readonly batchPollMs?: number;
   readonly lockMs?: number;
@@ -41,17 +50,10 @@ export interface RunnerDeps {
 
 const LockSchema = { parse: (value: unknown) => value as { jobId: string; expiresAt: number } };
 
-/** Removes a finished job's checkpoints; call only once its completion is durable. */
-export async function deleteCheckpoints(store: Store, jobId: string): Promise<void> {
-  const stale = await store.list(`checkpoints/${jobId}/`);
-  if (stale.length > 0) await store.transaction(async (tx) => stale.forEach((key) => tx.delete(key)));
-}
+export { deleteCheckpoints } from "./checkpoints.ts";
 
-function stepKey(jobId: string, stepId: string): string {
-  return `checkpoints/${jobId}/${stepId.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
-}
-
-const CheckpointSchema = { parse: (value: unknown) => value as { stepId: string; result: unknown } };
+/** An answer that fails validation is asked for again at most this many times in one run. */
+export const MAX_REASKS = 2;
 
 /** Serializes checkpoint + ledger commits so the monthly total never loses an update. */
 function createMutex() {
@@ -107,15 +109,6 @@ export function createSagaRunner(deps: RunnerDeps) {
   const timeoutMs = deps.callTimeoutMs ?? 120_000;
   const lockMs = deps.lockMs ?? 60_000;
 
-  async function loadCheckpoints(jobId: string): Promise<Map<string, unknown>> {
-    const out = new Map<string, unknown>();
-    for (const key of await deps.store.list(`checkpoints/${jobId}/`)) {
-      const checkpoint = await deps.store.getJson(key, CheckpointSchema);
-      if (checkpoint !== undefined) out.set(checkpoint.stepId, checkpoint.result);
-    }
-    return out;
-  }
-
   async function acquireLock(job: JobRecord): Promise<void> {
     const key = `locks/${job.sessionId}.json`;
     const now = deps.host.clock.now();
@@ -136,7 +129,8 @@ export function createSagaRunner(deps: RunnerDeps) {
   return async function run(job: JobRecord, control: JobControl): Promise<SagaOutcome> {
     const plan = await deps.planFor(job);
     const providers = await deps.providersFor(plan);
-    const checkpoints = await loadCheckpoints(job.id);
+    const checkpoints = await loadCheckpoints(deps.store, job.id, deps.earlierJobs?.(job) ?? []);
+    const scrub = deps.scrub ?? ((text: string) => text);
     // Each provider call gets its own signal, linked to the job's and unlinked after the step:
     // the SDKs add an abort listener per request and never remove it, so handing them the
     // job's signal would pile up a listener for every call of a long job.
@@ -154,7 +148,11 @@ export function createSagaRunner(deps: RunnerDeps) {
       for (const unlink of links) unlink();
       links.clear();
     };
-    let cost = job.cost.actualUsd;
+    // The ledger is the truth: a crash may have left the job record a few calls behind it.
+    const recorded = await deps.ledger.jobTotal(job.id);
+    let cost = recorded > 0 ? recorded : job.cost.actualUsd;
+    let sessionCost = await deps.ledger.sessionTotal(job.sessionId);
+    let jobEstimate: CostEstimate | undefined;
     let estimatedUsd = job.cost.estimatedUsd;
     const costNow = () => (estimatedUsd === undefined ? { actualUsd: cost } : { estimatedUsd, actualUsd: cost });
     let redactions = job.redactions;
@@ -170,23 +168,7 @@ export function createSagaRunner(deps: RunnerDeps) {
       return result.value;
     };
 
-    async function images(shots: readonly SessionView["screenshots"][number][]): Promise<ImageInput[]> {
-      const out: ImageInput[] = [];
-      for (const shot of shots) {
-        const path = deps.sessions.pathOf(shot.attachmentId);
-        const maxEdge = maxEdgeFor(shot.width, shot.height, plan.tokenBudget);
-        if (!providers.screenshots.local && deps.host.imaging !== undefined && maxEdge < Math.max(shot.width, shot.height)) {
-          const scaled = await deps.host.imaging.downscale(path, maxEdge);
-          out.push({ ref: shot.ref, t: shot.t, bytes: scaled.bytes, mimeType: scaled.mimeType, width: scaled.width, height: scaled.height, path });
-        } else {
-          const bytes = providers.screenshots.local ? new Uint8Array() : await deps.sessions.read(shot.attachmentId);
-          // No native imaging: downscale in the engine so the image costs what the estimate said.
-          const scaled = providers.screenshots.local || maxEdge >= Math.max(shot.width, shot.height) ? undefined : downscalePng(bytes, maxEdge);
-          out.push(scaled === undefined ? { ref: shot.ref, t: shot.t, bytes, mimeType: shot.mimeType, width: shot.width, height: shot.height, path } : { ref: shot.ref, t: shot.t, path, ...scaled });
-        }
-      }
-      return out;
-    }
+    const images = (shots: readonly SessionView["screenshots"][number][]) => prepareImages(deps.host, deps.sessions, providers.screenshots, plan, shots);
 
     async function estimate(view: SessionView) {
       const shape = {
@@ -198,14 +180,12 @@ export function createSagaRunner(deps: RunnerDeps) {
       const result = estimateCost(shape, plan);
       const maxCost = job.options.maxCost;
       if (maxCost !== undefined && result.totalUsd > maxCost) {
-        throw new NonRetriableError("enrichment.cost_exceeded", `estimated $${result.totalUsd.toFixed(4)} exceeds the cap of $${maxCost.toFixed(4)}`, { data: { estimate: result } });
+        throw new NonRetriableError("enrichment.cost_exceeded", `stopped at cap: estimated $${result.totalUsd.toFixed(4)} exceeds the cap of $${maxCost.toFixed(4)}`, { data: { estimate: result } });
       }
-      if (deps.monthlyBudgetUsd !== undefined && result.totalUsd > 0) {
-        const spent = await deps.ledger.monthTotal(monthOf(deps.host.clock.now()));
-        if (spent + result.totalUsd > deps.monthlyBudgetUsd) {
-          throw new NonRetriableError("enrichment.budget_exceeded", `this month's budget of $${deps.monthlyBudgetUsd.toFixed(2)} would be exceeded ($${spent.toFixed(4)} spent, $${result.totalUsd.toFixed(4)} estimated)`);
-        }
-      }
+      // Hold what the rest of the job should cost, against the cap and the budget, before any call.
+      const remaining = Math.max(0, result.totalUsd - cost);
+      if (remaining > 0) await deps.budget.reserve({ jobId: job.id, sessionId: job.sessionId, amountUsd: remaining, capUsd: maxCost, spentUsd: cost, at: deps.host.clock.now() });
+      jobEstimate = result;
       estimatedUsd = result.totalUsd;
       await control.progress(stage, progress, { cost: costNow() });
       return result;
@@ -260,7 +240,10 @@ export function createSagaRunner(deps: RunnerDeps) {
           let wait = deps.batchPollMs ?? 30_000;
           for (;;) {
             const result = await providers.screenshots.collectScreenshotBatch!(step.handle, call());
-            if (result !== undefined) return { result: result.value, usage: result.usage };
+            if (result !== undefined) {
+              const failedGroups = (result.failed ?? []).map((id) => step.handle.customIds.indexOf(id)).filter((index) => index >= 0);
+              return { result: { items: result.value, failedGroups }, usage: result.usage };
+            }
             if (control.stopping()) throw new ShutdownInterrupt();
             await sleep(deps.host, wait, control.signal);
             wait = Math.min(wait * 2, 10 * 60_000);
@@ -286,17 +269,58 @@ export function createSagaRunner(deps: RunnerDeps) {
       }
     }
 
-    async function checkpoint(stepId: string, result: unknown, usage: readonly Usage[]): Promise<void> {
-      await commit(() =>
+    const safeId = (stepId: string) => stepId.replace(/[^A-Za-z0-9._-]/g, "_");
+    const recordEntries = async (tx: Transaction, stepId: string, usage: readonly Usage[], idOf: (index: number) => string) => {
+      let added = 0;
+      for (const [index, item] of usage.entries()) {
+        const entry = await deps.ledger.record(tx, { id: idOf(index), jobId: job.id, sessionId: job.sessionId, stepId, usage: item, at: deps.host.clock.now() });
+        added += entry.costUsd;
+      }
+      return added;
+    };
+    const counted = (added: number) => {
+      cost += added;
+      sessionCost += added;
+      deps.budget.spent(job.id, deps.host.clock.now(), added);
+    };
+
+    async function checkpoint(step: SagaStep & { readonly id: string }, result: unknown, usage: readonly Usage[]): Promise<void> {
+      const added = await commit(() =>
         deps.store.transaction(async (tx) => {
-          tx.putJson(stepKey(job.id, stepId), { stepId, result });
-          for (const [index, item] of usage.entries()) {
-            const entry = await deps.ledger.record(tx, { id: `${job.id}.${stepId.replace(/[^A-Za-z0-9._-]/g, "_")}.${index}`, jobId: job.id, sessionId: job.sessionId, stepId, usage: item, at: deps.host.clock.now() });
-            cost += entry.costUsd;
-          }
+          tx.putJson(stepKey(job.id, step.id), { stepId: step.id, basis: basisOf(step, plan), result });
+          return recordEntries(tx, step.id, usage, (index) => `${job.id}.${safeId(step.id)}.${index}`);
         }),
       );
-      deps.onStepCommitted?.(job.id, stepId);
+      counted(added);
+      deps.onStepCommitted?.(job.id, step.id);
+    }
+
+    /** A call that was billed but gave nothing to keep: in the ledger all the same, under its own id. */
+    async function recordBilled(stepId: string, usage: readonly Usage[]): Promise<void> {
+      if (usage.length === 0) return;
+      const attempt = deps.host.crypto.randomUUID();
+      const added = await commit(() => deps.store.transaction((tx) => recordEntries(tx, stepId, usage, (index) => `${job.id}.${safeId(stepId)}.failed-${attempt}.${index}`)));
+      counted(added);
+    }
+
+    /** Reserves the step's expected cost, performs it, re-asks a bounded number of times for answers that fail validation. */
+    async function performPaid(step: SagaStep & { readonly id: string }): Promise<{ result: unknown; usage: readonly Usage[] }> {
+      const expected = jobEstimate === undefined ? 0 : stepCostEstimate(step, jobEstimate, plan);
+      for (let asked = 1; ; asked++) {
+        if (expected > 0) await deps.budget.reserve({ jobId: job.id, sessionId: job.sessionId, amountUsd: expected, capUsd: job.options.maxCost, spentUsd: cost, at: deps.host.clock.now() });
+        try {
+          return await perform(step);
+        } catch (error) {
+          await recordBilled(step.id, billedUsageOf(error));
+          if (error instanceof BilledInvalidAnswer && !control.signal.aborted) {
+            if (asked <= MAX_REASKS) continue;
+            throw new NonRetriableError("enrichment.invalid_response", `step ${step.id}: the answer failed validation ${asked} times; last: ${error.message}`);
+          }
+          throw error;
+        } finally {
+          unlinkCalls();
+        }
+      }
     }
 
     control.onRenew(async (leaseExpiresAt) => {
@@ -314,40 +338,49 @@ export function createSagaRunner(deps: RunnerDeps) {
           stage = step.stage;
           progress = step.progress;
           await control.progress(stage, progress, { cost: costNow(), redactions });
-          await deps.sessions.setStatus(job.sessionId, { status: "running", stage, progress, totalCost: cost, jobId: job.id }).catch(() => undefined);
+          await deps.sessions.setStatus(job.sessionId, { status: "running", stage, progress, totalCost: sessionCost, jobId: job.id }).catch(() => undefined);
           next = await saga.next(undefined);
           continue;
         }
-        // The lock is taken on every run (it may have expired); everything else replays from its checkpoint.
-        if ("id" in step && step.kind !== "lock" && checkpoints.has(step.id)) {
-          next = await saga.next(checkpoints.get(step.id));
-          continue;
+        // Load, lock, estimate and save run every time; every other step replays from a
+        // checkpoint whose basis still matches (its own job's, or an earlier job's of the session).
+        if ("id" in step) {
+          const stored = checkpoints.get(step.id);
+          if (reusable(stored, step, plan, job.id)) {
+            next = await saga.next(stored.result);
+            continue;
+          }
         }
         let performed: Awaited<ReturnType<typeof perform>>;
         try {
-          performed = await perform(step);
+          performed = "id" in step ? await performPaid(step) : await perform(step);
+        } catch (error) {
+          if ("id" in step) control.stepFailed(step.id);
+          throw error;
         } finally {
           unlinkCalls();
         }
         const { result, usage } = performed;
-        if ("id" in step && step.kind !== "lock") await checkpoint(step.id, result, usage);
+        if ("id" in step && basisOf(step, plan) !== undefined) await checkpoint(step, result, usage);
+        else if ("id" in step && usage.length > 0) await recordBilled(step.id, usage);
         next = await saga.next(result);
       }
       await control.progress("completed", 1, { cost: costNow(), redactions });
-      await deps.sessions.setStatus(job.sessionId, { status: "completed", stage: "completed", progress: 1, totalCost: cost, jobId: job.id });
+      await deps.sessions.setStatus(job.sessionId, { status: "completed", stage: "completed", progress: 1, totalCost: sessionCost, jobId: job.id });
       // Checkpoints stay until the queue has recorded the job completed (deleteCheckpoints):
       // removed earlier, a crash in between would rerun every step and pay for it twice.
       return next.value;
     } catch (error) {
       await control.progress(stage, progress, { cost: costNow(), redactions }).catch(() => undefined);
-      if (!(error instanceof ShutdownInterrupt)) {
-        const message = error instanceof Error ? error.message : String(error);
+      if (!(error instanceof ShutdownInterrupt) && !control.replacing()) {
+        const message = scrub(error instanceof Error ? error.message : String(error));
         const retryable = error instanceof EngineError && error.retryable;
-        await deps.sessions.setStatus(job.sessionId, { status: retryable ? "queued" : control.signal.aborted ? "cancelled" : "failed", stage, progress, totalCost: cost, lastError: message, jobId: job.id }).catch(() => undefined);
+        await deps.sessions.setStatus(job.sessionId, { status: retryable ? "queued" : control.signal.aborted ? "cancelled" : "failed", stage, progress, totalCost: sessionCost, lastError: message, jobId: job.id }).catch(() => undefined);
       }
       throw error;
     } finally {
       await saga.return(undefined as never).catch(() => undefined);
+      deps.budget.release(job.id);
       if (locked) await releaseLock(job).catch(() => undefined);
       void session;
     }

@@ -4,7 +4,7 @@ import type { TimelineContext } from "../providers/port.ts";
 import type { AudioReview, ScreenshotAnalysisItem, TranscriptSegment } from "../providers/schemas.ts";
 import type { SessionView } from "../session-source.ts";
 import type { CostEstimate } from "../types.ts";
-import { perform, type SagaStep, type StepResults } from "./steps.ts";
+import { perform, type BatchCollected, type SagaStep, type StepResults } from "./steps.ts";
 
 export interface SagaInput {
   readonly sessionId: string;
@@ -93,7 +93,15 @@ export async function* enrichmentSaga(input: SagaInput): AsyncGenerator<SagaStep
   if (plan.batch && plan.screenshots === "anthropic" && groups.length > 1) {
     const handle = yield* perform<"batch-submit">({ kind: "batch-submit", id: "screenshots.batch.submit", groups });
     yield stage("screenshots", 0.3, "chapters");
-    analysed.push(...(yield* perform<"batch-collect">({ kind: "batch-collect", id: "screenshots.batch.collect", handle })));
+    const collected: unknown = yield* perform<"batch-collect">({ kind: "batch-collect", id: "screenshots.batch.collect", handle });
+    // A checkpoint from before failed groups were tracked holds the items alone.
+    const batch = Array.isArray(collected) ? { items: collected as ScreenshotAnalysisItem[], failedGroups: [] } : (collected as BatchCollected);
+    analysed.push(...batch.items);
+    // Entries the batch could not answer go again, each on its own, with the usual bounded retries.
+    for (const index of batch.failedGroups) {
+      const group = groups[index];
+      if (group !== undefined) analysed.push(...(yield* perform<"analyse">({ kind: "analyse", id: `screenshots.analyse.${index}`, shots: group })));
+    }
   } else {
     for (const [index, group] of groups.entries()) {
       analysed.push(...(yield* perform<"analyse">({ kind: "analyse", id: `screenshots.analyse.${index}`, shots: group })));

@@ -36,11 +36,17 @@ export interface StepResults {
   transcribe: TranscriptSegment[];
   analyse: ScreenshotAnalysisItem[];
   "batch-submit": BatchHandle;
-  "batch-collect": ScreenshotAnalysisItem[];
+  "batch-collect": BatchCollected;
   "review-audio": AudioReview;
   chapters: Chapter[];
   summary: SummaryOutput;
   save: { readonly flagged: number; readonly results: EnrichmentResults };
+}
+
+/** A finished batch: the groups it answered, and the groups (by index) to send again one by one. */
+export interface BatchCollected {
+  readonly items: readonly ScreenshotAnalysisItem[];
+  readonly failedGroups: readonly number[];
 }
 
 export interface MediaOutcome {

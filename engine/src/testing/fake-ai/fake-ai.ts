@@ -9,7 +9,27 @@ import { respond, transcriptFor } from "./responders.ts";
  * duration); faults are injected on demand and every hit is counted.
  */
 
-export type FaultKind = "rate-limit" | "overloaded" | "server-error" | "timeout" | "spend-limit" | "malformed-json" | "invalid-output" | "bad-evidence";
+export type FaultKind =
+  | "rate-limit"
+  | "overloaded"
+  | "server-error"
+  | "timeout"
+  | "spend-limit"
+  | "malformed-json"
+  | "invalid-output"
+  | "bad-evidence"
+  /** 400 invalid_request_error. */
+  | "bad-request"
+  /** 401 that echoes the credential it was sent, as some gateways do. */
+  | "unauthorized"
+  /** The connection drops before any answer. */
+  | "connection-reset"
+  /** A complete answer cut off mid-body (the work was done and billed). */
+  | "truncated"
+  /** One entry of the next batch errors. */
+  | "batch-errored"
+  /** One entry of the next batch expires. */
+  | "batch-expired";
 
 export interface FaultRule {
   readonly kind: FaultKind;
@@ -62,6 +82,8 @@ interface RawResponse {
   readonly body: string;
   /** Hold the answer this long (timeout fault). */
   readonly holdMs?: number;
+  /** Drop the connection instead of answering. */
+  readonly reset?: boolean;
 }
 
 interface Batch {
@@ -102,7 +124,22 @@ function errorBody(api: "anthropic" | "openai", type: string, message: string, c
 export function createFakeAi(options: FakeAiOptions = {}): FakeAi {
   const requests: RecordedRequest[] = [];
   const rules: FaultRule[] = [];
-  const faultsHit = { "rate-limit": 0, overloaded: 0, "server-error": 0, timeout: 0, "spend-limit": 0, "malformed-json": 0, "invalid-output": 0, "bad-evidence": 0 } satisfies Record<FaultKind, number>;
+  const faultsHit = {
+    "rate-limit": 0,
+    overloaded: 0,
+    "server-error": 0,
+    timeout: 0,
+    "spend-limit": 0,
+    "malformed-json": 0,
+    "invalid-output": 0,
+    "bad-evidence": 0,
+    "bad-request": 0,
+    unauthorized: 0,
+    "connection-reset": 0,
+    truncated: 0,
+    "batch-errored": 0,
+    "batch-expired": 0,
+  } satisfies Record<FaultKind, number>;
   const batches = new Map<string, Batch>();
   let random = (options.seed ?? 7) >>> 0 || 1;
   let ids = 0;
@@ -127,9 +164,17 @@ export function createFakeAi(options: FakeAiOptions = {}): FakeAi {
     return undefined;
   }
 
-  function faultResponse(api: "anthropic" | "openai", fault: FaultRule): RawResponse | undefined {
+  function faultResponse(api: "anthropic" | "openai", fault: FaultRule, request: RawRequest): RawResponse | undefined {
     const json = { "content-type": "application/json" };
     switch (fault.kind) {
+      case "bad-request":
+        return { status: 400, headers: json, body: errorBody(api, "invalid_request_error", "messages.0.content: unexpected block") };
+      case "unauthorized": {
+        const sent = request.headers["x-api-key"] ?? request.headers.authorization ?? "";
+        return { status: 401, headers: json, body: errorBody(api, "authentication_error", `invalid x-api-key: ${sent}`) };
+      }
+      case "connection-reset":
+        return { status: 0, headers: {}, body: "", reset: true };
       case "rate-limit":
         return { status: 429, headers: { ...json, "retry-after": String(fault.retryAfterSeconds ?? 3) }, body: errorBody(api, api === "anthropic" ? "rate_limit_error" : "rate_limit_exceeded", "Rate limited, slow down") };
       case "spend-limit":
@@ -157,12 +202,13 @@ export function createFakeAi(options: FakeAiOptions = {}): FakeAi {
     const api: "anthropic" | "openai" = path.startsWith("/v1/messages") ? "anthropic" : "openai";
     const fault = pickFault(path);
     if (fault !== undefined) faultsHit[fault.kind]++;
-    const early = fault === undefined ? undefined : faultResponse(api, fault);
+    const early = fault === undefined ? undefined : faultResponse(api, fault, request);
     if (early !== undefined) {
       record({ api, method: request.method, path, status: early.status, fault: fault?.kind, inputTokens: 0, outputTokens: 0, audioSeconds: 0, images: 0, completed: false });
       return early;
     }
     const answer = route(api, request, path, url, fault);
+    if (fault?.kind === "truncated") return { ...answer, body: answer.body.slice(0, Math.floor(answer.body.length / 2)) };
     return fault?.kind === "timeout" ? { ...answer, holdMs: fault.delayMs ?? 60_000 } : answer;
   }
 
@@ -230,11 +276,19 @@ export function createFakeAi(options: FakeAiOptions = {}): FakeAi {
       let allText = "";
       for (const entry of params.requests) {
         const result = messageFor(entry.params, undefined);
-        inputTokens += result.inputTokens;
-        outputTokens += result.outputTokens;
-        images += result.images;
         allText += result.inputText;
-        results.push(JSON.stringify({ custom_id: entry.custom_id, result: { type: "succeeded", message: result.message } }));
+        const broken = results.length === 0 && (fault?.kind === "batch-errored" || fault?.kind === "batch-expired") ? fault.kind : undefined;
+        if (broken === undefined) {
+          inputTokens += result.inputTokens;
+          outputTokens += result.outputTokens;
+          images += result.images;
+        }
+        results.push(
+          JSON.stringify({
+            custom_id: entry.custom_id,
+            result: broken === "batch-errored" ? { type: "errored", error: { type: "error", error: { type: "api_error", message: "Internal server error" } } } : broken === "batch-expired" ? { type: "expired" } : { type: "succeeded", message: result.message },
+          }),
+        );
       }
       batches.set(id, { id, polls: 0, results, createdAt: new Date(0).toISOString(), count: params.requests.length });
       record({ api, method: "POST", path, status: 200, fault: fault?.kind, model: String(params.requests[0]?.params.model ?? ""), inputTokens, outputTokens, audioSeconds: 0, images, completed: true, bodyText: allText });
@@ -328,6 +382,7 @@ export function createFakeAi(options: FakeAiOptions = {}): FakeAi {
     request.headers.forEach((value, key) => (headers[key.toLowerCase()] = value));
     const body = request.method === "GET" ? new Uint8Array() : new Uint8Array(await request.arrayBuffer());
     const answer = await handle({ method: request.method, url: request.url, headers, body });
+    if (answer.reset === true) throw new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) });
     if (answer.holdMs !== undefined) {
       // The work is done (and recorded) but the answer arrives too late.
       await new Promise<void>((resolve, reject) => {
@@ -357,6 +412,7 @@ export function createFakeAi(options: FakeAiOptions = {}): FakeAi {
           for (const [key, value] of Object.entries(req.headers)) if (typeof value === "string") headers[key] = value;
           void handle({ method: req.method ?? "GET", url: req.url ?? "/", headers, body: new Uint8Array(Buffer.concat(chunks)) }).then(
             (answer) => {
+              if (answer.reset === true) return void req.socket.destroy();
               const send = () => {
                 if (!res.destroyed) res.writeHead(answer.status, answer.headers).end(answer.body);
               };
