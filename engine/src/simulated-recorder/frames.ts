@@ -1,9 +1,12 @@
 /**
- * Synthetic screen frames: a desktop with windows, title bars and lines of
- * "text", changing scene on a fixed schedule with deliberate runs of
- * identical and near-identical frames (a blinking cursor), so dedup has real
- * work to do and a known answer.
+ * Synthetic screen frames: a desktop with a menu bar, background windows and
+ * one active window whose title and contents are real text (see scenes.ts),
+ * changing scene on a fixed schedule with deliberate runs of identical and
+ * near-identical frames (a blinking cursor), so dedup has real work to do and
+ * a known answer, and OCR has known text to find.
  */
+import { drawText, GLYPH_HEIGHT, GLYPH_WIDTH } from "./font.ts";
+import { sceneContent } from "./scenes.ts";
 
 export interface FrameSpec {
   /** Which scene (layout) the frame shows. */
@@ -66,7 +69,7 @@ export function renderFrame(spec: FrameSpec, width: number, height: number, seed
     const t = (flip ? height - y : y) / height;
     fill(data, width, height, 0, y, width, 1, [Math.floor(base[0] * t), Math.floor(base[1] * (1 - t)), Math.floor(base[2] * 0.5 + 60 * t)]);
   }
-  const windows = 2 + Math.floor(rand() * 3);
+  const windows = 1 + Math.floor(rand() * 2);
   for (let i = 0; i < windows; i++) {
     const w = Math.floor(width * (0.25 + rand() * 0.45));
     const h = Math.floor(height * (0.25 + rand() * 0.5));
@@ -81,6 +84,7 @@ export function renderFrame(spec: FrameSpec, width: number, height: number, seed
       fill(data, width, height, x + 4, line, length, lineHeight, light ? [60, 60, 70] : [190, 200, 210]);
     }
   }
+  drawScene(data, width, height, spec.scene, rand);
   if (spec.variant > 0 && spec.variant % 2 === 0) {
     // Near-identical: a blinking cursor and a ticking clock, a few pixels each.
     const cx = Math.floor(width * 0.5) + (spec.variant % 5) * 3;
@@ -88,6 +92,34 @@ export function renderFrame(spec: FrameSpec, width: number, height: number, seed
     fill(data, width, height, width - 12, 1, 2 + (spec.variant % 4), 3, [250, 250, 250]);
   }
   return data;
+}
+
+/** Text scale: two font pixels per pixel from 560 pixels wide, so OCR can read it; one below. */
+export function textScale(width: number): number {
+  return width >= 560 ? 2 : 1;
+}
+
+/** The menu bar with the application's name, and the active window with its title and text. */
+function drawScene(data: Uint8Array, width: number, height: number, scene: number, rand: () => number): void {
+  const content = sceneContent(scene);
+  const scale = textScale(width);
+  const lineStep = GLYPH_HEIGHT * scale + scale * 3;
+  const pad = 4 * scale;
+  const bar = GLYPH_HEIGHT * scale + 2 * scale;
+  fill(data, width, height, 0, 0, width, bar, [246, 246, 246]);
+  drawText(data, width, height, pad * 2, scale * 2, `${content.application}   File   Edit   View   Window`, scale, [20, 20, 20]);
+  const w = Math.floor(width * (0.72 + rand() * 0.2));
+  const h = Math.min(height - bar - pad, bar + pad * 2 + (content.lines.length + 1) * lineStep + Math.floor(rand() * lineStep * 2));
+  const x = Math.floor(rand() * (width - w));
+  const y = bar + Math.floor(rand() * Math.max(1, height - bar - h));
+  const paper: [number, number, number] = content.light ? [250, 250, 248] : [30, 32, 40];
+  const ink: [number, number, number] = content.light ? [28, 28, 36] : [225, 228, 232];
+  fill(data, width, height, x, y, w, h, paper);
+  fill(data, width, height, x, y, w, bar, [214, 214, 218]);
+  const title = content.windowTitle;
+  const titleX = x + Math.max(pad, Math.floor((w - title.length * GLYPH_WIDTH * scale) / 2));
+  drawText(data, width, height, titleX, y + scale * 2, title, scale, [24, 24, 28], w - pad);
+  content.lines.forEach((line, i) => drawText(data, width, height, x + pad * 2, y + bar + pad + i * lineStep, line, scale, ink, w - pad * 3));
 }
 
 /** Packed RGB → RGBA (for the dHash and PNG helpers that take RGBA). */

@@ -18,7 +18,8 @@ import type { FaultService, RecorderNotification, SimulatedRecorder, SimulatedRe
 
 export type * from "./types.ts";
 
-export { frameSpec, isSceneStart, renderFrame, rgbToRgba } from "./frames.ts";
+export { frameSpec, isSceneStart, renderFrame, rgbToRgba, textScale } from "./frames.ts";
+export { ACTIVITIES, sceneContent, type SceneContent } from "./scenes.ts";
 export { audioContentFor, encodeWav, renderAudio } from "./audio.ts";
 export { charsThatFit, drawText, GLYPH_HEIGHT, GLYPH_WIDTH, textWidth } from "./font.ts";
 
