@@ -49,7 +49,11 @@ describe("enrichment feature over storage and the bridge", () => {
     expect(metadata?.enrichmentStatus?.totalCost).toBeGreaterThan(0);
     expect(metadata?.hasSummary).toBe(true);
     const shots = await storage.sessions.getScreenshots(id);
-    expect(shots.filter((s) => s.analysis !== undefined)).toHaveLength(6);
+    expect(shots.filter((s) => !s.isDuplicate && s.analysis !== undefined)).toHaveLength(6);
+    // Duplicates are not looked at again, and say so rather than "not analysed".
+    const duplicates = shots.filter((s) => s.isDuplicate);
+    expect(duplicates.length).toBeGreaterThan(0);
+    expect(duplicates.every((s) => s.analysis?.summary === "Same as previous screenshot")).toBe(true);
     const audio = await storage.sessions.getAudioSegments(id);
     expect(audio.every((a) => (a.transcript?.text.length ?? 0) > 0)).toBe(true);
     // Media ran without a host media capability: audio concatenated by the engine, merge skipped.

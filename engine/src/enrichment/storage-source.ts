@@ -48,6 +48,15 @@ export function createStorageSessionSource(options: StorageSessionSourceOptions)
           const item = byRef.get(String(shot.sequenceNumber))!;
           return { ...shot, analysis: { summary: item.details || item.activity, activity: item.activity, apps: item.application ? [item.application] : [], provider: results.provider, analyzedAt: at } };
         });
+      // A duplicate was not looked at again: it says so, with what its original showed.
+      const analysed = new Map(updatedShots.map((shot) => [shot.sequenceNumber, shot.analysis]));
+      const duplicates = shots
+        .filter((shot) => shot.isDuplicate && shot.duplicateOf !== undefined && !byRef.has(String(shot.sequenceNumber)) && analysed.has(shot.duplicateOf))
+        .map((shot) => {
+          const original = analysed.get(shot.duplicateOf!)!;
+          return { ...shot, analysis: { ...original, summary: "Same as previous screenshot" } };
+        });
+      updatedShots.push(...duplicates);
       if (updatedShots.length > 0) await sessions.updateScreenshots(sessionId, updatedShots);
       const segments = await sessions.getAudioSegments(sessionId);
       const updatedAudio = segments

@@ -45,6 +45,8 @@ export interface TimelineContext {
   readonly markers: readonly { readonly ref: string; readonly t: number; readonly label: string }[];
   readonly chapters?: readonly Chapter[];
   readonly audioReview?: AudioReview;
+  /** Every screenshot of the session, duplicates included (what the session header counts). */
+  readonly screenshotTotal?: number;
 }
 
 /** Models chosen for this job. */

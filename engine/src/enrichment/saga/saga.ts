@@ -49,6 +49,7 @@ export function timelineContext(session: SessionView, screenshots: readonly Scre
       }),
     transcript,
     markers: session.markers,
+    screenshotTotal: session.screenshots.length,
     ...extra,
   };
 }
