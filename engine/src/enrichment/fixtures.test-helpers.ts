@@ -26,15 +26,16 @@ let counter = 0;
 const hex = (n: number) => n.toString(16).padStart(12, "0");
 
 /** A session with screenshots every 5 s (runs of duplicates), audio segments and markers. */
-export function addSession(source: MemorySessionSource, options: { screenshots?: number; audio?: number; audioSeconds?: number; markers?: number; uniqueEvery?: number } = {}): SessionView {
+export function addSession(source: MemorySessionSource, options: { screenshots?: number; audio?: number; audioSeconds?: number; markers?: number; uniqueEvery?: number; size?: readonly [number, number] } = {}): SessionView {
+  const [width, height] = options.size ?? [2560, 1600];
   const id = `00000000-0000-4000-8000-${hex(++counter)}`;
   const shots = options.screenshots ?? 6;
   const uniqueEvery = options.uniqueEvery ?? 2;
   const audioSeconds = options.audioSeconds ?? 10;
   const screenshots = Array.from({ length: shots }, (_, i) => {
     const attachmentId = `shot-${id}-${i}`;
-    source.blobs.set(attachmentId, fakePng(2560, 1600));
-    return { ref: String(i), t: i * 5000, attachmentId, width: 2560, height: 1600, isDuplicate: i % uniqueEvery !== 0, mimeType: "image/png" };
+    source.blobs.set(attachmentId, fakePng(width, height));
+    return { ref: String(i), t: i * 5000, attachmentId, width, height, isDuplicate: i % uniqueEvery !== 0, mimeType: "image/png" };
   });
   const audio = Array.from({ length: options.audio ?? 2 }, (_, i) => {
     const attachmentId = `audio-${id}-${i}`;

@@ -7,7 +7,7 @@ import type { Ledger } from "../cost/ledger.ts";
 import { stepCostEstimate } from "../cost/step-cost.ts";
 import { checkEvidence, type Timeline } from "../evidence.ts";
 import type { EnrichmentPlan } from "../plan.ts";
-import type { CallContext, EnrichmentProvider } from "../providers/port.ts";
+import type { CallContext, EnrichmentProvider, ImageInput } from "../providers/port.ts";
 import { BilledInvalidAnswer, billedUsageOf } from "../providers/sdk-errors.ts";
 import { ShutdownInterrupt, type JobControl } from "../queue.ts";
 import { redactDeep } from "../redaction.ts";
@@ -168,6 +168,7 @@ export function createSagaRunner(deps: RunnerDeps) {
       return result.value;
     };
 
+    let prepared: ImageInput[][] | undefined;
     const images = (shots: readonly SessionView["screenshots"][number][]) => prepareImages(deps.host, deps.sessions, providers.screenshots, plan, shots);
 
     async function estimate(view: SessionView) {
@@ -228,12 +229,12 @@ export function createSagaRunner(deps: RunnerDeps) {
           return { result: result.value, usage: result.usage };
         }
         case "analyse": {
-          const result = await providers.screenshots.analyseScreenshots(await images(step.shots), call());
+          const result = await providers.screenshots.analyseScreenshots(prepared?.[0] ?? (await images(step.shots)), call());
           return { result: result.value, usage: result.usage };
         }
         case "batch-submit": {
-          const groups = [];
-          for (const group of step.groups) groups.push(await images(group));
+          const groups = prepared ?? [];
+          if (prepared === undefined) for (const group of step.groups) groups.push(await images(group));
           return { result: await providers.screenshots.submitScreenshotBatch!(groups, call()), usage: [] };
         }
         case "batch-collect": {
@@ -305,7 +306,13 @@ export function createSagaRunner(deps: RunnerDeps) {
 
     /** Reserves the step's expected cost, performs it, re-asks a bounded number of times for answers that fail validation. */
     async function performPaid(step: SagaStep & { readonly id: string }): Promise<{ result: unknown; usage: readonly Usage[] }> {
-      const expected = jobEstimate === undefined ? 0 : stepCostEstimate(step, jobEstimate, plan);
+      // Screenshots are prepared first, so the reservation prices them as they will really be sent.
+      prepared = undefined;
+      if (!providers.screenshots.local && (step.kind === "analyse" || step.kind === "batch-submit")) {
+        prepared = [];
+        for (const group of step.kind === "analyse" ? [step.shots] : step.groups) prepared.push(await images(group));
+      }
+      const expected = jobEstimate === undefined ? 0 : stepCostEstimate(step, jobEstimate, plan, prepared);
       for (let asked = 1; ; asked++) {
         if (expected > 0) await deps.budget.reserve({ jobId: job.id, sessionId: job.sessionId, amountUsd: expected, capUsd: job.options.maxCost, spentUsd: cost, at: deps.host.clock.now() });
         try {
