@@ -30,7 +30,7 @@ function luhnValid(digits: string): boolean {
 }
 
 /** Values that stand for a secret without being one: templates, masks, empty words. */
-const PLACEHOLDER = /^(?:[$<{%[(*]|x{3,}|\*+|\.{3}|null|none|nil|undefined|true|false|required|optional|redacted|changeme|example|placeholder|secret|password|string|your[-_]|<|\[redacted)/i;
+const PLACEHOLDER = /^(?:[$<{[(]|\*+$|x{3,}|\.{3}|%\(|%[A-Za-z_]+%|%s$|your[-_]|\[redacted|(?:null|none|nil|undefined|true|false|required|optional|redacted|changeme|example|placeholder|secret|password|string)$)/i;
 
 /** Words after "password is" that describe it rather than reveal it. */
 const DESCRIPTIVE = new Set(
@@ -40,6 +40,9 @@ const DESCRIPTIVE = new Set(
 /** Name suffixes after a secret's keyword that name something about it, not the secret itself. */
 const DESCRIPTOR = /^_(?:url|uri|file|path|dir|type|name|length|len|count|limit|ttl|expiry|expires|expiration|endpoint|id|policy|min|max|min_length|max_length|version|env|field|header|hint|prompt|label|rotation|placeholder|strength|format|pattern|regex|required|enabled|mode|source|store|manager|provider|ref|arn)$/i;
 
+/** A value that is code (a member chain or a call), as in `token = getToken()`. */
+const CODE = /^[A-Za-z_$][\w$]*(?:(?:\.[\w$]+)+|\()/;
+
 const secretLooking = (value: string) => /\d/.test(value) || /[^A-Za-z0-9]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value)) || value.length >= 16;
 
 /** `NAME=value`, `name: value`, `"name": "value"` where the name holds a secret's keyword. */
@@ -47,8 +50,10 @@ function assignment(_match: string, keyword: string, suffix: string, separator: 
   const keep = `${keyword}${suffix}${separator}${value}`;
   if (suffix !== "" && !/^(?:s|S|\d+)$/.test(suffix) && (!suffix.startsWith("_") || DESCRIPTOR.test(suffix))) return keep;
   if (PLACEHOLDER.test(value) || /^\d+$/.test(value) || /^[\/~]/.test(value)) return keep;
-  // `name: value` reads like prose as often as like configuration: only secret-looking values go.
-  if (!separator.includes("=") && !/["']/.test(separator) && !secretLooking(value)) return keep;
+  // `NAME=value` (configuration) and quoted values always go; `name: value` and `name = value`
+  // read like prose or code as often as like configuration: only secret-looking values go.
+  const tight = /^=$/.test(separator);
+  if (!tight && !/["']/.test(separator) && (!secretLooking(value) || CODE.test(value))) return keep;
   return `${keyword}${suffix}${separator}[redacted]`;
 }
 
@@ -103,7 +108,7 @@ const RULES: readonly Rule[] = [
   { name: "url-password", pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi, replace: (_m, lead: string, _p: string, at: string) => `${lead}[redacted]${at}` },
   {
     name: "secret-assignment",
-    pattern: /(password|passwd|passphrase|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)([A-Za-z0-9_]*)(["']?\s*[:=]\s*["']?)([^\s"',;&]{6,})/gi,
+    pattern: /(password|passwd|passphrase|secret|token|api[ _-]?key|apikey|access[_-]?key|private[_-]?key|credentials?)([A-Za-z0-9_]*)(["']?\s*[:=]\s*["']?)([^\s"',;&]{6,})/gi,
     replace: assignment as (match: string, ...groups: string[]) => string,
   },
   {
