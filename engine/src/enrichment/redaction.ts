@@ -138,25 +138,48 @@ export interface RedactionResult {
   readonly count: number;
 }
 
+/**
+ * One pass per rule that finds matches without copying the text, then one copy with
+ * every replacement: a transcript of megabytes is rebuilt once, not once per rule
+ * that matched. Where matches overlap, the one starting first wins (the earlier rule
+ * on a tie).
+ */
 export function redact(text: string, options: RedactionOptions): RedactionResult {
-  let out = text;
+  let source = text;
   let count = 0;
   for (const secret of options.secrets ?? []) {
-    if (secret.length < 8 || !out.includes(secret)) continue;
-    const parts = out.split(secret);
+    if (secret.length < 8 || !source.includes(secret)) continue;
+    const parts = source.split(secret);
     count += parts.length - 1;
-    out = parts.join("[redacted-key]");
+    source = parts.join("[redacted-key]");
   }
-  for (const rule of RULES) {
+  const hits: { start: number; end: number; text: string; rule: number }[] = [];
+  for (const [index, rule] of RULES.entries()) {
     if (rule.optional === "emails" && !options.emails) continue;
-    out = out.replace(rule.pattern, (...args: unknown[]) => {
-      const match = args[0] as string;
-      const replaced = typeof rule.replace === "string" ? rule.replace : rule.replace(match, ...(args.slice(1).filter((a) => typeof a === "string") as string[]));
-      if (replaced !== match) count++;
-      return replaced;
-    });
+    const pattern = rule.pattern;
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(source); match !== null; match = pattern.exec(source)) {
+      const whole = match[0];
+      if (whole.length === 0) {
+        pattern.lastIndex++;
+        continue;
+      }
+      const replaced = typeof rule.replace === "string" ? rule.replace : rule.replace(whole, ...match.slice(1).map((group) => group ?? ""));
+      if (replaced !== whole) hits.push({ start: match.index, end: match.index + whole.length, text: replaced, rule: index });
+    }
   }
-  return { text: out, count };
+  if (hits.length === 0) return { text: source, count };
+  hits.sort((a, b) => a.start - b.start || a.rule - b.rule);
+  const out: string[] = [];
+  let at = 0;
+  for (const hit of hits) {
+    if (hit.start < at) continue;
+    out.push(source.slice(at, hit.start), hit.text);
+    at = hit.end;
+    count++;
+  }
+  out.push(source.slice(at));
+  return { text: out.join(""), count };
 }
 
 /** A message about to be stored, printed or exported, with every secret (the configured keys too) withheld. */
