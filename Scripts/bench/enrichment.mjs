@@ -15,7 +15,8 @@ const loadEngine = (root) =>
         export { concatWavStreamed } from "./engine/node/media-ffmpeg.ts";
         export { createNodeHost } from "./engine/node/node-host.ts";
         export { buildWavHeader } from "./engine/src/media/index.ts";
-        export { BackgroundEnrichmentManager, PersistentEnrichmentQueue, createAnthropicProvider, costOf, ANTHROPIC_DEFAULT_MODELS } from "./engine/src/enrichment/index.ts";
+        export { BackgroundEnrichmentManager, PersistentEnrichmentQueue, createAnthropicProvider, costOf, ANTHROPIC_DEFAULT_MODELS, redact } from "./engine/src/enrichment/index.ts";
+        export { positives, negatives } from "./engine/src/enrichment/redaction-corpus.test-helpers.ts";
         export { createStorage, createFileAdapter } from "./engine/src/storage/index.ts";
         export { createMemoryHost } from "./engine/src/host/index.ts";
         export { createFakeAi } from "./engine/src/testing/fake-ai/index.ts";
@@ -128,16 +129,32 @@ async function settleUntil(host, done) {
   }
 }
 
-async function costBench(engine) {
+/** A WAV of `seconds` of 8 kHz mono 16-bit samples (a quiet tone), shared by every segment. */
+function toneWav(engine, seconds) {
+  const frames = seconds * 8000;
+  const bytes = new Uint8Array(44 + frames * 2);
+  bytes.set(engine.buildWavHeader({ audioFormat: 1, channels: 1, sampleRate: 8000, bitsPerSample: 16 }, frames * 2));
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < frames; i++) view.setInt16(44 + i * 2, Math.round(Math.sin(i / 9) * 800), true);
+  return bytes;
+}
+
+/** Enriches the simulated hour once; `speech` says whether the host transcribes on device. */
+async function enrichHour(engine, { speech }) {
   const fake = engine.createFakeAi();
-  const host = engine.createMemoryHost({ secrets: { ANTHROPIC_API_KEY: "sk-ant-bench" }, providerBaseUrls: { anthropic: "http://fake-ai.local" } });
-  // On-device speech, as the Mac host offers it: about 150 words a minute.
-  host.speech = {
-    async transcribe(path) {
-      const n = Number(/audio-(\d+)/.exec(path)?.[1] ?? 0);
-      return Array.from({ length: 10 }, (_, k) => ({ startMs: k * 6000, endMs: (k + 1) * 6000, text: SPEECH[(n + k) % SPEECH.length] }));
-    },
-  };
+  const host = engine.createMemoryHost({
+    secrets: { ANTHROPIC_API_KEY: "sk-ant-bench", OPENAI_API_KEY: speech ? undefined : "sk-bench-openai" },
+    providerBaseUrls: { anthropic: "http://fake-ai.local", openai: "http://fake-ai.local" },
+  });
+  if (speech) {
+    // On-device speech, as the Mac host offers it: about 150 words a minute.
+    host.speech = {
+      async transcribe(path) {
+        const n = Number(/audio-(\d+)/.exec(path)?.[1] ?? 0);
+        return Array.from({ length: 10 }, (_, k) => ({ startMs: k * 6000, endMs: (k + 1) * 6000, text: SPEECH[(n + k) % SPEECH.length] }));
+      },
+    };
+  }
   // Native downscaling, as the Mac host offers it (vImage): the fake servers size images from the PNG header.
   host.imaging = {
     async perceptualHash() {
@@ -152,15 +169,27 @@ async function costBench(engine) {
   };
   const sessions = engine.createMemorySessionSource();
   const { id, unique } = hourSession(sessions);
+  if (!speech) {
+    const minute = toneWav(engine, 60);
+    for (let i = 0; i < 60; i++) sessions.blobs.set(`audio-${i}`, minute);
+  }
   const manager = new engine.BackgroundEnrichmentManager({ host, store: engine.createMemoryStore(), sessions, emit: () => {}, fetch: fake.fetch, batchPollMs: 1000 });
   await manager.initialize();
-  const job = await manager.enqueueSession(id);
+  // Without on-device speech the user gives the audio stage to OpenAI; everything else stays with Anthropic.
+  const job = await manager.enqueueSession(id, speech ? { provider: "anthropic" } : { provider: "anthropic", transcriptionProvider: "openai" });
   await settleUntil(host, () => ["completed", "failed"].includes(manager.getJobStatus(job.id).status));
   const done = manager.getJobStatus(job.id);
   if (done.status !== "completed") throw new Error(`cost bench job ${done.status}: ${done.lastError?.message}`);
   await manager.shutdown();
+  return { done, unique, audioMinutes: fake.requests.reduce((sum, r) => sum + r.audioSeconds, 0) / 60 };
+}
 
-  // Naive: every screenshot at full size, one request each, a Haiku-class model, no batching.
+async function costBench(engine) {
+  const onDevice = await enrichHour(engine, { speech: true });
+  const cloudSpeech = await enrichHour(engine, { speech: false });
+
+  // Naive: every screenshot at full size, one request each, a Haiku-class model, no batching. The
+  // fake server counts each image as the real API does, after scaling it to at most 1,568 px.
   const naiveFake = engine.createFakeAi();
   const provider = engine.createAnthropicProvider({ apiKey: "k", baseURL: "http://fake-ai.local", fetch: naiveFake.fetch, models: { ...engine.ANTHROPIC_DEFAULT_MODELS, transcription: "none" }, now: () => 0 });
   let naive = 0;
@@ -169,15 +198,83 @@ async function costBench(engine) {
     const result = await provider.analyseScreenshots([{ ref: String(i), t: i * 5000, bytes: fakePng(2560, 1600), mimeType: "image/png", width: 2560, height: 1600, path: "" }], { signal, timeoutMs: 60_000 });
     for (const usage of result.usage) naive += engine.costOf(usage);
   }
+  // Cloud transcription of the hour at gpt-4o-mini-transcribe's $0.003 a minute, for the naive peer too.
+  const naiveSpeech = naive + 60 * 0.003;
+  const round = (n) => Math.round(n * 10_000) / 10_000;
   return [
     {
       name: "enrichment.cost_1h_usd",
-      value: Math.round(done.cost.actualUsd * 10_000) / 10_000,
+      value: round(onDevice.done.cost.actualUsd),
       unit: "USD",
       better: "lower",
-      peers: { naive: Math.round(naive * 10_000) / 10_000, estimate: Math.round((done.cost.estimatedUsd ?? 0) * 10_000) / 10_000 },
+      peers: { naive: round(naive), estimate: round(onDevice.done.cost.estimatedUsd ?? 0) },
       goal: 0.1,
-      detail: `${unique} of 720 screenshots analysed (duplicates skipped), downscaled to the token budget, Message Batches; summary by ${engine.ANTHROPIC_DEFAULT_MODELS.summary}; audio transcribed on device`,
+      detail: `${onDevice.unique} of 720 screenshots analysed (duplicates skipped), downscaled to the token budget, Message Batches; summary by ${engine.ANTHROPIC_DEFAULT_MODELS.summary}; audio transcribed on device; images priced after the API's 1,568 px scaling for every peer`,
+    },
+    {
+      name: "enrichment.cost_1h_no_device_speech_usd",
+      value: round(cloudSpeech.done.cost.actualUsd),
+      unit: "USD",
+      better: "lower",
+      peers: { naive: round(naiveSpeech), estimate: round(cloudSpeech.done.cost.estimatedUsd ?? 0) },
+      goal: 0.3,
+      detail: `as above, with ${Math.round(cloudSpeech.audioMinutes)} minutes of audio transcribed by OpenAI (the host has no on-device speech)`,
+    },
+  ];
+}
+
+/** Transcript-like text with a secret every few kilobytes, `megabytes` long. */
+function transcriptText(engine, megabytes) {
+  const secrets = engine.positives(7, 2).map((item) => item.text);
+  const parts = [];
+  let length = 0;
+  for (let i = 0; length < megabytes * 1_000_000; i++) {
+    const line = i % 40 === 39 ? secrets[(i / 40) % secrets.length | 0] : `[${String(Math.floor(i / 12)).padStart(2, "0")}:${String((i * 5) % 60).padStart(2, "0")}] ${SPEECH[i % SPEECH.length]}`;
+    parts.push(line);
+    length += line.length + 1;
+  }
+  return parts.join("\n");
+}
+
+function redactionBench(engine) {
+  const text = transcriptText(engine, 4);
+  const megabytes = new TextEncoder().encode(text).length / 1_000_000;
+  const runs = [];
+  let count = 0;
+  for (let round = 0; round < 5; round++) {
+    const started = performance.now();
+    count = engine.redact(text, { emails: false }).count;
+    runs.push(performance.now() - started);
+  }
+  // The floor: one pass of a single literal search over the same text.
+  const floor = [];
+  for (let round = 0; round < 5; round++) {
+    const started = performance.now();
+    text.replace(/sk-ant-/g, "x");
+    floor.push(performance.now() - started);
+  }
+  const negatives = engine.negatives();
+  const positives = engine.positives();
+  const falsePositives = negatives.filter((item) => engine.redact(item, { emails: false }).text !== item).length;
+  const missed = positives.filter((item) => engine.redact(item.text, { emails: false }).text.includes(item.secret)).length;
+  return [
+    {
+      name: "enrichment.redaction_mb_per_s",
+      value: Math.round((megabytes / (median(runs) / 1000)) * 10) / 10,
+      unit: "MB/s",
+      better: "higher",
+      peers: { single_literal_pass: Math.round((megabytes / (median(floor) / 1000)) * 10) / 10 },
+      goal: 20,
+      detail: `${megabytes.toFixed(1)} MB of transcript text with ${count} secrets, every rule`,
+    },
+    {
+      name: "enrichment.redaction_false_positive_rate",
+      value: falsePositives / negatives.length,
+      unit: "ratio",
+      better: "lower",
+      peers: { missed_positive_rate: missed / positives.length },
+      goal: 0,
+      detail: `${negatives.length} near-miss negatives, ${positives.length} real-format positives (${new Set(positives.map((item) => item.kind)).size} kinds)`,
     },
   ];
 }
@@ -217,19 +314,27 @@ async function recoveryBench(engine, dir) {
   return { name: "enrichment.queue_recovery_ms", value: Math.round(median(runs) * 10) / 10, unit: "ms", better: "lower", peers: {}, goal: 100, detail: "1,000 persisted jobs (100 stalled with expired leases) reopened from the file store until five run" };
 }
 
+/** `STINT_BENCH_FILTER=cost|redaction` runs only the parts whose name matches (a quick look at one figure). */
+const wanted = (part) => process.env.STINT_BENCH_FILTER === undefined || new RegExp(process.env.STINT_BENCH_FILTER).test(part);
+
 export default async function ({ root }) {
   const engine = await loadEngine(root);
   const dir = mkdtempSync(join(tmpdir(), "stint-bench-enrichment-"));
   try {
     const results = [];
-    const concatDir = join(dir, "concat");
-    mkdirSync(concatDir);
-    results.push(await concatBench(engine, concatDir));
-    rmSync(concatDir, { recursive: true, force: true });
-    results.push(...(await costBench(engine)));
-    const queueDir = join(dir, "queue");
-    mkdirSync(queueDir);
-    results.push(await recoveryBench(engine, queueDir));
+    if (wanted("concat")) {
+      const concatDir = join(dir, "concat");
+      mkdirSync(concatDir);
+      results.push(await concatBench(engine, concatDir));
+      rmSync(concatDir, { recursive: true, force: true });
+    }
+    if (wanted("cost")) results.push(...(await costBench(engine)));
+    if (wanted("redaction")) results.push(...redactionBench(engine));
+    if (wanted("recovery")) {
+      const queueDir = join(dir, "queue");
+      mkdirSync(queueDir);
+      results.push(await recoveryBench(engine, queueDir));
+    }
     void statSync;
     return results;
   } finally {

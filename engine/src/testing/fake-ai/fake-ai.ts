@@ -226,8 +226,13 @@ export function createFakeAi(options: FakeAiOptions = {}): FakeAi {
           const source = block.source as { data: string };
           const size = imageSize(Buffer.from(source.data, "base64"));
           images++;
-          // Anthropic's documented approximation: tokens ≈ width × height / 750.
-          imageTokens += size === undefined ? 1600 : Math.ceil((size.width * size.height) / 750);
+          // Anthropic's documented approximation: tokens ≈ width × height / 750, after it scales
+          // an image down to a long edge of 1,568 px and about 1.2 megapixels (≈ 1,600 tokens).
+          if (size === undefined) imageTokens += 1600;
+          else {
+            const scale = Math.min(1, 1568 / Math.max(size.width, size.height), Math.sqrt(1_200_000 / (size.width * size.height)));
+            imageTokens += Math.ceil((Math.round(size.width * scale) * Math.round(size.height * scale)) / 750);
+          }
         }
       }
     }
