@@ -176,6 +176,8 @@ async function enrichHour(engine, { speech }) {
   const manager = new engine.BackgroundEnrichmentManager({ host, store: engine.createMemoryStore(), sessions, emit: () => {}, fetch: fake.fetch, batchPollMs: 1000 });
   await manager.initialize();
   // Without on-device speech the user gives the audio stage to OpenAI; everything else stays with Anthropic.
+  // The Mac reads every screenshot's text on the device before it leaves; this host stands in with none found.
+  host.vision = { recognizeText: async () => ({ text: "", confidence: 0, lines: [] }) };
   const job = await manager.enqueueSession(id, speech ? { provider: "anthropic" } : { provider: "anthropic", transcriptionProvider: "openai" });
   await settleUntil(host, () => ["completed", "failed"].includes(manager.getJobStatus(job.id).status));
   const done = manager.getJobStatus(job.id);

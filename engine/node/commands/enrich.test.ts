@@ -77,7 +77,7 @@ describe("stint enrich", () => {
       const att = await storage.attachments.saveAttachment(wav, { type: "audio", mimeType: "audio/wav" }, { sessionId: id });
       await storage.sessions.appendAudioSegment(id, { sequenceNumber: 0, attachmentId: att.id, startSessionMs: 0, durationMs: 1000, sampleRate: 8000, channels: 1 });
 
-      const estimate = await contextFor(enrichCommand, [id, "--estimate"], dataDir, async () => engine);
+      const estimate = await contextFor(enrichCommand, [id, "--estimate", "--send-unread-screenshots"], dataDir, async () => engine);
       expect(await enrichCommand.run(estimate.context)).toBe(0);
       expect(estimate.io.out()).toMatch(/screenshots\s+\$[\d.]+\s+6 analysed/);
       expect(fake.requests).toHaveLength(0);
@@ -86,7 +86,7 @@ describe("stint enrich", () => {
       await expect(enrichCommand.run(capped.context)).rejects.toMatchObject({ code: "enrichment.cost_exceeded" });
       expect(fake.requests).toHaveLength(0);
 
-      const run = await contextFor(enrichCommand, [id, "--provider", "anthropic", "--json"], dataDir, async () => engine, true);
+      const run = await contextFor(enrichCommand, [id, "--provider", "anthropic", "--send-unread-screenshots", "--json"], dataDir, async () => engine, true);
       expect(await enrichCommand.run(run.context)).toBe(0);
       const last = JSON.parse(run.io.out().trim().split("\n").at(-1)!) as { job: { status: string; cost: { actualUsd: number } } };
       expect(last.job.status).toBe("completed");

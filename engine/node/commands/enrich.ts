@@ -21,6 +21,7 @@ function options(context: CommandContext) {
     ...(audio === undefined ? {} : { transcriptionProvider: audio }),
     ...(args.flags["no-batch"] === true ? { allowBatch: false } : {}),
     ...(args.flags["keep-screenshots-local"] === true ? { keepScreenshotsLocal: true } : {}),
+    ...(args.flags["send-unread-screenshots"] === true ? { allowUnreadScreenshots: true } : {}),
     ...(args.flags["redact-emails"] === true ? { redactEmails: true } : {}),
   };
 }
@@ -114,7 +115,7 @@ export const retryCommand: Command = {
 export const enrichCommand: Command = {
   name: "enrich",
   summary: "Enrich a session: transcript, screenshots, chapters, summary, tasks and notes",
-  usage: "stint enrich <id> [--provider local|anthropic|openai] [--audio-provider local|openai] [--max-cost USD] [--estimate] [--no-batch] [--keep-screenshots-local] [--redact-emails] [--json]",
+  usage: "stint enrich <id> [--provider local|anthropic|openai] [--audio-provider local|openai] [--max-cost USD] [--estimate] [--no-batch] [--keep-screenshots-local] [--send-unread-screenshots] [--redact-emails] [--json]",
   flags: {
     provider: { type: "string", description: "local (no network), anthropic or openai; default: the saved setting, else the provider whose key is set" },
     "audio-provider": { type: "string", description: "Who transcribes audio: local (on-device speech) or openai; default: the provider itself when it can, else local" },
@@ -122,6 +123,7 @@ export const enrichCommand: Command = {
     estimate: { type: "boolean", description: "Print the per-stage cost estimate and spend nothing" },
     "no-batch": { type: "boolean", description: "Do not use the slower, cheaper Message Batches API" },
     "keep-screenshots-local": { type: "boolean", description: "Never send a screenshot to a cloud provider" },
+    "send-unread-screenshots": { type: "boolean", description: "Send screenshots even where this machine cannot read them to black out secrets first" },
     "redact-emails": { type: "boolean", description: "Also redact email addresses before sending" },
   },
   run: enrich,

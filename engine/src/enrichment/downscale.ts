@@ -83,3 +83,34 @@ export function downscaleImage(bytes: Uint8Array, maxEdge: number): { bytes: Uin
 
 
 
+
+/** A rectangle in the image's own pixels. */
+export interface Region {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Blacks out regions (with a few pixels of margin) of a PNG or JPEG and downscales it
+ * so its longer edge is at most `maxEdge`; the result is a PNG. Undefined when the
+ * bytes cannot be decoded: the caller must then not send the image.
+ */
+export function blackOutRegions(bytes: Uint8Array, regions: readonly Region[], maxEdge: number): { bytes: Uint8Array; width: number; height: number; mimeType: string } | undefined {
+  const image = decode(bytes);
+  if (image === undefined) return undefined;
+  const margin = 4;
+  for (const region of regions) {
+    const x0 = Math.max(0, Math.floor(region.x - margin));
+    const y0 = Math.max(0, Math.floor(region.y - margin));
+    const x1 = Math.min(image.width, Math.ceil(region.x + region.width + margin));
+    const y1 = Math.min(image.height, Math.ceil(region.y + region.height + margin));
+    for (let y = y0; y < y1; y++) image.data.fill(0, (y * image.width + x0) * 4, (y * image.width + x1) * 4);
+  }
+  const scale = Math.min(1, maxEdge / Math.max(image.width, image.height));
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
+  // Alpha was zeroed with the colour: the scaled copy drops alpha, so the regions stay black.
+  return { bytes: encodePng({ width, height, data: boxScale(image, width, height), channels: 3 }), width, height, mimeType: "image/png" };
+}

@@ -164,7 +164,7 @@ describe("fault matrix", () => {
     const sessions = Array.from({ length: 5 }, () => addSession(fx.sessions, { screenshots: 8, audio: 0, uniqueEvery: 1, size: [640, 400] }));
     const estimate = await fx.manager.estimate(sessions[0]!.id, OPTIONS);
     const budget = estimate.totalUsd * 3.5;
-    fx.manager.configure({ defaults: {}, monthlyBudgetUsd: budget });
+    fx.manager.configure({ defaults: { allowUnreadScreenshots: true }, monthlyBudgetUsd: budget });
     const jobs: JobRecord[] = [];
     for (const session of sessions) jobs.push(await fx.manager.enqueueSession(session.id, OPTIONS));
     await runUntil(fx.host, () => jobs.every((job) => terminal(fx, job.id)()));

@@ -28,14 +28,14 @@ describe("enrichment feature over storage and the bridge", () => {
     const id = "00000000-0000-4000-8000-00000000abcd";
     await seedSession(storage, id);
 
-    const estimate = await engine.handle({ v: 1, id: 1, method: "enrichment.estimate", params: { sessionId: id } });
+    const estimate = await engine.handle({ v: 1, id: 1, method: "enrichment.estimate", params: { sessionId: id, allowUnreadScreenshots: true } });
     expect(estimate).toMatchObject({ result: { estimate: { provider: "anthropic", screenshotsToAnalyse: 6 } } });
     expect(fake.requests).toHaveLength(0);
 
     const bad = await engine.handle({ v: 1, id: 2, method: "enrichment.enqueue", params: { sessionId: id, provider: "gemini" } });
     expect(bad).toMatchObject({ error: { code: "bridge.invalid_params" } });
 
-    const reply = (await engine.handle({ v: 1, id: 3, method: "enrichment.enqueue", params: { sessionId: id, priority: "high", transcriptionProvider: "openai" } })) as { result: { job: { id: string } } };
+    const reply = (await engine.handle({ v: 1, id: 3, method: "enrichment.enqueue", params: { sessionId: id, priority: "high", transcriptionProvider: "openai", allowUnreadScreenshots: true } })) as { result: { job: { id: string } } };
     const jobId = reply.result.job.id;
     await runUntil(host, () => feature.manager.getJobStatus(jobId)?.status === "completed", 3600_000, 200);
     const status = await engine.handle({ v: 1, id: 4, method: "enrichment.status", params: { jobId } });

@@ -70,7 +70,8 @@ export async function createFixture(options: { keys?: ("anthropic" | "openai")[]
   let store = createMemoryStore();
   const sessions = createMemorySessionSource();
   const make = (overrides: Partial<EnrichmentManagerOptions> = {}) =>
-    new BackgroundEnrichmentManager({ host, store, sessions, emit: (method, params) => host.emit({ v: 1, method, params }), fetch: fake.fetch, batchPollMs: 1000, ...options.manager, ...overrides });
+    // The memory host reads no screen text: these tests allow unread screenshots out, as a user may.
+    new BackgroundEnrichmentManager({ host, store, sessions, emit: (method, params) => host.emit({ v: 1, method, params }), fetch: fake.fetch, batchPollMs: 1000, defaults: { allowUnreadScreenshots: true }, ...options.manager, ...overrides });
   const fixture: Fixture = {
     host,
     fake,

@@ -170,7 +170,7 @@ export class BackgroundEnrichmentManager {
   async planFor(options: EnrichmentOptions): Promise<EnrichmentPlan> {
     const merged = { ...this.settings.defaults, ...options };
     const keys = await this.keys();
-    const plan = resolvePlan(merged, keys);
+    const plan = resolvePlan(merged, keys, { readsScreens: this.options.host.vision !== undefined });
     if (plan.provider === "anthropic" && !keys.anthropic) throw new NonRetriableError("enrichment.provider_unavailable", "ANTHROPIC_API_KEY is not set");
     if ((plan.provider === "openai" || plan.transcription === "openai") && !keys.openai) throw new NonRetriableError("enrichment.provider_unavailable", "OPENAI_API_KEY is not set");
     return plan;

@@ -18,6 +18,8 @@ export interface EnrichmentPlan {
   readonly tokenBudget: number;
   readonly perRequest: number;
   readonly redactEmails: boolean;
+  /** Send screenshots the device could not read for secrets (no on-device text recognition). */
+  readonly allowUnreadScreenshots: boolean;
 }
 
 export const DEFAULT_TOKEN_BUDGET = 450;
@@ -28,6 +30,12 @@ export interface AvailableKeys {
   readonly openai: boolean;
 }
 
+/** What the host can do on the device that changes the plan. */
+export interface HostAbilities {
+  /** On-device text recognition with line boxes (screenshots are read for secrets before they leave). */
+  readonly readsScreens: boolean;
+}
+
 /** The provider used when none is asked for: Anthropic, then OpenAI, then local. */
 export function defaultProvider(keys: AvailableKeys): ProviderName {
   if (keys.anthropic) return "anthropic";
@@ -36,7 +44,7 @@ export function defaultProvider(keys: AvailableKeys): ProviderName {
 }
 
 /** `keys` only picks the provider when none was chosen; a chosen one is never swapped for another. */
-export function resolvePlan(options: EnrichmentOptions, keys: AvailableKeys): EnrichmentPlan {
+export function resolvePlan(options: EnrichmentOptions, keys: AvailableKeys, host: HostAbilities = { readsScreens: true }): EnrichmentPlan {
   const provider = options.provider ?? defaultProvider(keys);
   const defaults =
     provider === "anthropic"
@@ -48,7 +56,8 @@ export function resolvePlan(options: EnrichmentOptions, keys: AvailableKeys): En
   return {
     provider,
     transcription,
-    screenshots: options.keepScreenshotsLocal === true ? "local" : provider,
+    // A screenshot nobody read for secrets leaves only with the user's say-so.
+    screenshots: options.keepScreenshotsLocal === true || (!host.readsScreens && options.allowUnreadScreenshots !== true) ? "local" : provider,
     models: {
       screenshot: options.screenshotModel ?? defaults.screenshot,
       summary: options.summaryModel ?? defaults.summary,
@@ -61,5 +70,6 @@ export function resolvePlan(options: EnrichmentOptions, keys: AvailableKeys): En
     tokenBudget: options.screenshotTokenBudget ?? DEFAULT_TOKEN_BUDGET,
     perRequest: options.screenshotsPerRequest ?? DEFAULT_PER_REQUEST,
     redactEmails: options.redactEmails === true,
+    allowUnreadScreenshots: options.allowUnreadScreenshots === true,
   };
 }

@@ -138,12 +138,45 @@ export interface RedactionResult {
   readonly count: number;
 }
 
+/** One withheld stretch of a text: where it is and what stands in its place. */
+export interface SecretSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly replacement: string;
+}
+
 /**
- * One pass per rule that finds matches without copying the text, then one copy with
- * every replacement: a transcript of megabytes is rebuilt once, not once per rule
- * that matched. Where matches overlap, the one starting first wins (the earlier rule
- * on a tie).
+ * Where the secrets are: one pass per rule that finds matches without copying the
+ * text. Where matches overlap, the one starting first wins (the earlier rule on a tie).
  */
+export function findSecrets(text: string, options: Pick<RedactionOptions, "emails">): SecretSpan[] {
+  const hits: { start: number; end: number; replacement: string; rule: number }[] = [];
+  for (const [index, rule] of RULES.entries()) {
+    if (rule.optional === "emails" && !options.emails) continue;
+    const pattern = rule.pattern;
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      const whole = match[0];
+      if (whole.length === 0) {
+        pattern.lastIndex++;
+        continue;
+      }
+      const replaced = typeof rule.replace === "string" ? rule.replace : rule.replace(whole, ...match.slice(1).map((group) => group ?? ""));
+      if (replaced !== whole) hits.push({ start: match.index, end: match.index + whole.length, replacement: replaced, rule: index });
+    }
+  }
+  hits.sort((a, b) => a.start - b.start || a.rule - b.rule);
+  const out: SecretSpan[] = [];
+  let at = 0;
+  for (const hit of hits) {
+    if (hit.start < at) continue;
+    out.push({ start: hit.start, end: hit.end, replacement: hit.replacement });
+    at = hit.end;
+  }
+  return out;
+}
+
+/** Redacts a text, rebuilding it once however many rules matched (a transcript of megabytes is copied once). */
 export function redact(text: string, options: RedactionOptions): RedactionResult {
   let source = text;
   let count = 0;
@@ -153,33 +186,16 @@ export function redact(text: string, options: RedactionOptions): RedactionResult
     count += parts.length - 1;
     source = parts.join("[redacted-key]");
   }
-  const hits: { start: number; end: number; text: string; rule: number }[] = [];
-  for (const [index, rule] of RULES.entries()) {
-    if (rule.optional === "emails" && !options.emails) continue;
-    const pattern = rule.pattern;
-    pattern.lastIndex = 0;
-    for (let match = pattern.exec(source); match !== null; match = pattern.exec(source)) {
-      const whole = match[0];
-      if (whole.length === 0) {
-        pattern.lastIndex++;
-        continue;
-      }
-      const replaced = typeof rule.replace === "string" ? rule.replace : rule.replace(whole, ...match.slice(1).map((group) => group ?? ""));
-      if (replaced !== whole) hits.push({ start: match.index, end: match.index + whole.length, text: replaced, rule: index });
-    }
-  }
-  if (hits.length === 0) return { text: source, count };
-  hits.sort((a, b) => a.start - b.start || a.rule - b.rule);
+  const spans = findSecrets(source, options);
+  if (spans.length === 0) return { text: source, count };
   const out: string[] = [];
   let at = 0;
-  for (const hit of hits) {
-    if (hit.start < at) continue;
-    out.push(source.slice(at, hit.start), hit.text);
-    at = hit.end;
-    count++;
+  for (const span of spans) {
+    out.push(source.slice(at, span.start), span.replacement);
+    at = span.end;
   }
   out.push(source.slice(at));
-  return { text: out.join(""), count };
+  return { text: out.join(""), count: count + spans.length };
 }
 
 /** A message about to be stored, printed or exported, with every secret (the configured keys too) withheld. */

@@ -46,6 +46,11 @@ export const EnrichmentOptionsSchema = z.object({
   allowBatch: z.boolean().optional(),
   /** Keep screenshots on this machine: never send an image to a cloud provider. */
   keepScreenshotsLocal: z.boolean().optional(),
+  /**
+   * Send screenshots to a cloud provider even where the host cannot read their text
+   * on the device (so cannot black out secrets on them). Off by default.
+   */
+  allowUnreadScreenshots: z.boolean().optional(),
   redactEmails: z.boolean().optional(),
   screenshotModel: z.string().min(1).max(100).optional(),
   summaryModel: z.string().min(1).max(100).optional(),

@@ -169,7 +169,11 @@ export function createSagaRunner(deps: RunnerDeps) {
     };
 
     let prepared: ImageInput[][] | undefined;
-    const images = (shots: readonly SessionView["screenshots"][number][]) => prepareImages(deps.host, deps.sessions, providers.screenshots, plan, shots);
+    const images = async (shots: readonly SessionView["screenshots"][number][]) => {
+      const prepared = await prepareImages(deps.host, deps.sessions, providers.screenshots, plan, shots);
+      redactions += prepared.blackedOut;
+      return prepared.images;
+    };
 
     async function estimate(view: SessionView) {
       const shape = {
@@ -229,7 +233,10 @@ export function createSagaRunner(deps: RunnerDeps) {
           return { result: result.value, usage: result.usage };
         }
         case "analyse": {
-          const result = await providers.screenshots.analyseScreenshots(prepared?.[0] ?? (await images(step.shots)), call());
+          const sent = prepared?.[0] ?? (await images(step.shots));
+          // Every screenshot of the group stayed on the machine: nothing to ask, nothing to pay.
+          if (sent.length === 0) return { result: [], usage: [] };
+          const result = await providers.screenshots.analyseScreenshots(sent, call());
           return { result: result.value, usage: result.usage };
         }
         case "batch-submit": {

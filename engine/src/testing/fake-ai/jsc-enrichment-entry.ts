@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     sessions.sessions.set(id, { id, name: `JSC ${provider}`, status: "completed", durationMs: 60_000, screenshots, audio: [{ ref: "0", tStart: 0, tEnd: 3000, attachmentId: `a${index}`, silent: false }], markers: [{ ref: "m", t: 30_000, label: "Halfway" }], videoSegments: [] });
     const manager = new BackgroundEnrichmentManager({ host, store: createMemoryStore(), sessions, emit: (method, params) => host.emit({ v: 1, method, params }), fetch: createHostFetch(host), batchPollMs: 20, callTimeoutMs: 10_000 });
     await manager.initialize();
-    const job = await manager.enqueueSession(id, { provider, allowBatch: true, screenshotsPerRequest: 2, transcriptionProvider: "openai" });
+    const job = await manager.enqueueSession(id, { provider, allowBatch: true, screenshotsPerRequest: 2, transcriptionProvider: "openai", allowUnreadScreenshots: true });
     const finished = await new Promise<JobRecord>((resolve) => {
       const poll = () => {
         const current = manager.getJobStatus(job.id)!;
