@@ -1,10 +1,16 @@
-/** The provider enrichment will use, from the keys in the environment, and a one-line notice saying how to change it. */
-export function describeProvider(env: Readonly<Record<string, string | undefined>>): { provider: "anthropic" | "openai" | "local"; notice: string } {
-  if (env.ANTHROPIC_API_KEY) {
-    return { provider: "anthropic", notice: "Enrichment: anthropic (ANTHROPIC_API_KEY is set). Unset it, or pass --provider local to `stint enrich`, to keep everything on this machine." };
+type Provider = "anthropic" | "openai" | "local";
+
+/**
+ * The provider background enrichment uses (sessions that end are enriched with the
+ * saved setting only, else locally; a key in the environment picks nothing), and a
+ * one-line notice saying how to change it. Never prints a key.
+ */
+export function describeProvider(env: Readonly<Record<string, string | undefined>>, saved?: Provider): { provider: Provider; notice: string } {
+  const keys = [env.ANTHROPIC_API_KEY ? "ANTHROPIC_API_KEY" : undefined, env.OPENAI_API_KEY ? "OPENAI_API_KEY" : undefined].filter((name) => name !== undefined);
+  const provider = saved ?? "local";
+  if (provider !== "local") {
+    return { provider, notice: `Enrichment: sessions that end go to ${provider} (your saved setting). Change it in Settings, or pass --provider local to \`stint enrich\` to keep a session on this machine.` };
   }
-  if (env.OPENAI_API_KEY) {
-    return { provider: "openai", notice: "Enrichment: openai (OPENAI_API_KEY is set). Unset it, or pass --provider local to `stint enrich`, to keep everything on this machine." };
-  }
-  return { provider: "local", notice: "Enrichment: local provider (no network, no cost). Set ANTHROPIC_API_KEY or OPENAI_API_KEY to use a cloud provider." };
+  const cloud = keys.length > 0 ? `${keys.join(" and ")} ${keys.length > 1 ? "are" : "is"} set: \`stint enrich <id> --provider ${keys[0] === "ANTHROPIC_API_KEY" ? "anthropic" : "openai"}\` uses it for one session, or choose a provider in Settings.` : "Set ANTHROPIC_API_KEY or OPENAI_API_KEY and choose a provider in Settings to use a cloud provider.";
+  return { provider, notice: `Enrichment: local provider for sessions that end (no network, no cost). ${cloud}` };
 }

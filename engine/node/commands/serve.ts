@@ -52,7 +52,8 @@ export const serveCommand: Command = {
       throw new CommandFailure(error instanceof Error ? error.message : String(error));
     }
     context.out.line(`Stint is running. Open ${server.openUrl}`);
-    context.out.line(describeProvider(context.env).notice);
+    const settings = (await engine.handle({ v: 1, id: "settings", method: "settings.get", params: {} })) as { result?: { enrichment?: { provider?: "anthropic" | "openai" | "local" } } } | undefined;
+    context.out.line(describeProvider(context.env, settings?.result?.enrichment?.provider).notice);
     context.out.line("Press Ctrl-C to stop.");
     context.out.json({ url: server.openUrl, port: server.port });
     if (context.args.flags.open === true) openBrowser(server.openUrl);

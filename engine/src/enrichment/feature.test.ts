@@ -73,7 +73,8 @@ describe("enrichment feature over storage and the bridge", () => {
 
   it("enqueues a session when it ends, with the session feature's markers as evidence", async () => {
     const fake = createFakeAi();
-    const host = createMemoryHost({ providerBaseUrls: { anthropic: "http://fake.local" } });
+    // A key is in the environment, but no provider was saved in Settings.
+    const host = createMemoryHost({ secrets: { ANTHROPIC_API_KEY: "sk-ant-x" }, providerBaseUrls: { anthropic: "http://fake.local" } });
     const listeners: ((event: { sessionId: string }) => Promise<void> | void)[] = [];
     const id = "00000000-0000-4000-8000-00000000abce";
     const sessionStub = () => ({
@@ -94,7 +95,8 @@ describe("enrichment feature over storage and the bridge", () => {
     const job = feature.manager.queue.liveJobForSession(id)!;
     expect(job).toBeDefined();
     await runUntil(host, () => feature.manager.getJobStatus(job.id)?.status === "completed", 3600_000, 200);
-    // No key: the local provider, no network.
+    // Background enrichment uses the saved settings only: the local provider, no network.
+    expect(job.options.provider).toBe("local");
     expect(fake.requests).toHaveLength(0);
     const summary = await storage.sessions.getSummary(id);
     expect(summary?.local).toBe(true);

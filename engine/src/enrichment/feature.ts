@@ -129,7 +129,7 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
           for (const metadata of completed) {
             if (metadata.enrichmentStatus !== undefined || manager.getQueueStatus().jobs.some((job) => job.sessionId === metadata.id)) continue;
             try {
-              await manager.enqueueSession(metadata.id);
+              await manager.enqueueSession(metadata.id, { origin: "background" });
             } catch (error) {
               ctx.logger.warn("could not enqueue a session that ended unqueued", { sessionId: metadata.id, error });
             }
@@ -142,7 +142,7 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
         if (options.autoEnqueue !== false && session !== undefined) {
           unsubscribe = session.onSessionEnded(async (event) => {
             try {
-              await manager.enqueueSession(event.sessionId);
+              await manager.enqueueSession(event.sessionId, { origin: "background" });
             } catch (error) {
               ctx.logger.warn("could not enqueue the ended session", { sessionId: event.sessionId, error });
             }
