@@ -96,6 +96,13 @@ describe("fault matrix", () => {
     expect(JSON.stringify(fx.host.events)).not.toContain(key);
     const stored = [...fx.store.data.values()].map((bytes) => new TextDecoder().decode(bytes)).join("\n");
     expect(stored).not.toContain(key);
+
+    // A message stored unscrubbed (by an older version) is scrubbed when the queue opens.
+    await fx.manager.queue.update(job.id, { lastError: { ...job.lastError!, message: `anthropic: 401 invalid x-api-key: ${key}` } });
+    await fx.restart();
+    expect(fx.manager.getJobStatus(job.id)?.lastError?.message).toBe("anthropic: 401 invalid x-api-key: [redacted-key]");
+    await fx.manager.shutdown();
+    expect([...fx.store.data.values()].map((bytes) => new TextDecoder().decode(bytes)).join("\n")).not.toContain(key);
   });
 
   it("asks a model that keeps answering invalidly at most three times, counts all three, and names the step", async () => {

@@ -146,6 +146,17 @@ export class PersistentEnrichmentQueue {
     const now = this.now();
     for (const job of loaded) this.seq = Math.max(this.seq, job.seq + 1);
     const touched = new Set<string>();
+    // A message stored before it was scrubbed (an older version, a key added since) is scrubbed now.
+    const scrub = this.options.scrub;
+    if (scrub !== undefined) {
+      for (const job of [...this.jobs.values()]) {
+        if (job.lastError === undefined) continue;
+        const message = scrub(job.lastError.message);
+        if (message === job.lastError.message) continue;
+        this.jobs.set(job.id, { ...job, lastError: { ...job.lastError, message } });
+        touched.add(jobShardKey(job.id));
+      }
+    }
     const failed: JobRecord[] = [];
     for (const job of [...this.jobs.values()]) {
       if (job.status === "active") {

@@ -220,7 +220,7 @@ export function createSagaRunner(deps: RunnerDeps) {
           } catch (error) {
             if (control.signal.aborted) throw error;
             // The transcript and summary do not need the merged media: record why it is missing and go on.
-            const detail = `media processing failed: ${error instanceof Error ? error.message : String(error)}`;
+            const detail = scrub(`media processing failed: ${error instanceof Error ? error.message : String(error)}`);
             return { result: { status: "skipped", detail } satisfies MediaOutcome, usage: [] };
           }
         }
