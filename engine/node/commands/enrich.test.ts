@@ -14,7 +14,7 @@ import { createNodeHost } from "../node-host.ts";
 import { createOutput } from "../output.ts";
 import type { Command, CommandContext } from "./command.ts";
 import { cancelCommand } from "./cancel.ts";
-import { enrichCommand } from "./enrich.ts";
+import { enrichCommand, retryCommand } from "./enrich.ts";
 import { queueCommand } from "./queue.ts";
 
 const dirs: string[] = [];
@@ -93,6 +93,49 @@ describe("stint enrich", () => {
       expect(last.job.cost.actualUsd).toBeGreaterThan(0);
       expect(fake.requests.length).toBeGreaterThan(0);
       expect((await storage.sessions.getSummary(id))?.tasks.length).toBeGreaterThan(0);
+    } finally {
+      await engine.stop();
+      await server.close();
+    }
+  });
+});
+
+describe("stint retry", () => {
+  it("resumes a job that failed on a 400 from its checkpoints: only the failed call is made again", async () => {
+    const dataDir = tempDir();
+    const fake = createFakeAi();
+    const server = await fake.listen();
+    const host = createNodeHost({ dataDir, env: { ANTHROPIC_API_KEY: "sk-ant-test", ANTHROPIC_BASE_URL: server.url } });
+    const engine = await createEngine(host, [createStorageFeature(), createEnrichmentFeature({ batchPollMs: 50 })]);
+    try {
+      const storage = engine.context.features.get("storage") as StorageFeature;
+      const id = "00000000-0000-4000-8000-0000000000c2";
+      await storage.sessions.saveMetadata({ schemaVersion: 2, id, name: "Retry", status: "completed", startedAt: Date.now() - 60_000, activeDurationMs: 30_000 });
+      for (let i = 0; i < 4; i++) {
+        const att = await storage.attachments.saveAttachment(png(1440, 900 + i), { type: "screenshot", mimeType: "image/png" }, { sessionId: id });
+        await storage.sessions.appendScreenshot(id, { sequenceNumber: i, capturedAt: Date.now(), sessionTimeMs: i * 5000, attachmentId: att.id, width: 1440, height: 900 });
+      }
+      // The third call (the summary, after the screenshots and the chapters) is refused.
+      fake.inject({ kind: "bad-request", times: 0 });
+      const rule = fake.rules[0]!;
+      let calls = 0;
+      const off = engine.subscribe((event) => {
+        if (event.method === "enrichment.job.progress" && (event.params as { stage: string }).stage === "summary" && calls++ === 0) rule.times = 1;
+      });
+      const first = await contextFor(enrichCommand, [id, "--provider", "anthropic", "--no-batch", "--send-unread-screenshots"], dataDir, async () => engine);
+      const failure = await enrichCommand.run(first.context).catch((error: unknown) => error as { message: string; hint?: string });
+      off();
+      expect(fake.faultsHit["bad-request"]).toBe(1);
+      expect(failure).toMatchObject({ message: expect.stringContaining("enrichment failed") });
+      const jobId = /stint retry ([0-9a-f-]+)/.exec((failure as { hint?: string }).hint ?? "")?.[1];
+      expect(jobId).toBeDefined();
+      const before = fake.requests.length;
+
+      const retry = await contextFor(retryCommand, [jobId!, "--json"], dataDir, async () => engine, true);
+      expect(await retryCommand.run(retry.context)).toBe(0);
+      const last = JSON.parse(retry.io.out().trim().split("\n").at(-1)!) as { job: { id: string; status: string } };
+      expect(last.job).toMatchObject({ id: jobId, status: "completed" });
+      expect(fake.requests.slice(before).map((request) => request.path)).toEqual(["/v1/messages"]);
     } finally {
       await engine.stop();
       await server.close();
