@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { addSession, createFixture, runUntil, type Fixture } from "./fixtures.test-helpers.ts";
+import { BackgroundEnrichmentManager } from "./manager.ts";
 import type { JobRecord } from "./types.ts";
 
 const done = (fx: Fixture, jobId: string) => () => ["completed", "failed", "cancelled"].includes(fx.manager.getJobStatus(jobId)?.status ?? "");
@@ -31,6 +32,28 @@ describe("the user's explicit choice wins", () => {
     expect(fx.manager.getJobStatus(job.id)?.status).toBe("completed");
     expect(fx.fake.requests).toHaveLength(0);
     expect(fx.sessions.results.get(session.id)?.local).toBe(true);
+  });
+
+  it("--provider local from another process (stint enrich while the app runs the job) makes zero requests", async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // The app's engine: its job waits in the media stage until the command has spoken.
+    const fx = await createFixture({ keys: ["anthropic", "openai"], manager: { processMedia: async () => (await gate, { status: "skipped" as const }) } });
+    const session = addSession(fx.sessions, { screenshots: 8, audio: 2 });
+    const running = await fx.manager.enqueueSession(session.id, { provider: "anthropic" });
+    await runUntil(fx.host, () => fx.manager.getJobStatus(running.id)?.stage === "media", 60_000, 100);
+    // The command's engine, over the same data, runs nothing itself.
+    const command = new BackgroundEnrichmentManager({ host: fx.host, store: fx.store.reopen(), sessions: fx.sessions, emit: () => {}, fetch: fx.fake.fetch, maxActive: 0, defaults: { allowUnreadScreenshots: true } });
+    await command.initialize();
+    expect(command.getJobStatus(running.id)?.status).toBe("active");
+    const asked = await command.enqueueSession(session.id, { provider: "local" });
+    expect(asked).toMatchObject({ id: running.id, options: { provider: "local" } });
+    release();
+    await runUntil(fx.host, done(fx, running.id));
+    expect(fx.manager.getJobStatus(running.id)).toMatchObject({ status: "completed", options: { provider: "local" } });
+    expect(fx.fake.requests).toHaveLength(0);
+    expect(fx.sessions.results.get(session.id)?.local).toBe(true);
+    expect([...fx.store.data.keys()].filter((key) => key.startsWith("requests/"))).toEqual([]);
   });
 
   it("--provider local replaces a job still waiting in line before it sends anything", async () => {

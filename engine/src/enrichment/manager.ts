@@ -11,6 +11,7 @@ import { createOpenAiProvider } from "./providers/openai.ts";
 import type { EnrichmentProvider } from "./providers/port.ts";
 import { PersistentEnrichmentQueue, type QueueStatus } from "./queue.ts";
 import { scrubSecrets } from "./redaction.ts";
+import { writeReplaceRequest } from "./replace-requests.ts";
 import { createSagaRunner, deleteCheckpoints, type JobProviders } from "./saga/runner.ts";
 import type { MediaOutcome } from "./saga/steps.ts";
 import type { SessionSource, SessionView } from "./session-source.ts";
@@ -261,7 +262,11 @@ export class BackgroundEnrichmentManager {
       else if (!sameOptions(live.options, jobOptions)) {
         // Privacy first: a call in flight to a provider the user just ruled out is stopped now.
         const forbids = live.options.provider !== jobOptions.provider || (jobOptions.keepScreenshotsLocal === true && live.options.keepScreenshotsLocal !== true) || live.options.transcriptionProvider !== jobOptions.transcriptionProvider;
-        job = await this.queue.replaceOptions(live.id, { options: jobOptions, priority: priority ?? live.priority }, forbids);
+        const patch = { options: jobOptions, priority: priority ?? live.priority };
+        // Left in the store too, for the engine that runs the job if that is another process.
+        await writeReplaceRequest(this.options.store, live.id, patch, this.options.host.clock.now());
+        const replaced = await this.queue.replaceOptions(live.id, patch, forbids);
+        job = replaced.status === "active" && !this.queue.isRunningHere(live.id) ? { ...replaced, ...patch } : replaced;
       } else job = live.status === "active" || priority === undefined ? live : await this.queue.requeue(live.id, { priority });
     } else {
       const previous = this.queue.list().find((other) => other.sessionId === sessionId && TERMINAL.has(other.status) && sameOptions(other.options, jobOptions));

@@ -3,6 +3,7 @@ import type { HostPort, TimerId } from "../host/index.ts";
 import type { Store } from "../storage/index.ts";
 import { decideRetry } from "./retry-policy.ts";
 import { JobShards, jobShardKey } from "./job-shards.ts";
+import { clearReplaceRequest, readReplaceRequest } from "./replace-requests.ts";
 import { type EnrichmentOptions, type JobPriority, type JobRecord, type Stage } from "./types.ts";
 
 /** At most this many jobs run at once. */
@@ -38,6 +39,8 @@ export interface JobControl {
   stepFailed(stepId: string): void;
   /** True once the user replaced this job's options: stop at the next step boundary. */
   replacing(): boolean;
+  /** Looks for a replacement the user asked for from another process; true when there is one (stop, then). */
+  checkReplacement(): Promise<boolean>;
   /** Called on every lease renewal (the runner renews its session lock with it). */
   onRenew(listener: (leaseExpiresAt: number) => Promise<void>): void;
 }
@@ -363,8 +366,17 @@ export class PersistentEnrichmentQueue {
     });
   }
 
-  private async execute(initial: JobRecord, entry: RunningEntry): Promise<void> {
+  /** Whether this process runs the job (another one may, over the same store). */
+  isRunningHere(jobId: string): boolean {
+    return this.running.has(jobId);
+  }
+
+  private async execute(queued: JobRecord, entry: RunningEntry): Promise<void> {
     const { controller, renewers } = entry;
+    // A replacement asked for while the job waited (perhaps by another process) applies before it starts.
+    const pending = await readReplaceRequest(this.options.store, queued.id);
+    const initial = pending === undefined ? queued : { ...queued, ...pending, stage: "queued" as const, progress: 0 };
+    if (pending !== undefined) await clearReplaceRequest(this.options.store, queued.id);
     const scrub = this.options.scrub ?? ((text: string) => text);
     const now = this.now();
     // The start counter reaches the disk before any work: a crash loop shows up on the next launch.
@@ -386,6 +398,12 @@ export class PersistentEnrichmentQueue {
       signal: controller.signal,
       stopping: () => this.shuttingDown || entry.replacement !== undefined,
       replacing: () => entry.replacement !== undefined,
+      checkReplacement: async () => {
+        if (entry.replacement !== undefined) return true;
+        const request = await readReplaceRequest(this.options.store, job.id);
+        if (request !== undefined) entry.replacement = request;
+        return request !== undefined;
+      },
       stepFailed: (stepId) => void (entry.failedStep = stepId),
       progress: async (stage, progress, patch = {}) => {
         const current = this.jobs.get(job.id) ?? job;
@@ -406,6 +424,7 @@ export class PersistentEnrichmentQueue {
       if (entry.replacement !== undefined) {
         // Replaced by the user's request: back in line with the new options, as if new.
         const saved = await this.save({ ...current, ...entry.replacement, status: "waiting", stage: "queued", progress: 0, starts: 0, attempts: 0, failingStep: undefined, lastError: undefined, leaseExpiresAt: undefined, nextRunAt: undefined, seq: this.seq++ });
+        await clearReplaceRequest(this.options.store, job.id);
         this.event("enqueued", saved);
         return;
       }

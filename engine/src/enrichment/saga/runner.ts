@@ -348,6 +348,8 @@ export function createSagaRunner(deps: RunnerDeps) {
         const step = next.value;
         if (control.signal.aborted) throw control.signal.reason;
         if (control.stopping() && step.kind !== "stage") throw new ShutdownInterrupt();
+        // The user may have replaced the options from another process (`stint enrich` while the app runs).
+        if ("id" in step && step.kind !== "estimate" && step.kind !== "save" && (await control.checkReplacement())) throw new ShutdownInterrupt();
         if (step.kind === "stage") {
           stage = step.stage;
           progress = step.progress;
