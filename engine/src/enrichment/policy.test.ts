@@ -5,7 +5,7 @@ import { costOf, priceOf } from "./cost/prices.ts";
 import { checkEvidence } from "./evidence.ts";
 import { resolvePlan } from "./plan.ts";
 import { redact } from "./redaction.ts";
-import { backoffDelay, BACKOFF_CAP_MS, classifyFailure, decideRetry, parseRetryAfter, RETRY_HORIZON_MS } from "./retry-policy.ts";
+import { backoffDelay, BACKOFF_CAP_MS, classifyFailure, decideRetry, decideStepRetry, parseRetryAfter, RETRY_HORIZON_MS } from "./retry-policy.ts";
 import { addSession, createFixture, runUntil } from "./fixtures.test-helpers.ts";
 
 describe("error classification", () => {
@@ -31,6 +31,30 @@ describe("error classification", () => {
     expect(decideRetry(retryable, 30, 0.5, now, RETRY_HORIZON_MS - 1000).retry).toBe(false);
     expect(decideRetry(retryable, 30, 0.5, now, 3600_000).retry).toBe(true);
     expect(decideRetry(new NonRetriableError("enrichment.provider_error", "no"), 1, 0.5, now, 0)).toMatchObject({ retry: false, error: { kind: "non-retryable" } });
+  });
+});
+
+describe("retries bounded per step", () => {
+  const now = 1_000_000;
+  const same = (text: string) => text;
+  it("fails the job naming the step after 4 possibly billed failures of it, or 40 unbilled ones", () => {
+    const invalid = new EngineError("enrichment.invalid_response", "bad answer", { retryable: true });
+    let job = { attempts: 0, failingStep: undefined as ReturnType<typeof decideStepRetry>["failingStep"], ageMs: 0 };
+    const outcomes: boolean[] = [];
+    for (let i = 0; i < 4; i++) {
+      const decision = decideStepRetry(invalid, job, "summary", 0.5, now, same);
+      outcomes.push(decision.retry);
+      job = { attempts: job.attempts + 1, failingStep: decision.failingStep, ageMs: 0 };
+      if (!decision.retry) expect(decision.error).toMatchObject({ kind: "non-retryable", message: "step summary failed 4 times; last error: bad answer" });
+    }
+    expect(outcomes).toEqual([true, true, true, false]);
+    // Another step starts its own count.
+    expect(decideStepRetry(invalid, job, "chapters", 0.5, now, same)).toMatchObject({ retry: true, failingStep: { id: "chapters", attempts: 1 } });
+    const overloaded = new EngineError("enrichment.provider_unavailable", "529", { retryable: true, data: { status: 529 } });
+    const unbilled = decideStepRetry(overloaded, { attempts: 38, failingStep: { id: "summary", attempts: 39, billable: 0 }, ageMs: 3600_000 }, "summary", 0.5, now, same);
+    expect(unbilled).toMatchObject({ retry: false, failingStep: { attempts: 40, billable: 0 } });
+    expect(decideStepRetry(overloaded, { attempts: 5, failingStep: { id: "summary", attempts: 5, billable: 0 }, ageMs: 0 }, "summary", 0.5, now, same).retry).toBe(true);
+    expect(decideStepRetry(new EngineError("enrichment.provider_unavailable", "key sk-ant-abcdefgh12345", { retryable: true }), job, "x", 0.5, now, () => "scrubbed").error.message).toBe("scrubbed");
   });
 });
 

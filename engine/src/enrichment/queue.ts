@@ -1,99 +1,22 @@
 import { EngineError } from "../bridge/index.ts";
 import type { HostPort, TimerId } from "../host/index.ts";
 import type { Store } from "../storage/index.ts";
-import { decideRetry } from "./retry-policy.ts";
+import { decideStepRetry } from "./retry-policy.ts";
 import { JobShards, jobShardKey } from "./job-shards.ts";
 import { clearReplaceRequest, readReplaceRequest } from "./replace-requests.ts";
-import { type EnrichmentOptions, type JobPriority, type JobRecord, type Stage } from "./types.ts";
+import { ShutdownInterrupt, type EnqueueInput, type JobControl, type QueueOptions, type QueueStatus, type RunningEntry } from "./queue-types.ts";
+import { type JobPriority, type JobRecord } from "./types.ts";
 
 /** At most this many jobs run at once. */
 export const MAX_ACTIVE_JOBS = 5;
 export const DEFAULT_LEASE_MS = 30_000;
 /** A job whose unfinished starts reach this is a poison pill: it ends failed instead of crash-looping. */
 export const POISON_STARTS = 2;
-/**
- * A step is tried at most this many times when its failures may have been billed (timeouts
- * after the request was sent, malformed or invalid answers) before the job fails naming it.
- */
-export const MAX_STEP_ATTEMPTS = 4;
-/** Failures nobody bills (429, 529, 5xx, refused connections) are bounded by this count as well as by time. */
-export const MAX_STEP_UNBILLED_ATTEMPTS = 40;
-
-/** Whether a failed call may still have been billed by the provider. */
-function mayHaveBilled(error: unknown): boolean {
-  if (!(error instanceof EngineError)) return true;
-  if (error.code === "enrichment.invalid_response") return true;
-  return (error.data as { network?: string } | undefined)?.network === "timeout";
-}
 
 const PRIORITY_RANK: Record<JobPriority, number> = { high: 0, normal: 1, low: 2 };
 const LIVE = new Set(["waiting", "active", "delayed"]);
 
-/** What a running job may do besides its work. */
-export interface JobControl {
-  readonly signal: AbortSignal;
-  /** True once shutdown began: finish the current step, then stop. */
-  stopping(): boolean;
-  progress(stage: Stage, progress: number, patch?: Partial<Pick<JobRecord, "cost" | "redactions" | "mediaReady">>): Promise<void>;
-  /** The step that is about to throw, so retries can be counted per step. */
-  stepFailed(stepId: string): void;
-  /** True once the user replaced this job's options: stop at the next step boundary. */
-  replacing(): boolean;
-  /** Looks for a replacement the user asked for from another process; true when there is one (stop, then). */
-  checkReplacement(): Promise<boolean>;
-  /** Called on every lease renewal (the runner renews its session lock with it). */
-  onRenew(listener: (leaseExpiresAt: number) => Promise<void>): void;
-}
-
-/** Thrown by a worker that stopped because of shutdown; the job goes back to waiting. */
-export class ShutdownInterrupt extends Error {
-  constructor() {
-    super("engine shutting down");
-    this.name = "ShutdownInterrupt";
-  }
-}
-
-export type JobWorker = (job: JobRecord, control: JobControl) => Promise<void>;
-
-export interface QueueOptions {
-  readonly store: Store;
-  readonly host: Pick<HostPort, "clock" | "timers" | "crypto">;
-  readonly worker: JobWorker;
-  readonly emit: (method: string, params: unknown) => void;
-  readonly maxActive?: number;
-  readonly leaseMs?: number;
-  /** Observes starts (history checker). */
-  readonly onStart?: (job: JobRecord) => void;
-  /**
-   * Runs once a job's completion is durable. Work the job's resume depends on (its
-   * checkpoints) may only go then: a crash before it must find them to replay from.
-   */
-  readonly afterCompleted?: (job: JobRecord) => Promise<void>;
-  /** Applied to every error message before it is stored or emitted (redaction of secrets). */
-  readonly scrub?: (text: string) => string;
-}
-
-interface RunningEntry {
-  controller: AbortController;
-  done: Promise<void>;
-  renewers: ((at: number) => Promise<void>)[];
-  failedStep?: string;
-  /** Set when the user replaced the job's options while it ran. */
-  replacement?: Partial<Pick<JobRecord, "options" | "priority">>;
-}
-
-export interface EnqueueInput {
-  readonly sessionId: string;
-  readonly priority?: JobPriority;
-  readonly options?: EnrichmentOptions;
-  readonly mediaReady?: boolean;
-}
-
-export interface QueueStatus {
-  readonly counts: Record<JobRecord["status"], number>;
-  readonly active: number;
-  readonly maxActive: number;
-}
+export { ShutdownInterrupt, type EnqueueInput, type JobControl, type JobWorker, type QueueOptions, type QueueStatus } from "./queue-types.ts";
 
 /**
  * The persistent enrichment queue: records in `jobs/{id}.json` through the
@@ -434,16 +357,7 @@ export class PersistentEnrichmentQueue {
       }
       const cause = controller.signal.aborted ? new EngineError("enrichment.cancelled", "cancelled by the user") : error;
       const random01 = (this.options.host.crypto.randomBytes(1)[0] ?? 0) / 255;
-      const stepId = entry.failedStep;
-      const same = stepId !== undefined && current.failingStep?.id === stepId ? current.failingStep : undefined;
-      const failingStep = stepId === undefined ? current.failingStep : { id: stepId, attempts: (same?.attempts ?? 0) + 1, billable: (same?.billable ?? 0) + (mayHaveBilled(cause) ? 1 : 0) };
-      const raw = decideRetry(cause, current.attempts + 1, random01, this.now(), this.now() - current.createdAt);
-      const exhausted = raw.retry && failingStep !== undefined && (failingStep.billable >= MAX_STEP_ATTEMPTS || failingStep.attempts >= MAX_STEP_UNBILLED_ATTEMPTS);
-      const decision = {
-        ...raw,
-        retry: raw.retry && !exhausted,
-        error: { ...raw.error, message: scrub(exhausted ? `step ${failingStep.id} failed ${failingStep.attempts} times; last error: ${raw.error.message}` : raw.error.message), ...(exhausted ? { kind: "non-retryable" as const } : {}) },
-      };
+      const { failingStep, ...decision } = decideStepRetry(cause, { attempts: current.attempts, failingStep: current.failingStep, ageMs: this.now() - current.createdAt }, entry.failedStep, random01, this.now(), scrub);
       if (decision.error.kind === "cancelled") {
         const saved = await this.save({ ...current, status: "cancelled", stage: "cancelled", starts: 0, leaseExpiresAt: undefined, finishedAt: this.now(), lastError: decision.error });
         this.event("cancelled", saved);

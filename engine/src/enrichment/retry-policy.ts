@@ -1,5 +1,5 @@
 import { EngineError, NonRetriableError, RetryAfterError } from "../bridge/index.ts";
-import type { JobError } from "./types.ts";
+import type { JobError, JobRecord } from "./types.ts";
 
 /** What went wrong with a provider call, independent of the SDK that reported it. */
 export interface HttpFailure {
@@ -94,4 +94,40 @@ export function decideRetry(error: unknown, attempt: number, random01: number, n
     return { retry, delayMs, error: { code, message, kind: "backoff", at: now } };
   }
   return { retry: false, delayMs: 0, error: { code, message, kind: "non-retryable", at: now } };
+}
+
+/**
+ * A step is tried at most this many times when its failures may have been billed (timeouts
+ * after the request was sent, malformed or invalid answers) before the job fails naming it.
+ */
+export const MAX_STEP_ATTEMPTS = 4;
+/** Failures nobody bills (429, 529, 5xx, refused connections) are bounded by this count as well as by time. */
+export const MAX_STEP_UNBILLED_ATTEMPTS = 40;
+
+/** Whether a failed call may still have been billed by the provider. */
+export function mayHaveBilled(error: unknown): boolean {
+  if (!(error instanceof EngineError)) return true;
+  if (error.code === "enrichment.invalid_response") return true;
+  return (error.data as { network?: string } | undefined)?.network === "timeout";
+}
+
+/**
+ * `decideRetry` with retries bounded per step as well as by time: the failing step's
+ * count carries over while the same step keeps failing, and past its bound the job
+ * fails with a message naming the step. Every message goes through `scrub`.
+ */
+export function decideStepRetry(
+  error: unknown,
+  job: { readonly attempts: number; readonly failingStep: JobRecord["failingStep"]; readonly ageMs: number },
+  stepId: string | undefined,
+  random01: number,
+  now: number,
+  scrub: (text: string) => string,
+): RetryDecision & { readonly failingStep: JobRecord["failingStep"] } {
+  const same = stepId !== undefined && job.failingStep?.id === stepId ? job.failingStep : undefined;
+  const failingStep = stepId === undefined ? job.failingStep : { id: stepId, attempts: (same?.attempts ?? 0) + 1, billable: (same?.billable ?? 0) + (mayHaveBilled(error) ? 1 : 0) };
+  const raw = decideRetry(error, job.attempts + 1, random01, now, job.ageMs);
+  const exhausted = raw.retry && failingStep !== undefined && (failingStep.billable >= MAX_STEP_ATTEMPTS || failingStep.attempts >= MAX_STEP_UNBILLED_ATTEMPTS);
+  const message = exhausted ? `step ${failingStep.id} failed ${failingStep.attempts} times; last error: ${raw.error.message}` : raw.error.message;
+  return { retry: raw.retry && !exhausted, delayMs: raw.delayMs, error: { ...raw.error, message: scrub(message), ...(exhausted ? { kind: "non-retryable" as const } : {}) }, failingStep };
 }

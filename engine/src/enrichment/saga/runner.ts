@@ -5,7 +5,6 @@ import type { Budget } from "../cost/budget.ts";
 import { estimateCost } from "../cost/estimate.ts";
 import type { Ledger } from "../cost/ledger.ts";
 import { stepCostEstimate } from "../cost/step-cost.ts";
-import { checkEvidence, type Timeline } from "../evidence.ts";
 import type { EnrichmentPlan } from "../plan.ts";
 import type { CallContext, EnrichmentProvider, ImageInput } from "../providers/port.ts";
 import { BilledInvalidAnswer, billedUsageOf } from "../providers/sdk-errors.ts";
@@ -16,7 +15,8 @@ import type { CostEstimate, JobRecord, Usage } from "../types.ts";
 import { basisOf, loadCheckpoints, reusable, stepKey } from "./checkpoints.ts";
 import { prepareImages } from "./images.ts";
 import { enrichmentSaga, type SagaOutcome } from "./saga.ts";
-import type { MediaOutcome, ResultDraft, SagaStep } from "./steps.ts";
+import type { MediaOutcome, SagaStep } from "./steps.ts";
+import { checkResults } from "./results.ts";
 
 /** The providers a job uses, per role. */
 export interface JobProviders {
@@ -83,25 +83,7 @@ function sleep(host: HostPort, ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export function timelineOf(session: SessionView): Timeline {
-  return {
-    durationMs: session.durationMs,
-    screenshots: new Map(session.screenshots.map((s) => [s.ref, s.t])),
-    audio: new Map(session.audio.map((a) => [a.ref, { tStart: a.tStart, tEnd: a.tEnd }])),
-    markers: new Map(session.markers.map((m) => [m.ref, m.t])),
-  };
-}
-
-/** Checks every result's evidence against the real timeline. */
-export function checkResults(session: SessionView, draft: ResultDraft): EnrichmentResults {
-  const timeline = timelineOf(session);
-  const chapters = draft.chapters.map((c) => checkEvidence(c, timeline));
-  const points = draft.summary.points.map((p) => checkEvidence(p, timeline));
-  const tasks = draft.summary.tasks.map((t) => checkEvidence(t, timeline));
-  const notes = draft.summary.notes.map((n) => checkEvidence(n, timeline));
-  const flagged = [...chapters, ...points, ...tasks, ...notes].filter((item) => item.flagged).length;
-  return { provider: draft.provider, local: draft.local, screenshots: draft.screenshots, transcript: draft.transcript, audioReview: draft.audioReview, chapters, summary: { ...draft.summary, points, tasks, notes }, flagged };
-}
+export { checkResults, timelineOf } from "./results.ts";
 
 /** Runs the saga for one job: performs effects, checkpoints each step, replays on resume. */
 export function createSagaRunner(deps: RunnerDeps) {
