@@ -62,4 +62,21 @@ describe("screenshots read on the device before they leave", () => {
     const readable = resolvePlan({ provider: "anthropic" }, { anthropic: true, openai: false }, { readsScreens: true });
     expect(await prepareImages(host, sessions, cloud, readable, [shot])).toMatchObject({ images: [], withheld: 1 });
   });
+
+  it("sends an imported JPEG by its real type, and downscales a large one to 1,568 px at most", async () => {
+    const { default: encode } = await import("jpeg-js/lib/encoder.js" as string);
+    const host = createMemoryHost();
+    const sessions = createMemorySessionSource();
+    const jpeg = (width: number, height: number) => new Uint8Array(encode({ width, height, data: new Uint8Array(width * height * 4).fill(128) }, 80).data);
+    sessions.blobs.set("small", jpeg(300, 200));
+    sessions.blobs.set("large", jpeg(3200, 2000));
+    // The stored metadata says PNG; the bytes say otherwise.
+    const shot = (attachmentId: string, width: number, height: number) => ({ ref: attachmentId, t: 0, attachmentId, width, height, isDuplicate: false, mimeType: "image/png" });
+    const plan = resolvePlan({ provider: "anthropic", allowUnreadScreenshots: true, screenshotTokenBudget: 5000 }, { anthropic: true, openai: false }, { readsScreens: false });
+    const { images } = await prepareImages(host, sessions, cloud, plan, [shot("small", 300, 200), shot("large", 3200, 2000)]);
+    expect(images[0]).toMatchObject({ mimeType: "image/jpeg", width: 300, height: 200 });
+    expect(images[1]!.mimeType).toBe("image/png");
+    expect(Math.max(images[1]!.width, images[1]!.height)).toBeLessThanOrEqual(1568);
+    expect(decodePng(images[1]!.bytes).width).toBe(images[1]!.width);
+  });
 });
