@@ -100,6 +100,16 @@ describe("the user's explicit choice wins", () => {
     expect(again.options.provider).toBe("openai");
   });
 
+  it("a request that names no provider keeps the running job's: a key in the environment reroutes nothing", async () => {
+    const fx = await createFixture({ keys: ["anthropic", "openai"] });
+    const session = addSession(fx.sessions, { screenshots: 4, audio: 1 });
+    const background = await fx.manager.enqueueSession(session.id, { origin: "background" });
+    const again = await fx.manager.enqueueSession(session.id, { priority: "high" });
+    expect(again).toMatchObject({ id: background.id, options: { provider: "local" } });
+    await runUntil(fx.host, done(fx, background.id));
+    expect(fx.fake.requests).toHaveLength(0);
+  });
+
   it("with both keys set, --provider anthropic sends no audio to OpenAI unless that stage is given to it", async () => {
     const fx = await createFixture({ keys: ["anthropic", "openai"] });
     const session = addSession(fx.sessions, { screenshots: 4, audio: 2 });

@@ -247,7 +247,10 @@ export class BackgroundEnrichmentManager {
    */
   async enqueueSession(sessionId: string, options: EnqueueSessionOptions = {}): Promise<JobRecord> {
     const { priority, mediaReady, origin = "user", ...requested } = options;
-    const jobOptions = await this.effectiveOptions(requested, origin);
+    const live = this.queue.liveJobForSession(sessionId);
+    // A request that names no provider (and no saved one) keeps the live job's: a key alone never reroutes it.
+    const unnamed = requested.provider === undefined && this.settings.defaults.provider === undefined;
+    const jobOptions = await this.effectiveOptions(unnamed && live?.options.provider !== undefined ? { ...requested, provider: live.options.provider } : requested, origin);
     await this.planFor(jobOptions);
     if (jobOptions.maxCost !== undefined) {
       const estimate = await this.estimate(sessionId, jobOptions);
@@ -255,7 +258,6 @@ export class BackgroundEnrichmentManager {
         throw new NonRetriableError("enrichment.cost_exceeded", `estimated $${estimate.totalUsd.toFixed(4)} exceeds the cap of $${jobOptions.maxCost.toFixed(4)}`, { data: { estimate } });
       }
     }
-    const live = this.queue.liveJobForSession(sessionId);
     let job: JobRecord;
     if (live !== undefined) {
       if (origin === "background") job = live;
