@@ -15,7 +15,7 @@ const loadEngine = (root) =>
         export { concatWavStreamed } from "./engine/node/media-ffmpeg.ts";
         export { createNodeHost } from "./engine/node/node-host.ts";
         export { buildWavHeader } from "./engine/src/media/index.ts";
-        export { BackgroundEnrichmentManager, PersistentEnrichmentQueue, createAnthropicProvider, costOf, ANTHROPIC_DEFAULT_MODELS, redact } from "./engine/src/enrichment/index.ts";
+        export { BackgroundEnrichmentManager, PersistentEnrichmentQueue, createAnthropicProvider, costOf, priceOf, ANTHROPIC_DEFAULT_MODELS, redact } from "./engine/src/enrichment/index.ts";
         export { positives, negatives } from "./engine/src/enrichment/redaction-corpus.test-helpers.ts";
         export { createStorage, createFileAdapter } from "./engine/src/storage/index.ts";
         export { createMemoryHost } from "./engine/src/host/index.ts";
@@ -200,8 +200,8 @@ async function costBench(engine) {
     const result = await provider.analyseScreenshots([{ ref: String(i), t: i * 5000, bytes: fakePng(2560, 1600), mimeType: "image/png", width: 2560, height: 1600, path: "" }], { signal, timeoutMs: 60_000 });
     for (const usage of result.usage) naive += engine.costOf(usage);
   }
-  // Cloud transcription of the hour at gpt-4o-mini-transcribe's $0.003 a minute, for the naive peer too.
-  const naiveSpeech = naive + 60 * 0.003;
+  // Cloud transcription of the hour at the same model's list price, for the naive peer too.
+  const naiveSpeech = naive + 60 * (engine.priceOf("gpt-4o-mini-transcribe").perAudioMinute ?? 0);
   const round = (n) => Math.round(n * 10_000) / 10_000;
   return [
     {
