@@ -34,6 +34,9 @@ function printEstimate(context: CommandContext, estimate: CostEstimate): void {
   out.line(`  chapters     ${formatUsd(estimate.stages.chapters).padStart(9)}`);
   out.line(`  summary      ${formatUsd(estimate.stages.summary).padStart(9)}`);
   out.line(`  total        ${formatUsd(estimate.totalUsd).padStart(9)}`);
+  if (estimate.provider !== "local" && estimate.screenshotsToAnalyse === 0) {
+    out.line("  Screenshots stay on this machine: kept local, or it cannot read them to black out secrets first (--send-unread-screenshots sends them anyway).");
+  }
 }
 
 type Engine = Awaited<ReturnType<CommandContext["openEngine"]>>;
