@@ -45,8 +45,8 @@ final class HostFileSystem: Sendable {
   // MARK: Operations
 
   func read(_ path: String) throws -> Data {
-    let url = try url(path)
-    do { return try Data(contentsOf: url, options: .uncached) } catch { throw HostError.file(error, path: path) }
+    let file = try url(path)
+    do { return try Data(contentsOf: file, options: .uncached) } catch { throw HostError.file(error, path: path) }
   }
 
   func writeAtomic(_ path: String, _ data: Data, flushDirectory: Bool) throws -> Digest {
