@@ -21,9 +21,9 @@ struct FixtureTests {
   func sessionStart() throws {
     var settings = StintSettings()
     settings.layout = .grid
-    let request = settings.captureRequest(resolvedSources: [
-      SourceSelection(kind: .display, id: "1"), SourceSelection(kind: .window, id: "42"),
-    ])
+    let request = settings.captureRequest(
+      resolvedSources: [SourceSelection(kind: .display, id: "1"), SourceSelection(kind: .window, id: "42")],
+      lowDiskBytes: 2_147_483_648)
     #expect(request == (try fixture("session-start")))
   }
 

@@ -58,7 +58,9 @@ public struct RecorderConfiguration: Sendable, Hashable, Codable {
 
 extension StintSettings {
   /// The capture part of `session.start` params, from the last-used configuration.
-  public func captureRequest(resolvedSources: [SourceSelection]) -> JSONValue {
+  /// `lowDiskBytes` (from ``RecordingBudget/lowDiskBytes(hours:)``) sets the engine's
+  /// low-disk threshold; nil keeps the engine's default.
+  public func captureRequest(resolvedSources: [SourceSelection], lowDiskBytes: Int64? = nil) -> JSONValue {
     let sources: [JSONValue] = resolvedSources.map { ["kind": .string($0.kind.rawValue), "id": .string($0.id)] }
     var audio: [String: JSONValue] = [
       "microphone": .bool(microphoneEnabled),
@@ -80,9 +82,10 @@ extension StintSettings {
       "excludedBundleIds": .array(excludedBundleIDs.map(JSONValue.string)),
       "excludedWindowIds": [],
     ]
-    // Omitted means "the main display"; an explicit empty list is refused by the engine.
-    if !sources.isEmpty, case .object(var members) = request {
-      members["sources"] = .array(sources)
+    if case .object(var members) = request {
+      // Omitted means "the main display"; an explicit empty list is refused by the engine.
+      if !sources.isEmpty { members["sources"] = .array(sources) }
+      if let lowDiskBytes { members["health"] = ["lowDiskBytes": .int(max(0, lowDiskBytes))] }
       request = .object(members)
     }
     return request

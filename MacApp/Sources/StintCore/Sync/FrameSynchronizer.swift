@@ -65,6 +65,8 @@ public struct FrameSynchronizer<Frame: Sendable>: Sendable {
   private struct Stream: Sendable {
     var buffer: [Buffered] = []
     var last: Buffered?
+    /// The source reported "nothing changed" up to here (ScreenCaptureKit's `.idle`).
+    var idleUntil: MediaTime?
   }
 
   public let fps: Int
@@ -142,6 +144,16 @@ public struct FrameSynchronizer<Frame: Sendable>: Sendable {
     return drain(forcedUntil: nil)
   }
 
+  /// Records that a stream's picture did not change up to `time` (an idle frame): its last
+  /// frame is held for ticks up to then, and those ticks no longer wait for it.
+  public mutating func markIdle(stream id: StreamID, at time: MediaTime) -> [Output] {
+    guard var stream = streams[id] else { return [] }
+    if origin == nil { origin = time }
+    stream.idleUntil = max(stream.idleUntil ?? time, time)
+    streams[id] = stream
+    return drain(forcedUntil: nil)
+  }
+
   /// Decides ticks whose deadline (`tick + tolerance + maxLatency`) is before `now`, even if
   /// a stream has stalled. Call it from the output clock (a display link or a timer).
   public mutating func advance(to now: MediaTime) -> [Output] {
@@ -149,6 +161,7 @@ public struct FrameSynchronizer<Frame: Sendable>: Sendable {
   }
 
   private func isDecided(_ stream: Stream, at tick: MediaTime) -> Bool {
+    if let idle = stream.idleUntil, idle >= tick, stream.buffer.last != nil || stream.last != nil { return true }
     guard let newest = stream.buffer.last else { return false }
     return newest.time >= tick
   }
