@@ -6,27 +6,39 @@ import StintCore
 /// Microphone (AVCaptureSession) and system audio (the SCStream's audio output) mixed with
 /// the user's balance and written as WAV segments. Everything runs on `queue`; both inputs
 /// deliver there, so the mixer needs no lock.
+///
+/// The mixer runs on the host clock: every 100 ms it writes what is due 200 ms behind the
+/// clock, placing each input's samples by their timestamps and padding an input that sent
+/// nothing with silence. ScreenCaptureKit sends no system audio while the Mac is silent;
+/// a mixer that waited for both inputs would drop the microphone then.
 final class AudioCapture: NSObject, AVCaptureAudioDataOutputSampleBufferDelegate, @unchecked Sendable {
   static let sampleRate = 48_000.0
   static let channels = 2
+  /// How far the mix runs behind the clock, so late buffers still land in place.
+  static let latency = 0.2
+  static let pumpInterval = DispatchTimeInterval.milliseconds(100)
 
   let queue = DispatchQueue(label: "app.stint.audio", qos: .userInitiated)
   private let sessionID: String
   private let directory: URL
   private let segmentFrames: Int
+  private let ledger: ReportLedger
   private let notify: @Sendable (RecordingNotification) async -> Void
   private let logger = Logger(subsystem: "app.stint", category: "audio")
-  private let targetFormat = AVAudioFormat(
-    commonFormat: .pcmFormatFloat32, sampleRate: AudioCapture.sampleRate, channels: AVAudioChannelCount(AudioCapture.channels),
-    interleaved: true)!
+  private let targetFormat: AVAudioFormat
 
+  // Queue-confined state.
   private var mixer: AudioMixer
   private let microphoneOn: Bool
   private let systemOn: Bool
   private var captureSession: AVCaptureSession?
-  private var normalizers: [String: AudioNormalizer] = [:]
+  private var normalizers: [AudioMixer.Input: AudioNormalizer] = [:]
   private var pump: DispatchSourceTimer?
   private var paused = false
+  /// Host time and wall clock of timeline frame 0.
+  private var origin: MediaTime?
+  private var originEpochMs: Int64 = 0
+  private var throttle = HealthThrottle(interval: 10, urgentInterval: 2)
 
   private var file: AVAudioFile?
   private var fileURL: URL?
@@ -35,25 +47,32 @@ final class AudioCapture: NSObject, AVCaptureAudioDataOutputSampleBufferDelegate
   private var sequence = 0
   private var segmentMicPeak: Float = 0
   private var intervalMicPeak: Float = 0
-  private var lastLevelReport = Date.distantPast
-  private var lastBufferReport = Date.distantPast
+  private var lastLevelReport: MediaTime?
 
   init(
-    sessionID: String, directory: URL, configuration: RecorderConfiguration.Audio,
+    sessionID: String, directory: URL, configuration: RecorderConfiguration.Audio, ledger: ReportLedger,
     notify: @escaping @Sendable (RecordingNotification) async -> Void
-  ) {
+  ) throws {
+    guard
+      let format = AVAudioFormat(
+        commonFormat: .pcmFormatFloat32, sampleRate: Self.sampleRate, channels: AVAudioChannelCount(Self.channels),
+        interleaved: true)
+    else { throw HostError(code: "EIO", message: "no audio format") }
+    targetFormat = format
     self.sessionID = sessionID
     self.directory = directory
-    self.segmentFrames = Int(Double(configuration.segmentMs) / 1000 * Self.sampleRate)
+    self.segmentFrames = max(1, Int(Double(configuration.segmentMs) / 1000 * Self.sampleRate))
+    self.ledger = ledger
     self.notify = notify
     self.microphoneOn = configuration.microphone
     self.systemOn = configuration.systemAudio
-    // Two seconds of headroom per input: the pump drains every 100 ms.
+    // Two seconds per input is ample: the pump drains every 100 ms.
     self.mixer = AudioMixer(
-      channels: Self.channels, capacityFrames: Int(Self.sampleRate * 2), balance: AudioBalance(balance: configuration.balance),
+      channels: Self.channels, capacityFrames: Int(Self.sampleRate * 2), latencyFrames: Int64(Self.sampleRate * Self.latency),
+      toleranceFrames: Int64(Self.sampleRate / 100), balance: AudioBalance(balance: configuration.balance),
       microphone: configuration.microphone, system: configuration.systemAudio)
     super.init()
-    if configuration.microphone { try? configureMicrophone(id: configuration.microphoneId) }
+    if configuration.microphone { try configureMicrophone(id: configuration.microphoneId) }
   }
 
   private func configureMicrophone(id: String?) throws {
@@ -61,6 +80,7 @@ final class AudioCapture: NSObject, AVCaptureAudioDataOutputSampleBufferDelegate
     guard let device else { throw HostError(code: "ENOENT", message: "no microphone") }
     let session = AVCaptureSession()
     session.beginConfiguration()
+    defer { session.commitConfiguration() }
     let input = try AVCaptureDeviceInput(device: device)
     let output = AVCaptureAudioDataOutput()
     // Ask AVFoundation for the mixer's format; it converts in its own pipeline.
@@ -69,28 +89,59 @@ final class AudioCapture: NSObject, AVCaptureAudioDataOutputSampleBufferDelegate
       AVLinearPCMBitDepthKey: 32, AVLinearPCMIsFloatKey: true, AVLinearPCMIsNonInterleaved: false,
     ]
     output.setSampleBufferDelegate(self, queue: queue)
-    if session.canAddInput(input) { session.addInput(input) }
-    if session.canAddOutput(output) { session.addOutput(output) }
-    session.commitConfiguration()
+    guard session.canAddInput(input), session.canAddOutput(output) else {
+      throw HostError(code: "EIO", message: "the microphone cannot be added to the capture session")
+    }
+    session.addInput(input)
+    session.addOutput(output)
     captureSession = session
+  }
+
+  static func hostNow() -> MediaTime {
+    MediaTime.seconds(CMClockGetTime(CMClockGetHostTimeClock()).seconds)
+  }
+
+  /// Timeline frame of a host time.
+  private func frame(at time: MediaTime) -> Int64 {
+    guard let origin else { return 0 }
+    return Int64(((time - origin).seconds * Self.sampleRate).rounded())
+  }
+
+  private func epochMs(ofFrame frame: Int64) -> Int64 {
+    originEpochMs + Int64((Double(frame) / Self.sampleRate * 1000).rounded())
   }
 
   func start() {
     captureSession?.startRunning()
     queue.async { [self] in
+      origin = Self.hostNow()
+      originEpochMs = Date().epochMilliseconds
       let timer = DispatchSource.makeTimerSource(queue: queue)
-      timer.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100), leeway: .milliseconds(10))
-      timer.setEventHandler { [weak self] in self?.pumpMixer(flush: false) }
+      timer.schedule(deadline: .now() + Self.pumpInterval, repeating: Self.pumpInterval, leeway: .milliseconds(10))
+      timer.setEventHandler { [weak self] in self?.pumpMixer() }
       timer.resume()
       pump = timer
     }
   }
 
-  func setPaused(_ value: Bool) {
-    queue.async { [self] in
-      paused = value
-      // Close the segment at a pause: no segment straddles a gap in session time.
-      if value { pumpMixer(flush: true); closeSegment() }
+  /// Writes everything captured so far and closes the segment (no segment straddles a gap
+  /// in session time); its report is in the ledger when this returns.
+  func pause() async {
+    await onQueue { [self] in
+      guard !paused else { return }
+      paused = true
+      let start = mixer.emittedFrames
+      write(mixer.flush(clockFrame: frame(at: Self.hostNow())), from: start)
+      closeSegment()
+    }
+  }
+
+  func resume() async {
+    await onQueue { [self] in
+      guard paused else { return }
+      // The paused span is not written: the timeline jumps to now.
+      mixer.skip(to: frame(at: Self.hostNow()))
+      paused = false
     }
   }
 
@@ -98,14 +149,26 @@ final class AudioCapture: NSObject, AVCaptureAudioDataOutputSampleBufferDelegate
     queue.async { [self] in mixer.balance = AudioBalance(balance: balance) }
   }
 
+  /// Stops both inputs, writes what is left and closes the last segment; its report is in
+  /// the ledger when this returns.
   func stop() async {
     captureSession?.stopRunning()
-    await withCheckedContinuation { continuation in
-      queue.async { [self] in
-        pump?.cancel()
-        pump = nil
-        pumpMixer(flush: true)
-        closeSegment()
+    await onQueue { [self] in
+      pump?.cancel()
+      pump = nil
+      if !paused, origin != nil {
+        let start = mixer.emittedFrames
+        write(mixer.flush(clockFrame: frame(at: Self.hostNow())), from: start)
+      }
+      paused = true
+      closeSegment()
+    }
+  }
+
+  private func onQueue(_ body: @escaping @Sendable () -> Void) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      queue.async {
+        body()
         continuation.resume()
       }
     }
@@ -114,50 +177,58 @@ final class AudioCapture: NSObject, AVCaptureAudioDataOutputSampleBufferDelegate
   // MARK: Inputs
 
   func captureOutput(_ output: AVCaptureOutput, didOutput sampleBuffer: CMSampleBuffer, from connection: AVCaptureConnection) {
-    ingest(sampleBuffer, input: .microphone)
+    // The session stamps buffers on its own clock; the timeline is on the host clock.
+    let clock = captureSession?.synchronizationClock ?? CMClockGetHostTimeClock()
+    let pts = CMSyncConvertTime(sampleBuffer.presentationTimeStamp, from: clock, to: CMClockGetHostTimeClock())
+    ingest(sampleBuffer, at: pts, input: .microphone)
   }
 
-  /// System audio from the SCStream, already on `queue`.
+  /// System audio from the SCStream, already on `queue` and on the host clock.
   func ingestSystemAudio(_ sampleBuffer: CMSampleBuffer) {
-    ingest(sampleBuffer, input: .system)
+    ingest(sampleBuffer, at: sampleBuffer.presentationTimeStamp, input: .system)
   }
 
-  private func ingest(_ sampleBuffer: CMSampleBuffer, input: AudioMixer.Input) {
+  private func ingest(_ sampleBuffer: CMSampleBuffer, at pts: CMTime, input: AudioMixer.Input) {
     dispatchPrecondition(condition: .onQueue(queue))
-    guard !paused else { return }
-    let key = input == .microphone ? "microphone" : "system"
-    let normalizer = normalizers[key] ?? AudioNormalizer(target: targetFormat)
-    normalizers[key] = normalizer
+    guard !paused, origin != nil, pts.isValid else { return }
+    let normalizer = normalizers[input] ?? AudioNormalizer(target: targetFormat)
+    normalizers[input] = normalizer
     guard let samples = normalizer.interleavedSamples(from: sampleBuffer) else { return }
     if input == .microphone {
       let peak = samples.reduce(Float(0)) { max($0, abs($1)) }
       segmentMicPeak = max(segmentMicPeak, peak)
       intervalMicPeak = max(intervalMicPeak, peak)
     }
-    mixer.push(samples, to: input)
+    mixer.push(samples, to: input, atFrame: frame(at: MediaTime.seconds(pts.seconds)))
   }
 
   // MARK: Mixing and writing
 
-  private func pumpMixer(flush: Bool) {
+  private func pumpMixer() {
+    guard !paused else { return }
     let fill = mixer.fill
-    let mixed = mixer.pull(flush: flush)
-    if !mixed.isEmpty { write(mixed) }
+    let start = mixer.emittedFrames
+    let mixed = mixer.pull(clockFrame: frame(at: Self.hostNow()))
+    write(mixed, from: start)
     reportHealth(fill: fill)
   }
 
-  private func write(_ samples: [Float]) {
+  /// Writes interleaved samples that start at timeline frame `startFrame`.
+  private func write(_ samples: [Float], from startFrame: Int64) {
     var offset = 0
     while offset < samples.count {
-      if file == nil { openSegment() }
+      if file == nil { openSegment(atFrame: startFrame + Int64(offset / Self.channels)) }
       guard let file else { return }
       let framesLeft = segmentFrames - fileFrames
       let count = min(framesLeft * Self.channels, samples.count - offset)
       let frames = count / Self.channels
-      guard let buffer = AVAudioPCMBuffer(pcmFormat: targetFormat, frameCapacity: AVAudioFrameCount(frames)) else { return }
+      guard let buffer = AVAudioPCMBuffer(pcmFormat: targetFormat, frameCapacity: AVAudioFrameCount(frames)),
+        let channelData = buffer.floatChannelData
+      else { return }
       buffer.frameLength = AVAudioFrameCount(frames)
       samples.withUnsafeBufferPointer { source in
-        buffer.floatChannelData![0].update(from: source.baseAddress!.advanced(by: offset), count: count)
+        guard let base = source.baseAddress else { return }
+        channelData[0].update(from: base.advanced(by: offset), count: count)
       }
       do {
         try file.write(from: buffer)
@@ -173,7 +244,7 @@ final class AudioCapture: NSObject, AVCaptureAudioDataOutputSampleBufferDelegate
     }
   }
 
-  private func openSegment() {
+  private func openSegment(atFrame startFrame: Int64) {
     let url = directory.appendingPathComponent(SegmentClock.fileName(prefix: "audio", index: sequence, ext: "wav"))
     let settings: [String: Any] = [
       AVFormatIDKey: kAudioFormatLinearPCM, AVSampleRateKey: Self.sampleRate, AVNumberOfChannelsKey: Self.channels,
@@ -184,7 +255,7 @@ final class AudioCapture: NSObject, AVCaptureAudioDataOutputSampleBufferDelegate
       fileURL = url
       fileFrames = 0
       segmentMicPeak = 0
-      fileStartedAt = Date().epochMilliseconds - Int64(mixer.fill * 2000)
+      fileStartedAt = epochMs(ofFrame: startFrame)
     } catch {
       logger.error("audio segment could not start: \(error.localizedDescription, privacy: .public)")
       report(.writeFailed(service: .audio, code: "EIO", message: error.localizedDescription))
@@ -197,45 +268,52 @@ final class AudioCapture: NSObject, AVCaptureAudioDataOutputSampleBufferDelegate
       fileURL = nil
       return
     }
-    // Releasing the AVAudioFile writes the final WAV header sizes.
+    // Releasing the only reference to the AVAudioFile writes the WAV header's final sizes
+    // before this returns (`close()` exists only from macOS 15).
     file = nil
     fileURL = nil
-    let item = (
-      sequence: sequence, frames: fileFrames, startedAt: fileStartedAt, peak: Double(min(1, segmentMicPeak)),
-      source: microphoneOn && systemOn ? AudioSegmentCaptured.Source.mixed : microphoneOn ? .microphone : .system
-    )
-    sequence += 1
+    let sequence = self.sequence
+    let frames = fileFrames
+    let startedAt = fileStartedAt
+    let peak = Double(min(1, segmentMicPeak))
+    let source: AudioSegmentCaptured.Source = microphoneOn && systemOn ? .mixed : microphoneOn ? .microphone : .system
+    self.sequence += 1
     let sessionID = self.sessionID
     let notify = self.notify
-    Task.detached {
-      guard let digest = try? FileDigest.compute(url) else { return }
-      let durationMs = Int64((Double(item.frames) / AudioCapture.sampleRate * 1000).rounded())
+    let logger = self.logger
+    ledger.track {
+      let digest: FileDigest
+      do { digest = try FileDigest.compute(url) } catch {
+        logger.error("audio segment \(sequence) unreadable: \(error.localizedDescription, privacy: .public)")
+        return
+      }
+      let durationMs = Int64((Double(frames) / AudioCapture.sampleRate * 1000).rounded())
       await notify(
         .audio(
           AudioSegmentCaptured(
-            sessionId: sessionID, sequence: item.sequence, path: url.path, sha256: digest.sha256, size: digest.size,
-            durationMs: max(1, durationMs), startedAt: item.startedAt, sampleRate: Int(AudioCapture.sampleRate),
-            channels: AudioCapture.channels, peak: item.peak, source: item.source)))
+            sessionId: sessionID, sequence: sequence, path: url.path, sha256: digest.sha256, size: digest.size,
+            durationMs: max(1, durationMs), startedAt: startedAt, sampleRate: Int(AudioCapture.sampleRate),
+            channels: AudioCapture.channels, peak: peak, source: source)))
     }
   }
 
   private func reportHealth(fill: Double) {
-    let now = Date()
-    if microphoneOn, now.timeIntervalSince(lastLevelReport) >= 2 {
+    let now = Self.hostNow()
+    if microphoneOn, lastLevelReport.map({ (now - $0).seconds >= 2 }) ?? true {
       report(.level(peak: Double(min(1, intervalMicPeak))))
       intervalMicPeak = 0
       lastLevelReport = now
     }
-    if fill >= 0.9 || now.timeIntervalSince(lastBufferReport) >= 10 {
+    // A steady sample every 10 s; while the buffer is nearly full, one every 2 s at most.
+    if throttle.shouldSend("buffer", now: now.seconds, urgent: fill >= 0.9) {
       report(.buffer(service: .audio, fill: fill))
-      lastBufferReport = now
     }
   }
 
   private func report(_ signal: CaptureHealthSample.Signal) {
     let sample = CaptureHealthSample(sessionId: sessionID, at: Date().epochMilliseconds, signal: signal)
     let notify = self.notify
-    Task { await notify(.health(sample)) }
+    ledger.track { await notify(.health(sample)) }
   }
 }
 

@@ -21,9 +21,9 @@ final class CameraCaptureSource: NSObject, AVCaptureVideoDataOutputSampleBufferD
   private(set) var size: PixelSize
   private let session = AVCaptureSession()
   private let output = AVCaptureVideoDataOutput()
-  private let onFrame: (CMSampleBuffer) -> Void
+  private let onFrame: @Sendable (CMSampleBuffer) -> Void
 
-  init(sourceID: String, queue: DispatchQueue, onFrame: @escaping (CMSampleBuffer) -> Void) throws {
+  init(sourceID: String, queue: DispatchQueue, onFrame: @escaping @Sendable (CMSampleBuffer) -> Void) throws {
     self.sourceID = sourceID
     self.onFrame = onFrame
     guard let device = AVCaptureDevice(uniqueID: sourceID) else { throw CameraError.notFound(sourceID) }

@@ -30,6 +30,8 @@ actor CaptureRecorder {
   private struct Active {
     var config: RecorderConfiguration
     var directory: URL
+    /// Every file closed and not yet acknowledged by the engine.
+    let ledger = ReportLedger()
     var screens: [String: ScreenCaptureSource] = [:]
     var filters: [String: ScreenshotCapturer.Target] = [:]
     var camera: CameraCaptureSource?
@@ -45,6 +47,8 @@ actor CaptureRecorder {
   private let dataDirectory: URL
   private var active: Active?
   private let logger = Logger(subsystem: "app.stint", category: "recorder")
+  private var healthThrottle = HealthThrottle(interval: 30, urgentInterval: 5)
+  private let healthEpoch = ContinuousClock.now
 
   init(dataDirectory: URL, notify: @escaping Notify) {
     self.dataDirectory = dataDirectory
@@ -78,22 +82,26 @@ actor CaptureRecorder {
     }
   }
 
+  /// Pauses every source and resolves once the open video and audio segments are closed
+  /// and reported (a pause for sleep or a lock leaves nothing half-written).
   func pause() async throws {
     guard let active else { throw RecorderError.notRecording }
-    // Every source pauses: video, screenshots and audio (the seed left the mic running).
-    active.video?.pause()
+    await active.video?.pause()
     await active.screenshots?.setPaused(true)
-    active.audio?.setPaused(true)
+    await active.audio?.pause()
+    await active.ledger.waitForAll()
   }
 
   func resume() async throws {
     guard let active else { throw RecorderError.notRecording }
     active.video?.resume()
     await active.screenshots?.setPaused(false)
-    active.audio?.setPaused(false)
+    await active.audio?.resume()
   }
 
-  /// Resolves once every file is closed and its notification sent.
+  /// Resolves once every writer has finished (the last movie segment's `finishWriting`, the
+  /// last WAV closed, a screenshot in flight written) and every file has been reported to
+  /// the engine and answered: the host port's promise for `recorder.stop`.
   func stop() async throws {
     guard active != nil else { return }
     await tearDown()
@@ -127,7 +135,9 @@ actor CaptureRecorder {
   }
 
   func permissions() async -> [String: PermissionState] {
-    Dictionary(uniqueKeysWithValues: PermissionKind.allCases.map { ($0.rawValue, Permission.live($0).check()) })
+    var states: [String: PermissionState] = [:]
+    for kind in PermissionKind.allCases { states[kind.rawValue] = await Permission.live(kind).status() }
+    return states
   }
 
   func requestPermission(_ kind: PermissionKind) async -> PermissionState {
@@ -175,26 +185,32 @@ actor CaptureRecorder {
     let config = state.config
     let sessionID = config.sessionId
     let notify = self.notify
+    let ledger = state.ledger
     if config.audio.microphone || config.audio.systemAudio {
-      state.audio = AudioCapture(sessionID: sessionID, directory: state.directory, configuration: config.audio, notify: notify)
+      state.audio = try AudioCapture(
+        sessionID: sessionID, directory: state.directory, configuration: config.audio, ledger: ledger, notify: notify)
     }
     if config.video.enabled {
       let sizes = try config.sources.map { try sourceSize($0, content: content, config: config) }
       let quality: VideoQuality = config.video.fps >= 60 ? .high : config.video.fps <= 15 ? .low : .standard
       let canvas = LayoutMath.canvasSize(for: sizes, layout: config.layout, maxEdge: quality.maxEdge)
+      let logger = self.logger
       let writer = SegmentedVideoWriter(
         directory: state.directory, size: canvas, fps: config.video.fps, quality: quality,
-        segmentSeconds: config.video.segmentSeconds
+        segmentSeconds: config.video.segmentSeconds, ledger: ledger
       ) { segment in
-        Task.detached {
-          guard let digest = try? FileDigest.compute(segment.url) else { return }
-          await notify(
-            .video(
-              VideoSegmentCaptured(
-                sessionId: sessionID, sequence: segment.index, path: segment.url.path, sha256: digest.sha256, size: digest.size,
-                durationMs: segment.durationMs, startedAt: segment.startedAt, width: segment.width, height: segment.height,
-                fps: segment.fps)))
+        // Runs in the ledger once the file is complete; the ledger waits for the reply.
+        let digest: FileDigest
+        do { digest = try FileDigest.compute(segment.url) } catch {
+          logger.error("video segment \(segment.index) unreadable: \(error.localizedDescription, privacy: .public)")
+          return
         }
+        await notify(
+          .video(
+            VideoSegmentCaptured(
+              sessionId: sessionID, sequence: segment.index, path: segment.url.path, sha256: digest.sha256, size: digest.size,
+              durationMs: segment.durationMs, startedAt: segment.startedAt, width: segment.width, height: segment.height,
+              fps: segment.fps)))
       }
       state.video = VideoPipeline(canvas: canvas, layout: config.layout, fps: config.video.fps, writer: writer)
     }
@@ -226,8 +242,9 @@ actor CaptureRecorder {
     let video = state.video
     if source.kind == .camera {
       guard let video else { return }
-      let camera = try CameraCaptureSource(sourceID: source.id, queue: video.queue) { [weak video] buffer in
-        video?.ingestCamera(buffer, sourceID: source.id)
+      let sourceID = source.id
+      let camera = try CameraCaptureSource(sourceID: sourceID, queue: video.queue) { [weak video] buffer in
+        video?.ingestCamera(buffer, sourceID: sourceID)
       }
       video.addSource(source.id, size: camera.size)
       state.camera = camera
@@ -236,21 +253,33 @@ actor CaptureRecorder {
     }
     let built = try ContentFilterBuilder.filter(
       for: source, content: content, excludedBundleIDs: config.excludedBundleIds, excludedWindowIDs: config.excludedWindowIds)
-    state.filters[source.id] = ScreenshotCapturer.Target(sourceID: source.id, filter: built.filter, size: built.size)
+    state.filters[source.id] = ScreenshotCapturer.Target(sourceID: source.id, filter: SharedContentFilter(built.filter), size: built.size)
     let capturesAudio = state.audioStreamID == source.id
     guard video != nil || capturesAudio else { return }
     // Audio-only still needs a screen output on the stream (SCStream drops audio without
     // one), so it gets a 1 fps video stream whose frames go nowhere.
     let audio = state.audio
     let logger = self.logger
+    let ledger = state.ledger
+    let notify = self.notify
+    let sessionID = config.sessionId
+    let sourceID = source.id
     let screen = try ScreenCaptureSource(
       sourceID: source.id, filter: built.filter, size: built.size, fps: video == nil ? 1 : config.video.fps,
       capturesAudio: capturesAudio, videoQueue: video?.queue ?? DispatchQueue(label: "app.stint.idle-video"),
       audioQueue: audio?.queue ?? DispatchQueue(label: "app.stint.idle-audio"),
       handlers: .init(
-        frame: { [weak video] buffer, status in video?.ingestScreen(buffer, status: status, sourceID: source.id) },
+        frame: { [weak video] buffer, status in video?.ingestScreen(buffer, status: status, sourceID: sourceID) },
         audio: capturesAudio ? { [weak audio] buffer in audio?.ingestSystemAudio(buffer) } : nil,
-        stopped: { error in logger.error("source \(source.id, privacy: .public) stopped: \(error.localizedDescription, privacy: .public)") }
+        stopped: { error in
+          logger.error("source \(sourceID, privacy: .public) stopped: \(error.localizedDescription, privacy: .public)")
+          // A revoked Screen Recording permission stops the stream with userDeclined: the
+          // engine marks the services that need it (polling CGPreflight would lie here).
+          guard (error as? SCStreamError)?.code == .userDeclined else { return }
+          let sample = CaptureHealthSample(
+            sessionId: sessionID, at: Date().epochMilliseconds, signal: .permission(.screen, state: "denied"))
+          ledger.track { await notify(.health(sample)) }
+        }
       ))
     video?.addSource(source.id, size: built.size)
     state.screens[source.id] = screen
@@ -283,18 +312,20 @@ actor CaptureRecorder {
       if health.dropped > 0 {
         await notify(.health(.init(sessionId: sessionID, at: now, signal: .drops(service: .video, dropped: health.dropped, reason: "encoder busy"))))
       }
-      await notify(.health(.init(sessionId: sessionID, at: now, signal: .buffer(service: .video, fill: health.bufferFill))))
+      let monotonic = ContinuousClock.now - healthEpoch
+      if healthThrottle.shouldSend("video.buffer", now: monotonic.timeInterval, urgent: health.bufferFill >= 0.9) {
+        await notify(.health(.init(sessionId: sessionID, at: now, signal: .buffer(service: .video, fill: health.bufferFill))))
+      }
     }
     if let values = try? active.directory.resourceValues(forKeys: [.volumeAvailableCapacityForImportantUsageKey, .volumeTotalCapacityKey]),
       let free = values.volumeAvailableCapacityForImportantUsage
     {
       await notify(.health(.init(sessionId: sessionID, at: now, signal: .disk(freeBytes: free, totalBytes: values.volumeTotalCapacity.map(Int64.init)))))
     }
-    if active.config.sources.contains(where: { $0.kind != .camera }), Permission.screen.check() != .granted {
-      await notify(.health(.init(sessionId: sessionID, at: now, signal: .permission(.screen, state: "denied"))))
-    }
   }
 
+  /// The stop barrier: sources first (no new frames), then each writer closes its file
+  /// into the ledger, then the ledger drains (files finished, hashed, reported, answered).
   private func tearDown() async {
     guard let state = active else { return }
     state.health?.cancel()
@@ -303,7 +334,8 @@ actor CaptureRecorder {
     state.camera?.stop()
     await state.video?.stop()
     await state.audio?.stop()
+    await state.ledger.waitForAll()
     active = nil
-    logger.info("recording \(state.config.sessionId, privacy: .public) stopped")
+    logger.info("recording \(state.config.sessionId, privacy: .public) stopped; every file reported")
   }
 }

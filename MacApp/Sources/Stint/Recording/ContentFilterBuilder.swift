@@ -1,4 +1,3 @@
-import AppKit
 import ScreenCaptureKit
 import StintCore
 
@@ -36,11 +35,15 @@ enum ContentFilterBuilder {
       }
       let apps = excludedApplications(in: content, bundleIDs: excludedBundleIDs)
       let windowIDs = Set(excludedWindowIDs)
-      let scale = Double(NSScreen.screens.first { $0.displayID == display.displayID }?.backingScaleFactor ?? 2)
-      let size = PixelSize(width: Double(display.width) * scale, height: Double(display.height) * scale)
+      // The filter knows the display's backing scale (macOS 14): no NSScreen, which is
+      // main-actor state and must not be read from the recorder's actor.
+      func sized(_ filter: SCContentFilter) -> (filter: SCContentFilter, size: PixelSize, scale: Double) {
+        let scale = Double(filter.pointPixelScale)
+        return (filter, PixelSize(width: Double(display.width) * scale, height: Double(display.height) * scale), scale)
+      }
       if windowIDs.isEmpty {
         // App-level exclusion also covers windows an excluded app opens later.
-        return (SCContentFilter(display: display, excludingApplications: apps, exceptingWindows: []), size, scale)
+        return sized(SCContentFilter(display: display, excludingApplications: apps, exceptingWindows: []))
       }
       // Excluding single windows needs the window form, which does not follow windows opened
       // later; the recorder rebuilds the filter (`updateContentFilter`) when the list changes.
@@ -49,7 +52,7 @@ enum ContentFilterBuilder {
         windowIDs.contains(String(window.windowID))
           || window.owningApplication.map { excludedPIDs.contains($0.processID) } == true
       }
-      return (SCContentFilter(display: display, excludingWindows: excluded), size, scale)
+      return sized(SCContentFilter(display: display, excludingWindows: excluded))
     case .window:
       guard let window = content.windows.first(where: { String($0.windowID) == source.id }) else {
         throw FilterError.windowNotFound(source.id)
@@ -63,11 +66,5 @@ enum ContentFilterBuilder {
     case .camera:
       preconditionFailure("cameras are captured by CameraCaptureSource")
     }
-  }
-}
-
-extension NSScreen {
-  var displayID: CGDirectDisplayID? {
-    (deviceDescription[NSDeviceDescriptionKey("NSScreenNumber")] as? NSNumber)?.uint32Value
   }
 }

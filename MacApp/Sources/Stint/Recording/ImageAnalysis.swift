@@ -1,22 +1,19 @@
-import Accelerate
 import CoreGraphics
 import Foundation
 import ImageIO
 import StintCore
 import UniformTypeIdentifiers
 
-/// Native image work for screenshots: PNG encoding, the dHash through vImage, downscaling.
+/// Native image work for screenshots: PNG encoding, the dHash, downscaling.
 enum ImageAnalysis {
   enum ImageError: LocalizedError {
     case unreadable(String)
     case encodeFailed
-    case vImage(vImage_Error)
 
     var errorDescription: String? {
       switch self {
       case .unreadable(let path): "Cannot read the image at \(path)."
       case .encodeFailed: "The image could not be encoded."
-      case .vImage(let code): "vImage failed (\(code))."
       }
     }
   }
@@ -42,28 +39,30 @@ enum ImageAnalysis {
     try differenceHash(of: try loadImage(url))
   }
 
-  /// Grayscale 9×8 thumbnail with vImage (a high-quality resample, so the hash does not
-  /// alias on text), then StintCore's bit math, identical to the engine's fallback.
+  /// The engine's dHash, bit for bit: the image's stored RGB bytes (what the engine reads
+  /// back from the PNG, with no colour management) through StintCore's box filter and
+  /// luma. Drawing into a context in the image's own colour space copies the bytes as
+  /// they are; only a non-RGB image is converted (screenshots are always RGB).
   static func differenceHash(of image: CGImage) throws -> UInt64 {
-    guard
-      var format = vImage_CGImageFormat(
-        bitsPerComponent: 8, bitsPerPixel: 8, colorSpace: CGColorSpaceCreateDeviceGray(),
-        bitmapInfo: CGBitmapInfo(rawValue: CGImageAlphaInfo.none.rawValue))
+    let width = image.width
+    let height = image.height
+    let bytesPerRow = width * 4
+    guard width > 0, height > 0,
+      let space = image.colorSpace.flatMap({ $0.model == .rgb ? $0 : nil }) ?? CGColorSpace(name: CGColorSpace.sRGB)
     else { throw ImageError.encodeFailed }
-    var source = vImage_Buffer()
-    var error = vImageBuffer_InitWithCGImage(&source, &format, nil, image, vImage_Flags(kvImageNoFlags))
-    guard error == kvImageNoError else { throw ImageError.vImage(error) }
-    defer { free(source.data) }
-
-    var pixels = [UInt8](repeating: 0, count: DifferenceHash.width * DifferenceHash.height)
+    var pixels = [UInt8](repeating: 0, count: bytesPerRow * height)
     try pixels.withUnsafeMutableBytes { raw in
-      var destination = vImage_Buffer(
-        data: raw.baseAddress, height: vImagePixelCount(DifferenceHash.height),
-        width: vImagePixelCount(DifferenceHash.width), rowBytes: DifferenceHash.width)
-      error = vImageScale_Planar8(&source, &destination, nil, vImage_Flags(kvImageHighQualityResampling))
-      guard error == kvImageNoError else { throw ImageError.vImage(error) }
+      guard
+        let context = CGContext(
+          data: raw.baseAddress, width: width, height: height, bitsPerComponent: 8, bytesPerRow: bytesPerRow, space: space,
+          bitmapInfo: CGImageAlphaInfo.noneSkipLast.rawValue | CGBitmapInfo.byteOrder32Big.rawValue)
+      else { throw ImageError.encodeFailed }
+      context.interpolationQuality = .none
+      context.draw(image, in: CGRect(x: 0, y: 0, width: width, height: height))
     }
-    return try DifferenceHash.hash(grayscale9x8: pixels)
+    return try pixels.withUnsafeBufferPointer { buffer in
+      try DifferenceHash.hash(rgba: buffer, width: width, height: height, bytesPerRow: bytesPerRow)
+    }
   }
 
   struct Downscaled: Sendable {

@@ -7,17 +7,20 @@ import StintCore
 /// queue, system audio on the audio queue; both queues are the pipelines' own, so no frame
 /// takes an extra hop.
 final class ScreenCaptureSource: NSObject, SCStreamOutput, SCStreamDelegate, @unchecked Sendable {
-  struct Handlers {
+  /// Called on SCStream's queues, so each handler is `@Sendable` and captures only
+  /// Sendable owners (the pipelines, which confine their state to their queues).
+  struct Handlers: Sendable {
     /// Called on the video queue with each frame and its SCFrameStatus.
-    var frame: (CMSampleBuffer, SCFrameStatus) -> Void
+    var frame: @Sendable (CMSampleBuffer, SCFrameStatus) -> Void
     /// Called on the audio queue with system audio (only the stream that captures audio).
-    var audio: ((CMSampleBuffer) -> Void)?
-    /// The stream stopped on its own (display unplugged, permission revoked).
-    var stopped: (any Error) -> Void
+    var audio: (@Sendable (CMSampleBuffer) -> Void)?
+    /// The stream stopped on its own (display unplugged, permission revoked, the Mac slept).
+    var stopped: @Sendable (any Error) -> Void
   }
 
-  /// Frames SCStream may hand out before it waits for us to release one (its buffer pool).
-  static let queueDepth = 6
+  /// Frames SCStream may hand out before it waits for us to release one (its buffer pool;
+  /// SCStreamConfiguration allows at most 8).
+  static let queueDepth = 8
 
   let sourceID: String
   let size: PixelSize

@@ -10,7 +10,7 @@ import StintCore
 actor ScreenshotCapturer {
   struct Target: Sendable {
     var sourceID: String
-    var filter: SCContentFilter
+    var filter: SharedContentFilter
     var size: PixelSize
   }
 
@@ -50,9 +50,13 @@ actor ScreenshotCapturer {
   func setPaused(_ value: Bool) { paused = value }
   func setTargets(_ value: [Target]) { targets = value }
 
-  func stop() {
-    loop?.cancel()
-    loop = nil
+  /// Ends the loop and waits for a capture in flight: its file is written and reported
+  /// (and the engine has answered) when this returns.
+  func stop() async {
+    guard let loop else { return }
+    self.loop = nil
+    loop.cancel()
+    await loop.value
   }
 
   private func captureAll() async {
@@ -60,6 +64,8 @@ actor ScreenshotCapturer {
     for target in targets {
       do {
         try await capture(target)
+      } catch is CancellationError {
+        return
       } catch {
         failures += 1
         logger.error("screenshot of \(target.sourceID, privacy: .public) failed: \(error.localizedDescription, privacy: .public)")
@@ -79,7 +85,7 @@ actor ScreenshotCapturer {
     configuration.showsCursor = false
     configuration.colorSpaceName = CGColorSpace.sRGB
     let capturedAt = Date().epochMilliseconds
-    let image = try await SCScreenshotManager.captureImage(contentFilter: target.filter, configuration: configuration)
+    let image = try await SCScreenshotManager.captureImage(contentFilter: target.filter.filter, configuration: configuration)
 
     let data = try ImageAnalysis.pngData(image)
     let hash = try ImageAnalysis.differenceHash(of: image)
@@ -98,3 +104,13 @@ actor ScreenshotCapturer {
     await notify(.screenshot(item))
   }
 }
+
+/// An `SCContentFilter` shared between the recorder and the screenshot loop. The filter is
+/// not annotated Sendable, but Stint never mutates one after building it (its one settable
+/// property, `includeMenuBar`, is left alone), and ScreenCaptureKit only reads it.
+final class SharedContentFilter: @unchecked Sendable {
+  let filter: SCContentFilter
+
+  init(_ filter: SCContentFilter) { self.filter = filter }
+}
+

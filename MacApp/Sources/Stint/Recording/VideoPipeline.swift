@@ -35,11 +35,12 @@ final class VideoPipeline: @unchecked Sendable {
   private var pausedTotal = MediaTime.zero
   private var pausedAt: MediaTime?
   private var health = Health()
-  private var held: [String: Int] = [:]
   private var reportedWriterDrops = 0
 
   init(canvas: PixelSize, layout: CompositorLayout, fps: Int, writer: SegmentedVideoWriter) {
-    self.synchronizer = FrameSynchronizer(fps: fps)
+    // Every buffered frame holds one of the stream's pool buffers: stay well under the pool
+    // (the compositor and encoder hold one more each) or SCStream stops delivering.
+    self.synchronizer = FrameSynchronizer(fps: fps, maxBufferedPerStream: ScreenCaptureSource.queueDepth - 3)
     self.compositor = FrameCompositor(canvas: canvas)
     self.writer = writer
     self.layout = layout
@@ -82,13 +83,19 @@ final class VideoPipeline: @unchecked Sendable {
   func ingestScreen(_ sampleBuffer: CMSampleBuffer, status: SCFrameStatus, sourceID: String) {
     dispatchPrecondition(condition: .onQueue(queue))
     switch status {
-    case .complete: health.delivered += 1
-    case .idle: health.idle += 1  // nothing changed on screen; the previous frame is held
+    case .complete:
+      health.delivered += 1
+      ingest(sampleBuffer, sourceID: sourceID)
+    case .idle:
+      // Nothing changed on screen: the previous frame is held, and ticks up to this
+      // moment stop waiting for this stream (a static window must not stall the others).
+      health.idle += 1
+      guard !paused, let stream = streams[sourceID] else { return }
+      let pts = sampleBuffer.presentationTimeStamp
+      drain(synchronizer.markIdle(stream: stream, at: pts.isValid ? MediaTime.seconds(pts.seconds) : Self.hostNow()))
     case .blank, .suspended, .started, .stopped: return
     @unknown default: return
     }
-    guard status == .complete else { return }
-    ingest(sampleBuffer, sourceID: sourceID)
   }
 
   /// Called on `queue` by the camera.
@@ -101,10 +108,10 @@ final class VideoPipeline: @unchecked Sendable {
   private func ingest(_ sampleBuffer: CMSampleBuffer, sourceID: String) {
     guard !paused, let stream = streams[sourceID], let pixels = sampleBuffer.imageBuffer else { return }
     let time = MediaTime.seconds(sampleBuffer.presentationTimeStamp.seconds)
-    // Held buffers come from SCStream's pool; holding `queueDepth` of them stalls capture.
-    held[sourceID, default: 0] = min(ScreenCaptureSource.queueDepth, (held[sourceID] ?? 0) + 1)
-    health.bufferFill = max(health.bufferFill, Double(held[sourceID] ?? 0) / Double(ScreenCaptureSource.queueDepth))
     drain(synchronizer.push(Frame(buffer: pixels), stream: stream, at: time))
+    // Buffered frames hold SCStream pool buffers; a pool run dry stalls capture.
+    let buffered = synchronizer.bufferedFrames(of: stream)
+    health.bufferFill = max(health.bufferFill, min(1, Double(buffered) / Double(ScreenCaptureSource.queueDepth)))
   }
 
   private func drain(_ outputs: [FrameSynchronizer<Frame>.Output]) {
@@ -117,8 +124,6 @@ final class VideoPipeline: @unchecked Sendable {
       let epoch = Self.epochMs(forHostTime: output.time)
       writer.append(composed, at: mediaTime, epochMs: epoch)
     }
-    // Each decided tick released the frames before it.
-    for key in held.keys { held[key] = max(0, (held[key] ?? 0) - outputs.count) }
   }
 
   static func epochMs(forHostTime time: MediaTime) -> Int64 {
@@ -126,10 +131,19 @@ final class VideoPipeline: @unchecked Sendable {
     return Date().epochMilliseconds - Int64((now - time).milliseconds.rounded())
   }
 
-  func pause() {
-    queue.async { [self] in
-      paused = true
-      pausedAt = Self.hostNow()
+  /// Stops taking frames and closes the open segment at its last frame; its report is in
+  /// the ledger when this returns.
+  func pause() async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      queue.async { [self] in
+        if !paused {
+          drain(synchronizer.advance(to: Self.hostNow()))
+          paused = true
+          pausedAt = Self.hostNow()
+          writer.finish()
+        }
+        continuation.resume()
+      }
     }
   }
 
@@ -146,7 +160,7 @@ final class VideoPipeline: @unchecked Sendable {
 
   /// Takes and resets the counters for a health sample.
   func takeHealth() async -> Health {
-    await withCheckedContinuation { continuation in
+    await withCheckedContinuation { (continuation: CheckedContinuation<Health, Never>) in
       queue.async { [self] in
         var sample = health
         sample.dropped += writer.droppedFrames - reportedWriterDrops
@@ -157,12 +171,16 @@ final class VideoPipeline: @unchecked Sendable {
     }
   }
 
+  /// Emits the ticks already due (never ahead of the clock: no frozen frames at the end),
+  /// then closes the last segment one frame after its last frame. The segment's report is
+  /// in the ledger when this returns.
   func stop() async {
-    await withCheckedContinuation { continuation in
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
       queue.async { [self] in
         tickTimer?.cancel()
         tickTimer = nil
-        drain(synchronizer.advance(to: Self.hostNow() + .seconds(1)))
+        if !paused { drain(synchronizer.advance(to: Self.hostNow())) }
+        paused = true
         writer.finish()
         continuation.resume()
       }

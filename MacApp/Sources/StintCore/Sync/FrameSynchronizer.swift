@@ -95,6 +95,9 @@ public struct FrameSynchronizer<Frame: Sendable>: Sendable {
 
   public var streamIDs: [StreamID] { order }
 
+  /// Frames a stream has buffered (each holds a capture buffer the source wants back).
+  public func bufferedFrames(of id: StreamID) -> Int { streams[id]?.buffer.count ?? 0 }
+
   /// Adds a source (also while recording); its slots are `.missing` until it delivers.
   @discardableResult
   public mutating func addStream() -> StreamID {
