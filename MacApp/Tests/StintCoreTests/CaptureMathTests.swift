@@ -241,3 +241,44 @@ struct DifferenceHashVectorTests {
     }
   }
 }
+
+@Suite("InterruptionTracker")
+struct InterruptionTrackerTests {
+  @Test("a lid close (lock, then sleep) pauses once and resumes when both have cleared")
+  func overlapping() {
+    var tracker = InterruptionTracker()
+    let lock = tracker.begin(.screenLock, recording: true)
+    let sleep = tracker.begin(.sleep, recording: false)
+    let wake = tracker.end(.sleep, policy: .resume)
+    let unlock = tracker.end(.screenLock, policy: .resume)
+    #expect(lock == .pause(.screenLock))
+    #expect(sleep == InterruptionTracker.Action.none)
+    #expect(wake == InterruptionTracker.Action.none)
+    #expect(unlock == .resume(after: [.screenLock, .sleep]))
+    #expect(tracker.active.isEmpty && !tracker.pausedByUs)
+  }
+
+  @Test("the user's choice to end applies when the last interruption clears")
+  func endPolicy() {
+    var tracker = InterruptionTracker()
+    let pause = tracker.begin(.displayChange, recording: true)
+    let done = tracker.end(.displayChange, policy: .end)
+    #expect(pause == .pause(.displayChange))
+    #expect(done == .end(after: [.displayChange]))
+  }
+
+  @Test("a session the user paused stays paused; one the user resumed meanwhile is left alone")
+  func userPauses() {
+    var tracker = InterruptionTracker()
+    let alreadyPaused = tracker.begin(.sleep, recording: false)
+    let wake = tracker.end(.sleep, policy: .resume)
+    #expect(alreadyPaused == InterruptionTracker.Action.none)
+    #expect(wake == InterruptionTracker.Action.none)
+
+    let pause = tracker.begin(.screenLock, recording: true)
+    tracker.forget()
+    let unlock = tracker.end(.screenLock, policy: .resume)
+    #expect(pause == .pause(.screenLock))
+    #expect(unlock == InterruptionTracker.Action.none)
+  }
+}

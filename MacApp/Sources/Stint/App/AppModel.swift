@@ -24,6 +24,8 @@ struct RecentSession: Identifiable, Hashable {
 struct SourceOption: Identifiable, Hashable {
   var selection: SourceSelection
   var label: String
+  /// Pixels at the main screen's backing scale, when the recorder reported a size.
+  var pixelSize: PixelSize?
   var id: String { "\(selection.kind.rawValue):\(selection.id)" }
 }
 
@@ -39,8 +41,6 @@ final class AppModel {
   private(set) var hotkeyClashes: [HotkeyClash] = []
   private(set) var engineReady = false
   private(set) var lastError: String?
-  /// Set when a start needs permissions first; the menu bar label opens onboarding.
-  var onboardingRequested = false
   var launchAtLogin = LaunchAtLogin()
 
   /// Session time at `activeSince` (paused spans excluded), for the elapsed display.
@@ -55,6 +55,11 @@ final class AppModel {
   @ObservationIgnored private lazy var review = ReviewPanelController(engine: engine, dataDirectory: settings.dataDirectory)
   @ObservationIgnored private var eventTask: Task<Void, Never>?
   @ObservationIgnored private let logger = Logger(subsystem: "app.stint", category: "app")
+  @ObservationIgnored private let onboarding = OnboardingWindowController()
+  @ObservationIgnored private var interruptions = InterruptionTracker()
+  @ObservationIgnored private var interruptionWatcher: InterruptionWatcher?
+  @ObservationIgnored private var interruptedAt: Date?
+  @ObservationIgnored private var booting = false
 
   init(settings: SettingsStore = SettingsStore()) {
     self.settings = settings
@@ -76,15 +81,30 @@ final class AppModel {
     eventTask = Task { [weak self, engine] in
       for await event in engine.events { self?.handle(event) }
     }
+    interruptionWatcher = InterruptionWatcher { [weak self] reason, began in self?.interruption(reason, began: began) }
     Task { await boot() }
   }
 
   // MARK: Lifecycle
 
+  /// Starts the engine. Recovery of interrupted sessions can take a while on a large
+  /// library: after a few seconds the menu says so, and a failed start can be retried
+  /// (`retry()`), so `engineReady` never stays false without a way forward.
   private func boot() async {
+    guard !booting, !engineReady else { return }
+    booting = true
+    defer { booting = false }
+    let slow = Task { [weak self] in
+      try? await Task.sleep(for: .seconds(5))
+      guard !Task.isCancelled else { return }
+      self?.lastError = "Stint is still starting (checking earlier sessions)…"
+    }
+    defer { slow.cancel() }
     do {
       let version = try await engine.start()
       engineReady = true
+      lastError = nil
+      if case .error = status { status = .idle }
       await pushEngineSettings(settings.settings)
       settings.onChange = { [weak self] changed in
         Task { await self?.pushEngineSettings(changed) }
@@ -107,6 +127,7 @@ final class AppModel {
   }
 
   func shutdown() async {
+    interruptionWatcher?.invalidate()
     hotkeys.unregisterAll()
     await engine.stop()
     eventTask?.cancel()
@@ -138,9 +159,14 @@ final class AppModel {
     }
   }
 
-  /// Permissions the last-used configuration needs and does not have.
-  var missingPermissions: [PermissionKind] {
-    PermissionKind.required(by: settings.settings).filter { Permission.live($0).check() != .granted }
+  /// Permissions the last-used configuration needs and does not have (Screen Recording is
+  /// probed through ScreenCaptureKit, see `Permission`).
+  func missingPermissions() async -> [PermissionKind] {
+    var missing: [PermissionKind] = []
+    for kind in PermissionKind.required(by: settings.settings) where await Permission.live(kind).status() != .granted {
+      missing.append(kind)
+    }
+    return missing
   }
 
   var requiredPermissions: [PermissionKind] { PermissionKind.required(by: settings.settings) }
@@ -148,20 +174,41 @@ final class AppModel {
   /// One click, with the last-used configuration.
   func startRecording() {
     guard status == .idle || status == .processing else { return }
-    guard missingPermissions.isEmpty else {
-      onboardingRequested = true
-      return
-    }
+    let previous = status
     status = .starting
-    var params = settings.settings.captureRequest(resolvedSources: settings.settings.sources)
-    if case .object(var members) = params {
-      members["name"] = .string("Session \(Date().formatted(date: .abbreviated, time: .shortened))")
-      params = .object(members)
+    Task {
+      guard await missingPermissions().isEmpty else {
+        status = previous
+        onboarding.show(kinds: requiredPermissions) { [weak self] in self?.startRecording() }
+        return
+      }
+      var params = settings.settings.captureRequest(
+        resolvedSources: settings.settings.sources, lowDiskBytes: recordingBudget(for: settings.settings).lowDiskBytes())
+      if case .object(var members) = params {
+        members["name"] = .string("Session \(Date().formatted(date: .abbreviated, time: .shortened))")
+        params = .object(members)
+      }
+      send(.sessionStart, params)
     }
-    send(.sessionStart, params)
+  }
+
+  /// Expected bytes per hour for `value`, from the selected sources' sizes (the main display
+  /// when none is selected or its size is unknown).
+  func recordingBudget(for value: StintSettings) -> RecordingBudget {
+    let scale = Double(NSScreen.main?.backingScaleFactor ?? 2)
+    let mainDisplay = NSScreen.main.map { PixelSize(width: $0.frame.width * scale, height: $0.frame.height * scale) }
+    let sizes = value.sources.map { selection in
+      (selection.kind, availableSources.first { $0.selection == selection }?.pixelSize)
+    }
+    var screens = sizes.filter { $0.0 != .camera }.compactMap { $0.1 ?? mainDisplay }
+    if screens.isEmpty, let mainDisplay { screens = [mainDisplay] }
+    // Webcams report no size before they open; 1080p is the common ceiling.
+    let cameras = sizes.filter { $0.0 == .camera }.map { $0.1 ?? PixelSize(width: 1920, height: 1080) }
+    return RecordingBudget(settings: value, screens: screens, cameras: cameras)
   }
 
   func togglePause() {
+    interruptions.forget()
     switch status {
     case .recording: send(.sessionPause)
     case .paused: send(.sessionResume)
@@ -171,8 +218,56 @@ final class AppModel {
 
   func endRecording() {
     guard status == .recording || status == .paused else { return }
+    interruptions.forget()
     status = .processing
     send(.sessionEnd)
+  }
+
+  // MARK: Sleep, lock and display changes
+
+  /// Pauses at the first interruption (the recorder closes and reports its segments before
+  /// the pause resolves), then resumes or ends by the user's setting. Each edge leaves a
+  /// marker naming the cause, so the gap shows in the session and its integrity report
+  /// (a pause span, and a marker) instead of a silently dead recorder.
+  private func interruption(_ reason: InterruptionTracker.Reason, began: Bool) {
+    let action =
+      began
+      ? interruptions.begin(reason, recording: status == .recording)
+      : interruptions.end(reason, policy: settings.settings.afterInterruption)
+    switch action {
+    case .none:
+      break
+    case .pause(let reason):
+      interruptedAt = Date()
+      logger.info("pausing for \(reason.rawValue, privacy: .public)")
+      Task {
+        _ = try? await engine.call(.sessionMark, ["note": .string("Paused: \(reason.phrase).")])
+        do {
+          apply(state: try await engine.call(.sessionPause))
+        } catch {
+          lastError = "Could not pause when \(reason.phrase): \(error.localizedDescription)"
+        }
+      }
+    case .resume(let reasons), .end(let reasons):
+      let minutes = interruptedAt.map { Int((Date().timeIntervalSince($0) / 60).rounded()) } ?? 0
+      interruptedAt = nil
+      let causes = reasons.map(\.phrase).joined(separator: ", ")
+      let ending: Bool
+      if case .end = action { ending = true } else { ending = false }
+      Task {
+        if ending {
+          _ = try? await engine.call(.sessionMark, ["note": .string("Ended after a \(minutes)-minute gap: \(causes).")])
+          endRecording()
+        } else {
+          do {
+            apply(state: try await engine.call(.sessionResume))
+            _ = try? await engine.call(.sessionMark, ["note": .string("Resumed after a \(minutes)-minute gap: \(causes).")])
+          } catch {
+            lastError = "Could not resume after \(causes): \(error.localizedDescription)"
+          }
+        }
+      }
+    }
   }
 
   /// For quitting mid-session: ends it and waits (bounded by the stop timeout).
@@ -187,7 +282,20 @@ final class AppModel {
     send(.sessionMark)
   }
 
-  func retry() { send(.sessionRetry) }
+  /// Retries what failed: the engine's start, or the session step the engine reports.
+  func retry() {
+    if engineReady {
+      send(.sessionRetry)
+    } else {
+      status = .idle
+      Task { await boot() }
+    }
+  }
+
+  /// While a shortcut is being recorded in Settings, global hotkeys must not fire.
+  func suspendHotkeys(_ suspended: Bool) {
+    if suspended { hotkeys.unregisterAll() } else { applyHotkeys() }
+  }
   func dismissError() { send(.sessionDismiss) }
 
   func openReview(sessionID: String? = nil) {
@@ -216,7 +324,14 @@ final class AppModel {
       else { return nil }
       let name = source["name"]?.stringValue ?? id
       let app = source["appName"]?.stringValue
-      return SourceOption(selection: SourceSelection(kind: kind, id: id), label: app.map { "\($0) — \(name)" } ?? name)
+      // The recorder reports displays and windows in points.
+      let scale = Double(NSScreen.main?.backingScaleFactor ?? 2)
+      let size = source["width"]?.doubleValue.flatMap { width in
+        source["height"]?.doubleValue.map { PixelSize(width: width * scale, height: $0 * scale) }
+      }
+      return SourceOption(
+        selection: SourceSelection(kind: kind, id: id), label: app.map { "\($0) — \(name)" } ?? name,
+        pixelSize: size)
     }
   }
 

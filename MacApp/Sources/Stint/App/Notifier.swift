@@ -5,17 +5,19 @@ import UserNotifications
 /// time one is needed, not at launch.
 @MainActor
 final class Notifier: NSObject, UNUserNotificationCenterDelegate {
-  static let sessionIDKey = "sessionId"
-  private let center = UNUserNotificationCenter.current()
+  nonisolated static let sessionIDKey = "sessionId"
   private let logger = Logger(subsystem: "app.stint", category: "notifications")
   var onOpenSession: ((String) -> Void)?
 
   override init() {
     super.init()
-    center.delegate = self
+    UNUserNotificationCenter.current().delegate = self
   }
 
   func post(title: String, body: String, sessionID: String?) async {
+    // Fetched per call rather than stored: a fresh reference may be handed to the center's
+    // nonisolated async methods without sharing actor state.
+    let center = UNUserNotificationCenter.current()
     do {
       let settings = await center.notificationSettings()
       if settings.authorizationStatus == .notDetermined {

@@ -1,8 +1,9 @@
 import AppKit
 import SwiftUI
 
-/// A menu-bar app: no Dock icon (LSUIElement in Info.plist), one MenuBarExtra, Settings,
-/// and an onboarding window shown only when a recording needs a permission.
+/// A menu-bar app: no Dock icon (LSUIElement in Info.plist), one MenuBarExtra and Settings.
+/// The permissions window is AppKit's (`OnboardingWindowController`), shown only when a
+/// recording needs a permission.
 @main
 struct StintApp: App {
   @NSApplicationDelegateAdaptor(AppDelegate.self) private var delegate
@@ -17,25 +18,6 @@ struct StintApp: App {
 
     Settings {
       SettingsView(store: delegate.model.settings, model: delegate.model)
-    }
-
-    Window("Welcome to Stint", id: OnboardingWindow.id) {
-      OnboardingWindow(model: delegate.model)
-    }
-    .windowResizability(.contentSize)
-    .defaultPosition(.center)
-  }
-}
-
-struct OnboardingWindow: View {
-  static let id = "onboarding"
-  var model: AppModel
-  @Environment(\.dismissWindow) private var dismissWindow
-
-  var body: some View {
-    OnboardingView(kinds: model.requiredPermissions) {
-      dismissWindow(id: Self.id)
-      model.startRecording()
     }
   }
 }

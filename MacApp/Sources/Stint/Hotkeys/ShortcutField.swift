@@ -3,9 +3,14 @@ import StintCore
 import SwiftUI
 
 /// Records a shortcut: click, press the keys, done. Escape cancels; Delete clears.
+///
+/// Stint's global hotkeys are suspended while recording (`onRecordingChange`): Carbon
+/// hotkeys fire before a local event monitor sees the keys, so typing the current "pause"
+/// shortcut to rebind it would pause the session instead.
 struct ShortcutField: View {
   @Binding var combo: KeyCombo?
   var clash: HotkeyClash?
+  var onRecordingChange: (Bool) -> Void = { _ in }
 
   @State private var recording = false
   @State private var monitor: Any?
@@ -30,6 +35,7 @@ struct ShortcutField: View {
 
   private func start() {
     recording = true
+    onRecordingChange(true)
     invalid = nil
     monitor = NSEvent.addLocalMonitorForEvents(matching: .keyDown) { event in
       switch Int(event.keyCode) {
@@ -55,8 +61,10 @@ struct ShortcutField: View {
   }
 
   private func stop() {
+    let wasRecording = recording
     recording = false
     if let monitor { NSEvent.removeMonitor(monitor) }
     monitor = nil
+    if wasRecording { onRecordingChange(false) }
   }
 }

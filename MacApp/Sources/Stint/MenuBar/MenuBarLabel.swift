@@ -4,7 +4,6 @@ import SwiftUI
 /// The status item: a symbol per state and, while recording, the elapsed session time.
 struct MenuBarLabel: View {
   var model: AppModel
-  @Environment(\.openWindow) private var openWindow
 
   var body: some View {
     TimelineView(.periodic(from: .now, by: 1)) { context in
@@ -17,12 +16,6 @@ struct MenuBarLabel: View {
       }
       .accessibilityElement(children: .combine)
       .accessibilityLabel(model.status.accessibilityLabel)
-    }
-    .onChange(of: model.onboardingRequested) { _, requested in
-      guard requested else { return }
-      model.onboardingRequested = false
-      NSApp.activate(ignoringOtherApps: true)
-      openWindow(id: OnboardingWindow.id)
     }
   }
 }

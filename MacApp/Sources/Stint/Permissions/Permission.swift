@@ -33,61 +33,108 @@ enum PermissionState: String, Sendable, Codable {
   case notDetermined = "not_determined"
 }
 
-/// One permission as a value: check, request, where to fix it, and an async wait for the
-/// user to flip the switch in System Settings (polled: macOS posts no notification for it).
+/// One permission as a value: its current state, a request, and where to fix it.
+///
+/// Screen Recording has no reliable synchronous check: `CGPreflightScreenCaptureAccess`
+/// keeps answering false in a running process after the user grants access, and never
+/// says "denied". So its state comes from asking ScreenCaptureKit for shareable content
+/// (which fails with `userDeclined` without the permission), once Stint has asked before;
+/// before that it is `notDetermined`, since the probe itself would raise the system alert.
 struct Permission: Sendable, Identifiable {
   let kind: PermissionKind
-  var check: @Sendable () -> PermissionState
+  var status: @Sendable () async -> PermissionState
   var request: @Sendable () async -> PermissionState
   var settingsURL: URL
 
   var id: PermissionKind { kind }
 
-  /// Polls until granted or `timeout` passes; returns the last state seen.
-  func waitUntilGranted(timeout: Duration = .seconds(120), every interval: Duration = .milliseconds(750)) async -> PermissionState {
-    let deadline = ContinuousClock.now + timeout
-    var state = check()
-    while state != .granted, ContinuousClock.now < deadline, !Task.isCancelled {
-      try? await Task.sleep(for: interval)
-      state = check()
-    }
-    return state
+  @MainActor
+  func openSettings() {
+    if kind == .screen { ScreenPermissionMemory.openedSettings = true }
+    NSWorkspace.shared.open(settingsURL)
+  }
+}
+
+/// What Stint remembers about the Screen Recording prompt: macOS shows it once, so a later
+/// "not granted" is a denial, and a grant made while Stint runs only applies after a relaunch.
+enum ScreenPermissionMemory {
+  private static let requestedKey = "permissions.screen.requested"
+
+  static var requested: Bool {
+    get { UserDefaults.standard.bool(forKey: requestedKey) }
+    set { UserDefaults.standard.set(newValue, forKey: requestedKey) }
   }
 
-  @MainActor
-  func openSettings() { NSWorkspace.shared.open(settingsURL) }
+  /// Set when this launch sent the user to the Screen Recording pane: if access is still
+  /// missing afterwards, the grant is most likely waiting for a relaunch.
+  @MainActor static var openedSettings = false
+
+  /// Whether ScreenCaptureKit serves shareable content to this process right now.
+  static func probe() async -> Bool {
+    if CGPreflightScreenCaptureAccess() { return true }
+    do {
+      _ = try await SCShareableContent.excludingDesktopWindows(false, onScreenWindowsOnly: true)
+      return true
+    } catch {
+      return false
+    }
+  }
+}
+
+/// Quit & Reopen: a Screen Recording grant reaches a process launched after it. The new
+/// instance is started by a shell that waits for this one to exit, so it cannot inherit
+/// the old process's cached answer; quitting goes through the normal path (a running
+/// recording is ended and every file reported first).
+@MainActor
+enum Relauncher {
+  static func quitAndReopen() {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    // The bundle path is passed as $0, never spliced into the script.
+    process.arguments = [
+      "-c", "while /bin/kill -0 \(ProcessInfo.processInfo.processIdentifier) 2>/dev/null; do /bin/sleep 0.2; done; /usr/bin/open \"$0\"",
+      Bundle.main.bundleURL.path,
+    ]
+    do {
+      try process.run()
+    } catch {
+      // Without the helper the user reopens by hand; quitting still applies the grant.
+    }
+    NSApp.terminate(nil)
+  }
 }
 
 extension Permission {
   fileprivate static func privacyPane(_ anchor: String) -> URL {
     // The x-apple.systempreferences scheme still routes to System Settings on macOS 13+.
-    URL(string: "x-apple.systempreferences:com.apple.preference.security?\(anchor)")!
+    URL(string: "x-apple.systempreferences:com.apple.preference.security?\(anchor)") ?? URL(fileURLWithPath: "/System/Applications/System Settings.app")
   }
 
   static let screen = Permission(
     kind: .screen,
-    check: { CGPreflightScreenCaptureAccess() ? .granted : .notDetermined },
+    status: {
+      if CGPreflightScreenCaptureAccess() { return .granted }
+      guard ScreenPermissionMemory.requested else { return .notDetermined }
+      return await ScreenPermissionMemory.probe() ? .granted : .denied
+    },
     request: {
-      // On macOS 15 the prompt must come from ScreenCaptureKit: asking for shareable
-      // content is what registers Stint in the Screen Recording list and shows the alert.
-      do {
-        _ = try await SCShareableContent.excludingDesktopWindows(true, onScreenWindowsOnly: true)
-        return .granted
-      } catch {
-        return CGPreflightScreenCaptureAccess() ? .granted : .denied
-      }
+      ScreenPermissionMemory.requested = true
+      // Shows the system alert the first time; asking ScreenCaptureKit for content is what
+      // lists Stint under Screen Recording on macOS 15.
+      if CGRequestScreenCaptureAccess() { return .granted }
+      return await ScreenPermissionMemory.probe() ? .granted : .denied
     },
     settingsURL: Permission.privacyPane("Privacy_ScreenCapture"))
 
   static let microphone = Permission(
     kind: .microphone,
-    check: { Permission.state(AVCaptureDevice.authorizationStatus(for: .audio)) },
+    status: { Permission.state(AVCaptureDevice.authorizationStatus(for: .audio)) },
     request: { await AVCaptureDevice.requestAccess(for: .audio) ? .granted : .denied },
     settingsURL: Permission.privacyPane("Privacy_Microphone"))
 
   static let camera = Permission(
     kind: .camera,
-    check: { Permission.state(AVCaptureDevice.authorizationStatus(for: .video)) },
+    status: { Permission.state(AVCaptureDevice.authorizationStatus(for: .video)) },
     request: { await AVCaptureDevice.requestAccess(for: .video) ? .granted : .denied },
     settingsURL: Permission.privacyPane("Privacy_Camera"))
 

@@ -122,9 +122,31 @@ private struct CaptureSettingsPane: View {
           }
         }
       }
+      Section("Sleep, lock and display changes") {
+        Text("Recording always pauses with its files saved; the gap is noted in the session.")
+          .font(.callout).foregroundStyle(.secondary)
+        Picker("Afterwards", selection: $store.settings.afterInterruption) {
+          Text("Resume recording").tag(InterruptionTracker.Policy.resume)
+          Text("End the session").tag(InterruptionTracker.Policy.end)
+        }
+      }
+      Section("Disk") {
+        let budget = model.recordingBudget(for: store.settings)
+        LabeledContent("Expected size") {
+          Text(Self.perHour(budget.bytesPerHour)).monospacedDigit()
+        }
+        Text(
+          "Video \(Self.perHour(budget.videoBytesPerHour)), screenshots \(Self.perHour(budget.screenshotBytesPerHour)) (estimated for text and UI), audio \(Self.perHour(budget.audioBytesPerHour)). Stint warns while recording when less than an hour of this is free."
+        )
+        .font(.callout).foregroundStyle(.secondary)
+      }
       IssuesList(issues: store.settings.issues())
     }
     .formStyle(.grouped)
+  }
+
+  static func perHour(_ bytes: Double) -> String {
+    "\(ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .file)) per hour"
   }
 }
 
@@ -240,7 +262,8 @@ private struct ShortcutSettingsPane: View {
                 store.settings.hotkeys.set(combo, for: action)
                 model.applyHotkeys()
               }),
-            clash: model.hotkeyClashes.first { $0.action == action })
+            clash: model.hotkeyClashes.first { $0.action == action },
+            onRecordingChange: { model.suspendHotkeys($0) })
         }
       }
       Button("Restore defaults") {

@@ -96,6 +96,8 @@ public struct StintSettings: Sendable, Hashable, Codable {
   public var launchAtLogin = false
   public var notifyOnEnrichment = true
   public var hotkeys: HotkeyBindings = .defaults
+  /// After sleep, a screen lock or a display change paused a recording.
+  public var afterInterruption: InterruptionTracker.Policy = .resume
 
   public init() {}
 
