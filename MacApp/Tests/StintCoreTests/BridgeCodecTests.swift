@@ -120,8 +120,12 @@ struct BridgeCodecTests {
   func methodTable() {
     for method in BridgeMethod.allCases {
       #expect(BridgeCodec.isValidMethodName(method.rawValue), "\(method.rawValue)")
-      #expect(method.timeout == (method == .sessionEnd ? .seconds(10) : .seconds(5)))
+      #expect(method.timeout == (method == .sessionEnd ? BridgeTimeouts.stop : BridgeTimeouts.standard))
     }
     #expect(BridgeTimeouts.timeout(forMethod: "review.something") == .seconds(5))
+    // Relayed panel requests wait as long as the panel does (15 s, 30 s to end).
+    #expect(BridgeTimeouts.relayTimeout(forMethod: "review.get") == .seconds(15))
+    #expect(BridgeTimeouts.relayTimeout(forMethod: "session.end") == .seconds(30))
+    #expect(BridgeTimeouts.stop > BridgeTimeouts.standard)
   }
 }

@@ -62,9 +62,19 @@ final class EngineHost: @unchecked Sendable {
   // MARK: Lifecycle
 
   /// Creates the context, installs the host port, loads engine.js and awaits `StintEngine.start(host)`.
-  func start() async throws -> String {
+  /// A failed or timed-out start releases the context, so `start` can simply be called again.
+  func start(timeout: Duration = BridgeTimeouts.engineStart) async throws -> String {
     let script = try loadScript()
-    let started: JSONValue = try await onQueueAwaitingPromise(label: "StintEngine.start", timeout: BridgeTimeouts.stop) {
+    do {
+      return try await startEngine(script: script, timeout: timeout)
+    } catch {
+      queue.sync { releaseContext() }
+      throw error
+    }
+  }
+
+  private func startEngine(script: String, timeout: Duration) async throws -> String {
+    let started: JSONValue = try await onQueueAwaitingPromise(label: "StintEngine.start", timeout: timeout) {
       [self] context in
       let engine = try self.checked(context, "engine.js") {
         context.evaluateScript(script, withSourceURL: self.dependencies.bundle.engineScript)
@@ -88,15 +98,18 @@ final class EngineHost: @unchecked Sendable {
     } catch {
       logger.error("engine stop failed: \(error.localizedDescription, privacy: .public)")
     }
-    queue.sync {
-      timers.cancelAll()
-      http.cancelAll()
-      // Unsettled promises die with the context; dropping their functions releases it.
-      pending.removeAll()
-      engine = nil
-      context = nil
-    }
+    queue.sync { releaseContext() }
     eventSink.finish()
+  }
+
+  private func releaseContext() {
+    dispatchPrecondition(condition: .onQueue(queue))
+    timers.cancelAll()
+    http.cancelAll()
+    // Unsettled promises die with the context; dropping their functions releases it.
+    pending.removeAll()
+    engine = nil
+    context = nil
   }
 
   private func loadScript() throws -> String {
@@ -194,7 +207,7 @@ final class EngineHost: @unchecked Sendable {
   /// Relays an envelope from the review panel verbatim; returns the reply JSON, or nil for a notification.
   func relay(json: String) async throws -> String? {
     let message = try BridgeCodec.decodeMessage(json)
-    return try await handle(json: json, method: message.method, timeout: BridgeTimeouts.timeout(forMethod: message.method))
+    return try await handle(json: json, method: message.method, timeout: BridgeTimeouts.relayTimeout(forMethod: message.method))
   }
 
   /// `StintEngine.handle(json)` → the reply serialized with `JSON.stringify`, within `timeout`.
@@ -210,14 +223,17 @@ final class EngineHost: @unchecked Sendable {
   /// Runs `body` on the queue, awaits the promise it returns and hands back its JSON value.
   /// The timeout rejects with a typed error; a late settlement is then ignored.
   private func onQueueAwaitingPromise(
-    label: String, timeout: Duration, _ body: @escaping (JSContext) throws -> JSValue?
+    label: String, timeout: Duration, _ body: @escaping @Sendable (JSContext) throws -> JSValue?
   ) async throws -> JSONValue {
     try await withCheckedThrowingContinuation { continuation in
       let once = ResumeOnce(continuation)
       queue.async { [self] in
         let context = self.context ?? self.makeContext()
+        // The callbacks reach the context through the value they receive, never by
+        // capture: a block holding its context would keep it alive while the promise is
+        // pending (a leak across `stop`).
         let fulfilled: @convention(block) (JSValue?) -> Void = { [weak self] value in
-          guard let self, let value else { return once.resume(.success(.null)) }
+          guard let self, let value, let context = value.context else { return once.resume(.success(.null)) }
           once.resume(Result { try self.jsonValue(of: value, in: context) })
         }
         let rejected: @convention(block) (JSValue?) -> Void = { [weak self] error in
@@ -317,7 +333,9 @@ final class EngineHost: @unchecked Sendable {
       } catch {
         result = .failure(HostError(code: "EIO", message: "\(label): \(error.localizedDescription)"))
       }
-      self?.queue.async { self?.settle(token, result, label: label) }
+      // A strong, immutable reference for the hop back: the host may be gone by now.
+      guard let host = self else { return }
+      host.queue.async { host.settle(token, result, label: label) }
     }
     return promise
   }

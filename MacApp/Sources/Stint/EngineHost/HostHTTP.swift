@@ -6,7 +6,11 @@ final class HostHTTP: @unchecked Sendable {
   private let session: URLSession
   private let lock = NSLock()
   private var inflight: [String: URLSessionTask] = [:]
+  /// Ids aborted on purpose: in flight, or not started yet (an abort can overtake its request).
   private var aborted: Set<String> = []
+  private var timedOut: Set<String> = []
+
+  private enum Ending { case completed, aborted, timedOut }
 
   init() {
     let configuration = URLSessionConfiguration.ephemeral
@@ -33,13 +37,19 @@ final class HostHTTP: @unchecked Sendable {
     request.httpMethod = method
     request.httpBody = body
     for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+    // `timeoutInterval` is URLSession's idle timeout (no bytes for that long); the total
+    // bound the engine asks for is enforced below by cancelling the task.
     if let timeoutMs, timeoutMs > 0 { request.timeoutInterval = timeoutMs / 1000 }
 
     return try await withCheckedThrowingContinuation { continuation in
       let task = session.dataTask(with: request) { [weak self] data, response, error in
-        let wasAborted = self?.finish(id) ?? false
+        let ending = self?.finish(id) ?? .completed
+        if ending == .timedOut {
+          continuation.resume(throwing: HostError(code: "timeout", message: "request timed out"))
+          return
+        }
         if let error = error as? URLError {
-          let code = wasAborted || error.code == .cancelled ? "aborted" : error.code == .timedOut ? "timeout" : "network"
+          let code = ending == .aborted || error.code == .cancelled ? "aborted" : error.code == .timedOut ? "timeout" : "network"
           // Never echo the URL: query strings can carry tokens.
           continuation.resume(throwing: HostError(code: code, message: "request failed (\(error.code.rawValue))"))
           return
@@ -61,15 +71,41 @@ final class HostHTTP: @unchecked Sendable {
             status: http.statusCode, statusText: HTTPURLResponse.localizedString(forStatusCode: http.statusCode),
             headers: names, body: data ?? Data()))
       }
-      lock.withLock { inflight[id] = task }
+      let abortedEarly = lock.withLock { () -> Bool in
+        if aborted.remove(id) != nil { return true }
+        inflight[id] = task
+        return false
+      }
+      if abortedEarly {
+        continuation.resume(throwing: HostError(code: "aborted", message: "request aborted before it started"))
+        return
+      }
       task.resume()
+      if let timeoutMs, timeoutMs > 0 {
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeoutMs.rounded(.up)))) { [weak self] in
+          self?.expire(id)
+        }
+      }
     }
   }
 
+  /// Aborts a request, also one whose task has not been created yet.
   func abort(_ id: String) {
     let task = lock.withLock { () -> URLSessionTask? in
-      guard let task = inflight[id] else { return nil }
       aborted.insert(id)
+      // An id never started stays here until its request arrives; cap the set so ids that
+      // never do cannot grow it without bound.
+      if aborted.count > 1_000, inflight[id] == nil { aborted = [id] }
+      return inflight[id]
+    }
+    task?.cancel()
+  }
+
+  /// The total timeout passed: cancel, and report it as a timeout rather than an abort.
+  private func expire(_ id: String) {
+    let task = lock.withLock { () -> URLSessionTask? in
+      guard let task = inflight[id] else { return nil }
+      timedOut.insert(id)
       return task
     }
     task?.cancel()
@@ -83,11 +119,13 @@ final class HostHTTP: @unchecked Sendable {
     tasks.forEach { $0.cancel() }
   }
 
-  /// Removes the bookkeeping; returns whether the request was aborted on purpose.
-  private func finish(_ id: String) -> Bool {
+  /// Removes the bookkeeping; says whether the request was aborted or timed out on purpose.
+  private func finish(_ id: String) -> Ending {
     lock.withLock {
       inflight[id] = nil
-      return aborted.remove(id) != nil
+      let wasAborted = aborted.remove(id) != nil
+      let expired = timedOut.remove(id) != nil
+      return wasAborted ? .aborted : expired ? .timedOut : .completed
     }
   }
 }

@@ -27,7 +27,8 @@ extension EngineHost {
 /// One-shot timers on one DispatchSourceTimer armed for the earliest deadline, so equal
 /// deadlines fire in call order (host-port.ts). Callbacks are held here until they fire or
 /// are cleared, then released: JS holds no reference back, so nothing leaks or dangles.
-final class HostTimers {
+/// Confined to the engine queue (checked by `dispatchPrecondition`), hence `@unchecked`.
+final class HostTimers: @unchecked Sendable {
   private let queue: DispatchQueue
   private let fire: (JSValue) -> Void
   private var pendingTimers = TimerSchedule()

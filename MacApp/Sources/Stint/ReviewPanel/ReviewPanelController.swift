@@ -35,7 +35,7 @@ final class ReviewPanelController: NSObject {
       webView.evaluateJavaScript("location.hash = '#/session/' + encodeURIComponent(\(Self.jsString(sessionID)))")
     }
     guard let panel else { return }
-    NSApp.activate(ignoringOtherApps: true)
+    NSApp.activate()
     panel.makeKeyAndOrderFront(nil)
   }
 

@@ -38,7 +38,8 @@ public enum BridgeMethod: String, Sendable, CaseIterable {
     }
   }
 
-  /// The bound on one call: ending a session flushes capture and storage, so it gets longer.
+  /// The bound on one call: ending a session waits for the recorder's last files to be
+  /// finished, hashed and reported (the stop barrier), so it gets longer.
   public var timeout: Duration {
     switch self {
     case .sessionEnd: BridgeTimeouts.stop
@@ -47,10 +48,25 @@ public enum BridgeMethod: String, Sendable, CaseIterable {
   }
 }
 
-/// Bounds on a bridge call, matching the seed's wrappers (5 s, 10 s for stop).
+/// Bounds on a bridge call. A timeout only stops the caller waiting; the engine finishes
+/// the work regardless.
 public enum BridgeTimeouts {
   public static let standard: Duration = .seconds(5)
-  public static let stop: Duration = .seconds(10)
+  /// Ending a session: the recorder's stop barrier, then finalization.
+  public static let stop: Duration = .seconds(30)
+  /// `StintEngine.start`: recovering interrupted sessions and opening storage can take a
+  /// while on a large library; the menu says "starting" meanwhile instead of failing.
+  public static let engineStart: Duration = .seconds(300)
+  /// Requests relayed from the review panel get the panel's own bounds
+  /// (`DEFAULT_TIMEOUT_MS` and the end call's `timeoutMs` in webview-ui/src/bridge), so the
+  /// host never gives up on a request the page is still waiting for.
+  public static let panel: Duration = .seconds(15)
+  public static let panelStop: Duration = .seconds(30)
+
+  /// The bound for a request the panel relays.
+  public static func relayTimeout(forMethod method: String) -> Duration {
+    method.hasSuffix(".end") || method.hasSuffix(".stop") ? panelStop : panel
+  }
 
   /// Relayed panel requests carry arbitrary methods; stop-like ones get the longer bound.
   public static func timeout(forMethod method: String) -> Duration {
