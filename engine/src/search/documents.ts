@@ -25,7 +25,19 @@ export interface SessionSource {
   readonly audioSegments: readonly SessionAudioSegment[];
   readonly summary: SummaryRecord | undefined;
   readonly markers: readonly { readonly id: string; readonly sessionTimeMs: number; readonly note?: string | undefined }[];
+  /** The user's corrections (the review's `review/edits/{id}.json`): they win over the AI's text. */
+  readonly edits?: UserEdits | undefined;
 }
+
+/** The parts of the review's stored edits that change searchable text (read loosely: the review owns the shape). */
+export const UserEditsSchema = z.looseObject({
+  summary: z.looseObject({ text: z.string() }).optional(),
+  chapters: z.record(z.string(), z.looseObject({ text: z.string(), base: z.string() })).optional(),
+  items: z.record(z.string(), z.looseObject({ text: z.string().optional(), base: z.string().optional(), deleted: z.boolean().optional() })).optional(),
+  added: z.array(z.looseObject({ list: z.string(), id: z.string(), text: z.string() })).optional(),
+  markers: z.record(z.string(), z.string()).optional(),
+});
+export type UserEdits = z.infer<typeof UserEditsSchema>;
 
 function spanOf(evidence: readonly Evidence[], whole: readonly [number, number]): [number, number] {
   if (evidence.length === 0) return [whole[0], whole[1]];
@@ -54,8 +66,10 @@ export function documentsOf(source: SessionSource): SearchDocument[] {
   const nameText = [metadata.name, metadata.description].filter((part) => part !== undefined && part.trim() !== "").join("\n");
   if (nameText !== "") docs.push({ kind: "name", startMs: 0, endMs: whole[1], text: nameText });
   for (const tag of metadata.tags) docs.push({ kind: "tag", startMs: 0, endMs: whole[1], text: tag });
+  const edits = source.edits;
   for (const marker of source.markers) {
-    docs.push({ kind: "marker", startMs: marker.sessionTimeMs, endMs: marker.sessionTimeMs, ref: marker.id, text: marker.note?.trim() || "Marker" });
+    const label = edits?.markers?.[marker.id] ?? marker.note;
+    docs.push({ kind: "marker", startMs: marker.sessionTimeMs, endMs: marker.sessionTimeMs, ref: marker.id, text: label?.trim() || "Marker" });
   }
   for (const segment of source.audioSegments) {
     const transcript = segment.transcript;
@@ -87,13 +101,31 @@ export function documentsOf(source: SessionSource): SearchDocument[] {
   for (const [app, [start, end]] of apps) docs.push({ kind: "app", startMs: start, endMs: end, text: app });
   const summary = source.summary;
   if (summary !== undefined) {
-    if (summary.summary.trim() !== "") docs.push({ kind: "summary", startMs: 0, endMs: whole[1], text: summary.summary });
+    const summaryText = edits?.summary?.text ?? summary.summary;
+    if (summaryText.trim() !== "") docs.push({ kind: "summary", startMs: 0, endMs: whole[1], text: summaryText });
     for (const point of summary.points) docs.push({ kind: "summary", ...span(point.evidence, whole), text: point.text });
+    const chapterEdits = new Map(Object.values(edits?.chapters ?? {}).map((edit) => [edit.base, edit.text]));
     for (const chapter of summary.chapters) {
-      docs.push({ kind: "chapter", startMs: chapter.startMs, endMs: Math.max(chapter.startMs, chapter.endMs), text: [chapter.title, chapter.summary].filter((p) => p !== undefined && p !== "").join("\n") });
+      const title = chapterEdits.get(chapter.title) ?? chapter.title;
+      docs.push({ kind: "chapter", startMs: chapter.startMs, endMs: Math.max(chapter.startMs, chapter.endMs), text: [title, chapter.summary].filter((p) => p !== undefined && p !== "").join("\n") });
     }
-    for (const task of summary.tasks) docs.push({ kind: "task", ...span(task.evidence, whole), ref: task.id, text: [task.title, task.description].filter((p) => p !== undefined && p !== "").join("\n") });
-    for (const note of summary.notes) docs.push({ kind: "note", ...span(note.evidence, whole), ref: note.id, text: note.text });
+    const edited = (list: "tasks" | "notes", id: string, text: string): string | undefined => {
+      const edit = edits?.items?.[`${list}:${id}`] ?? Object.entries(edits?.items ?? {}).find(([key, e]) => key.startsWith(`${list}:`) && e.base === text)?.[1];
+      if (edit?.deleted === true) return undefined;
+      return edit?.text ?? text;
+    };
+    for (const task of summary.tasks) {
+      const title = edited("tasks", task.id, task.title);
+      if (title !== undefined) docs.push({ kind: "task", ...span(task.evidence, whole), ref: task.id, text: [title, task.description].filter((p) => p !== undefined && p !== "").join("\n") });
+    }
+    for (const note of summary.notes) {
+      const text = edited("notes", note.id, note.text);
+      if (text !== undefined) docs.push({ kind: "note", ...span(note.evidence, whole), ref: note.id, text });
+    }
+  } else if (edits?.summary !== undefined && edits.summary.text.trim() !== "") docs.push({ kind: "summary", startMs: 0, endMs: whole[1], text: edits.summary.text });
+  for (const added of edits?.added ?? []) {
+    const kind = added.list === "tasks" ? "task" : added.list === "notes" ? "note" : undefined;
+    if (kind !== undefined && added.text.trim() !== "") docs.push({ kind, startMs: 0, endMs: whole[1], ref: added.id, text: added.text });
   }
   return docs;
 }

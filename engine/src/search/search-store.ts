@@ -1,6 +1,6 @@
 import * as z from "zod";
 import type { KvOp, OpenedStorage } from "../storage/index.ts";
-import { documentsOf, type SearchDocument } from "./documents.ts";
+import { documentsOf, UserEditsSchema, type SearchDocument } from "./documents.ts";
 import { buildSegment, decodeDocs, encodeSegment, StoredSegmentSchema, type Segment } from "./segment.ts";
 
 /** Bumped when what a segment holds changes shape: every session is then indexed again. */
@@ -20,6 +20,7 @@ export function sessionOfKey(key: string): string | undefined {
   if (parts[0] === "sessions" && parts[1] === "metadata" && parts.length === 3 && parts[2] !== "index.json") id = parts[2]!.replace(/\.json$/, "");
   else if ((parts[0] === "screenshots" || parts[0] === "audio") && parts.length === 3) id = parts[1];
   else if ((parts[0] === "summaries" || parts[0] === "markers") && parts.length === 2) id = parts[1]!.replace(/\.json$/, "");
+  else if (parts[0] === "review" && parts[1] === "edits" && parts.length === 3) id = parts[2]!.replace(/\.json$/, "");
   return id !== undefined && SESSION_ID.test(id) ? id : undefined;
 }
 
@@ -42,7 +43,8 @@ export async function readSessionDocs(storage: SearchStorage, sessionId: string)
   const full = await storage.sessions.getFullSession(sessionId).catch(() => undefined);
   if (full === undefined) return undefined;
   const markers = (await storage.store.getJson(`markers/${sessionId}.json`, MarkersSchema).catch(() => undefined)) ?? [];
-  const docs = documentsOf({ metadata: full.metadata, screenshots: full.screenshots, audioSegments: full.audioSegments, summary: full.summary, markers });
+  const edits = await storage.store.getJson(`review/edits/${sessionId}.json`, UserEditsSchema).catch(() => undefined);
+  const docs = documentsOf({ metadata: full.metadata, screenshots: full.screenshots, audioSegments: full.audioSegments, summary: full.summary, markers, edits });
   const meta = { sessionId, startedAt: full.metadata.startedAt, name: full.metadata.name, tags: full.metadata.tags };
   return { segment: buildSegment(meta, docs), stored: encodeSegment(meta, docs) };
 }

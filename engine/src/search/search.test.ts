@@ -163,6 +163,18 @@ describe("search over a generated corpus", () => {
     expect((await q(rig, "serif")).map((h) => h.startMs)).toEqual([40_000]);
     expect(await q(rig, "typography kind:transcript")).toEqual([]);
 
+    // The user's corrections (stored by the review apart from the AI's output) win over it.
+    await rig.storage.store.putJson(`review/edits/${sessionId(1)}.json`, {
+      v: 1,
+      chapters: {},
+      items: {},
+      added: [{ list: "tasks", id: "user-1", text: "Email the quartermaster" }],
+      markers: { [`${sessionId(1).slice(0, 24)}000000000000`]: "settled the gazebo question" },
+    });
+    expect((await q(rig, "quartermaster")).map((h) => [h.sessionId, h.kind])).toEqual([[sessionId(1), "task"]]);
+    expect((await q(rig, "gazebo")).map((h) => [h.kind, h.startMs])).toEqual([["marker", 200_000]]);
+    expect(await q(rig, "pricing")).toEqual([]);
+
     await rig.storage.sessions.deleteSession(sessionId(2));
     expect(await q(rig, "invoice")).toEqual([]);
     expect((await q(rig, "tag:finance"))).toEqual([]);
