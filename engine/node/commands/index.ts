@@ -1,5 +1,6 @@
 import type { Command } from "./command.ts";
 import { doctorCommand } from "./doctor.ts";
+import { searchCommand } from "./search.ts";
 import { serveCommand } from "./serve.ts";
 import { recordCommand } from "./record.ts";
 import { exportCommand } from "./export.ts";
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   importCommand,
   listCommand, showCommand, deleteCommand, gcCommand, verifyCommand, repairCommand,
   enrichCommand, retryCommand, queueCommand, cancelCommand,
+  searchCommand,
 ];

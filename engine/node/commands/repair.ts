@@ -1,3 +1,4 @@
+import type { SearchFeature } from "../../src/search/index.ts";
 import type { Command } from "./command.ts";
 import { storageOf } from "./export.ts";
 
@@ -7,10 +8,12 @@ export const repairCommand: Command = {
   usage: "stint repair [--json]",
   flags: {},
   async run(context) {
-    const storage = storageOf(await context.openEngine());
+    const engine = await context.openEngine();
+    const storage = storageOf(engine);
     const report = await storage.repair();
-    context.out.json(report);
-    context.out.line(`Fixed ${report.refcountsFixed} reference count${report.refcountsFixed === 1 ? "" : "s"}, recorded ${report.lostChunksRecorded} lost chunk${report.lostChunksRecorded === 1 ? "" : "s"}, rebuilt the index.`);
+    const search = await (engine.context.features.get("search") as SearchFeature | undefined)?.repair();
+    context.out.json(search === undefined ? report : { ...report, search });
+    context.out.line(`Fixed ${report.refcountsFixed} reference count${report.refcountsFixed === 1 ? "" : "s"}, recorded ${report.lostChunksRecorded} lost chunk${report.lostChunksRecorded === 1 ? "" : "s"}, rebuilt the index${search === undefined ? "" : ` and the search index (${search.sessions} sessions)`}.`);
     context.out.line(`Problems: ${report.problemsBefore} before, ${report.problemsAfter} after.`);
     return report.problemsAfter === 0 ? 0 : 1;
   },

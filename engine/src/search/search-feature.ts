@@ -61,6 +61,7 @@ export function createSearchFeature(): FeatureFactory {
     let loaded: Promise<void> | undefined;
     let timer: number | undefined;
     let stopped = false;
+    let metaPending = false;
 
     const mustStorage = (): OpenedStorage => {
       if (storage === undefined) throw new EngineError("search.unavailable", "search needs storage");
@@ -90,8 +91,9 @@ export function createSearchFeature(): FeatureFactory {
       const live = (await s.sessions.listMetadata({})).sessions.map((m) => m.id);
       if (meta?.version !== INDEX_VERSION) {
         // A first start (or a new index shape): index every session from its records.
+        // The version is written once every session is in: until then `verify` counts them as pending.
         markDirty(live);
-        await s.store.putJson(META_KEY, { version: INDEX_VERSION });
+        metaPending = true;
         return;
       }
       const liveSet = new Set(live);
@@ -146,6 +148,10 @@ export function createSearchFeature(): FeatureFactory {
         }
         if (batch.every((id) => dirty.has(id))) break; // nothing could be cleared: do not spin
       }
+      if (metaPending && dirty.size === 0) {
+        await mustStorage().store.putJson(META_KEY, { version: INDEX_VERSION });
+        metaPending = false;
+      }
       return count;
     }
 
@@ -177,6 +183,9 @@ export function createSearchFeature(): FeatureFactory {
         const missing: string[] = [];
         const stale: string[] = [];
         const segmentIds = (await s.store.list("search/segments/")).map((key) => key.slice("search/segments/".length).replace(/\.json$/, ""));
+        const meta = await s.store.getJson(META_KEY, MetaSchema).catch(() => undefined);
+        // Never built (a folder from before search, or a new index shape): everything waits for the first query.
+        if (meta?.version !== INDEX_VERSION) return { ok: true, sessions: live.size, missing, orphaned: [], stale, pending: [...live] };
         const pending = (await s.store.list("search/dirty/")).map((key) => key.slice("search/dirty/".length));
         const orphaned = segmentIds.filter((id) => !live.has(id) && !pending.includes(id));
         for (const id of live) {
@@ -197,8 +206,9 @@ export function createSearchFeature(): FeatureFactory {
         const keys = [...(await s.store.list("search/segments/")), ...(await s.store.list("search/dirty/"))];
         await s.store.transaction(async (tx) => {
           for (const key of keys) tx.delete(key);
-          tx.putJson(META_KEY, { version: INDEX_VERSION });
+          tx.delete(META_KEY);
         });
+        metaPending = true;
         index.clear();
         const live = await liveIds();
         markDirty(live);
