@@ -228,6 +228,19 @@ export function createFfmpegMedia(options: FfmpegMediaOptions = {}): MediaPort |
         await rm(partial, { force: true });
       }
     },
+    async decodeAudioToWav(input, output) {
+      const target = resolve(output);
+      await mkdir(dirname(target), { recursive: true });
+      const partial = `${target}.partial.wav`;
+      try {
+        const result = await run(ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", "-i", resolve(input), "-vn", "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact", "-c:a", "pcm_s16le", "-f", "wav", partial]);
+        if (result.code !== 0) throw new EngineError("media.failed", `ffmpeg could not decode the audio: ${result.stderr.trim().split("\n").pop() ?? "unknown error"}`);
+        await rename(partial, target);
+        return await sha256Of(target);
+      } finally {
+        await rm(partial, { force: true });
+      }
+    },
     async probe(path): Promise<MediaProbe> {
       const result = await run(ffprobe, ["-v", "error", "-show_streams", "-show_format", "-of", "json", resolve(path)]);
       if (result.code !== 0) throw new EngineError("media.failed", `ffprobe failed: ${result.stderr.trim()}`);

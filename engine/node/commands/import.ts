@@ -5,7 +5,7 @@ import { SESSION_SCHEMA_VERSION } from "../../src/domain/index.ts";
 import type { Engine } from "../../src/engine/index.ts";
 import { hammingDistance } from "../../src/image/index.ts";
 import { HealthThresholdsSchema } from "../../src/session/index.ts";
-import type { StorageFeature } from "../../src/storage/index.ts";
+import { recoverUnfinishedImports, type SessionImportReport, type StorageFeature } from "../../src/storage/index.ts";
 import { parseDuration, stringFlag } from "../args.ts";
 import { CommandFailure, UsageError, type Command, type CommandContext } from "./command.ts";
 import { storageOf } from "./export.ts";
@@ -19,7 +19,6 @@ import { importTaskerino } from "./import-taskerino.ts";
  * session stays behind.
  */
 const PENDING_PREFIX = "imports/pending/";
-const PendingSchema = z.looseObject({ sessionId: z.string(), folder: z.string().optional() });
 
 /** The session feature's own duplicate threshold, so an import dedups exactly as a recording does. */
 const DUPLICATE_DISTANCE = HealthThresholdsSchema.parse({}).duplicateDistance;
@@ -42,16 +41,9 @@ export function markDuplicates(hashes: readonly (string | undefined)[]): (number
   });
 }
 
-/** Removes sessions whose import never finished (failed, or the process was killed). */
+/** Rolls back sessions whose import never finished (failed, or the process was killed), with the blobs they brought. */
 export async function removeUnfinishedImports(storage: StorageFeature): Promise<number> {
-  let removed = 0;
-  for (const key of await storage.store.list(PENDING_PREFIX)) {
-    const pending = await storage.store.getJson(key, PendingSchema).catch(() => undefined);
-    if (pending !== undefined) await storage.sessions.deleteSession(pending.sessionId).catch(() => false);
-    await storage.store.delete(key, { priority: "critical" });
-    removed++;
-  }
-  return removed;
+  return recoverUnfinishedImports(storage);
 }
 
 interface Timing {
@@ -165,6 +157,20 @@ export async function importFolder(
   }
 }
 
+/** One line per session: what happened, what came over, and what did not. */
+function describeSession(s: SessionImportReport): string {
+  const name = JSON.stringify(s.name).slice(0, 80);
+  if (s.outcome === "skipped") return `${s.oldId} ${name}: skipped, ${s.reason ?? ""}${s.collision === undefined ? "" : ` (${s.collision})`}`;
+  if (s.outcome === "unchanged" || s.outcome === "kept-deleted") return `${s.oldId} ${name}: ${s.outcome === "unchanged" ? "unchanged" : s.reason} (${s.sessionId})`;
+  const missing = s.mediaMissing.screenshots + s.mediaMissing.audio + s.mediaMissing.video;
+  const bits = [`${s.screenshots} screenshots`, `${s.audioSegments} audio segments${s.converted > 0 ? ` (${s.converted} from MP3)` : ""}`, `${s.markers} markers`];
+  if (s.summary) bits.push("summary");
+  if (s.video) bits.push("video");
+  if (missing > 0) bits.push(`${missing} item(s) kept without media`);
+  if (s.notImported.length > 0) bits.push(`not brought over: ${s.notImported.map((n) => `${n.field} ×${n.count}`).join(", ")}`);
+  return `${s.oldId} ${name}: ${s.outcome} as ${s.sessionId}${s.collision === undefined ? "" : ` (${s.collision})`}; ${bits.join(", ")}`;
+}
+
 function parseOrder(value: string | undefined): "name" | "time" {
   if (value === undefined || value === "name") return "name";
   if (value === "time") return "time";
@@ -174,7 +180,7 @@ function parseOrder(value: string | undefined): "name" | "time" {
 async function runImport(context: CommandContext): Promise<number> {
   const { args, out } = context;
   const taskerino = stringFlag(args, "taskerino");
-  if (args.flags.taskerino === true) throw new UsageError("--taskerino needs the exported JSON file");
+  if (args.flags.taskerino === true) throw new UsageError("--taskerino needs the previous app's data folder, a backup or an exported session");
   const order = parseOrder(stringFlag(args, "order"));
   const intervalMs = parseDuration(stringFlag(args, "interval") ?? "5s", "interval");
   if (intervalMs <= 0) throw new UsageError("--interval must be longer than zero");
@@ -193,16 +199,17 @@ async function runImport(context: CommandContext): Promise<number> {
   const progress = (stage: string, fraction: number, detail?: string) => out.progress({ stage, fraction, ...(detail === undefined ? {} : { detail }) });
 
   if (taskerino !== undefined) {
-    const result = await importTaskerino(storage, engine, { file: taskerino, progress });
+    const result = await importTaskerino(storage, engine, { path: taskerino, progress, detected: (d) => out.notice(`Found ${d}.`) });
     out.endProgress();
-    const parts = [`Imported ${result.sessions.length} session(s) from ${taskerino}`];
-    if (result.alreadyImported > 0) parts.push(`${result.alreadyImported} already imported earlier`);
-    if (result.skipped.length > 0) parts.push(`${result.skipped.length} skipped (${result.skipped.map((s) => `${s.id}: ${s.reason}`).join("; ")})`);
-    if (result.missingMedia > 0) parts.push(`${result.missingMedia} screenshot(s)/segment(s) had no data in the export`);
-    out.line(`${parts.join("; ")}.`);
-    for (const s of result.sessions) out.line(`  ${s.sessionId}  ${s.screenshots} screenshots, ${s.audioSegments} audio segments (was ${s.v1Id})`);
+    const count = (outcome: SessionImportReport["outcome"]) => result.sessions.filter((s) => s.outcome === outcome).length;
+    const parts = [`${count("imported")} imported`, `${count("updated")} updated`, `${count("unchanged")} unchanged`];
+    if (count("skipped") > 0) parts.push(`${count("skipped")} skipped`);
+    if (count("kept-deleted") > 0) parts.push(`${count("kept-deleted")} deleted here earlier and not brought back`);
+    out.line(`${result.detected}: ${parts.join(", ")}.`);
+    for (const s of result.sessions) out.line(`  ${describeSession(s)}`);
+    for (const problem of result.problems) out.line(`  problem: ${problem}`);
     out.json(result);
-    return 0;
+    return result.sessions.some((s) => s.outcome === "skipped") ? 1 : 0;
   }
 
   const folder = args.positionals[0]!;
@@ -216,12 +223,12 @@ async function runImport(context: CommandContext): Promise<number> {
 export const importCommand: Command = {
   name: "import",
   summary: "Make a completed session from a folder of screenshots and WAV segments, or import a previous app's export",
-  usage: "stint import <folder> [--name N] [--order name|time] [--interval 5s] [--json] | stint import --taskerino <file.json>",
+  usage: "stint import <folder> [--name N] [--order name|time] [--interval 5s] [--json] | stint import --taskerino <data folder | backup.json | export.json | folder of exports>",
   flags: {
     name: { type: "string", description: "Session name (default: the folder's name)" },
     order: { type: "string", description: "Order files by name (default) or by modification time" },
     interval: { type: "string", description: "Time between screenshots when ordered by name (default 5s)" },
-    taskerino: { type: "string", description: "Import sessions from a previous app's JSON export (schema v1)" },
+    taskerino: { type: "string", description: "Import the previous app's sessions: its data folder, a backup, an exported session or a folder of them" },
   },
   run: runImport,
 };

@@ -1,17 +1,23 @@
 import * as z from "zod";
 
 /**
- * Schema v1: the previous app kept every session as one monolithic object
- * (screenshots and audio segments embedded) under a single `sessions` key.
- * Tolerant on purpose: v1 data comes from the wild, so unknown fields pass and
- * only what the migration needs is checked.
+ * The previous app's session records, as its own types describe them: one
+ * object per session (screenshots, audio segments, context items, summary,
+ * insights, video), whichever layout it was stored in. Tolerant on purpose:
+ * the records come from the wild, so unknown fields pass (and are counted by
+ * the import report) and only what the import needs is checked.
  */
 const TimeSchema = z.union([z.string(), z.number()]);
+const Text = z.string();
+const Texts = z.array(z.string());
 
 export const V1ScreenshotSchema = z.looseObject({
   id: z.string(),
   timestamp: TimeSchema,
   attachmentId: z.string().optional(),
+  /** Later versions: the content hash of the attachment in the content-addressed store. */
+  hash: z.string().optional(),
+  path: z.string().optional(),
   /** Embedded image as base64 or a data URL, when the attachment lived inline. */
   data: z.string().optional(),
   base64: z.string().optional(),
@@ -21,12 +27,14 @@ export const V1ScreenshotSchema = z.looseObject({
   perceptualHash: z.string().optional(),
   aiAnalysis: z
     .looseObject({
-      summary: z.string().optional(),
-      detectedActivity: z.string().optional(),
-      extractedText: z.string().optional(),
-      keyElements: z.array(z.string()).optional(),
+      summary: Text.optional(),
+      detectedActivity: Text.optional(),
+      extractedText: Text.optional(),
+      keyElements: Texts.optional(),
     })
     .optional(),
+  userComment: Text.optional(),
+  flagged: z.boolean().optional(),
 });
 export type V1Screenshot = z.infer<typeof V1ScreenshotSchema>;
 
@@ -35,8 +43,11 @@ export const V1AudioSegmentSchema = z.looseObject({
   timestamp: TimeSchema,
   /** Seconds. */
   duration: z.number().nonnegative().optional(),
-  transcription: z.string().optional(),
+  transcription: Text.optional(),
+  draftTranscription: Text.optional(),
+  enrichedTranscription: Text.optional(),
   attachmentId: z.string().optional(),
+  hash: z.string().optional(),
   data: z.string().optional(),
   base64: z.string().optional(),
   mimeType: z.string().optional(),
@@ -45,6 +56,18 @@ export const V1AudioSegmentSchema = z.looseObject({
 });
 export type V1AudioSegment = z.infer<typeof V1AudioSegmentSchema>;
 
+export const V1ContextItemSchema = z.looseObject({ id: z.string().optional(), timestamp: TimeSchema.optional(), type: z.string().optional(), content: z.string().optional() });
+export type V1ContextItem = z.infer<typeof V1ContextItemSchema>;
+
+export const V1VideoSchema = z.looseObject({
+  id: z.string().optional(),
+  fullVideoAttachmentId: z.string().optional(),
+  /** Seconds. */
+  duration: z.number().optional(),
+  path: z.string().optional(),
+  chapters: z.array(z.looseObject({ startTime: z.number().optional(), endTime: z.number().optional(), title: z.string().optional(), summary: z.string().optional() })).optional(),
+});
+
 export const V1SessionSchema = z.looseObject({
   id: z.string().min(1).max(200),
   name: z.string().default("Untitled session"),
@@ -52,23 +75,34 @@ export const V1SessionSchema = z.looseObject({
   status: z.string().optional(),
   startTime: TimeSchema,
   endTime: TimeSchema.optional(),
-  /** Minutes, as the previous app counted it. */
+  lastScreenshotTime: TimeSchema.optional(),
+  /** Milliseconds spent paused. */
+  totalPausedTime: z.number().optional(),
+  /** Minutes, rounded down by the previous app. */
   totalDuration: z.number().optional(),
+  screenshotInterval: z.number().optional(),
   screenshots: z.array(V1ScreenshotSchema).default([]),
-  audioSegments: z.array(V1AudioSegmentSchema).default([]),
+  audioSegments: z.array(V1AudioSegmentSchema).nullish().transform((v) => v ?? []),
+  contextItems: z.array(V1ContextItemSchema).nullish().transform((v) => v ?? []),
   tags: z.array(z.string()).optional(),
+  category: z.string().optional(),
+  subCategory: z.string().optional(),
+  activityType: z.string().optional(),
   extractedTaskIds: z.array(z.string()).optional(),
   extractedNoteIds: z.array(z.string()).optional(),
   summary: z.unknown().optional(),
+  audioInsights: z.unknown().optional(),
+  fullTranscription: z.string().optional(),
+  video: V1VideoSchema.nullish(),
 });
 export type V1Session = z.infer<typeof V1SessionSchema>;
 
 /** Attachments the previous app kept beside the sessions, by id. */
-export const V1AttachmentSchema = z.looseObject({ data: z.string().optional(), base64: z.string().optional(), mimeType: z.string().optional() });
+export const V1AttachmentSchema = z.looseObject({ data: z.string().optional(), base64: z.string().optional(), mimeType: z.string().optional(), path: z.string().optional() });
 
-/** The whole v1 `sessions` key: a bare array, or an export object. */
+/** What earlier Stint versions accepted: a bare array, or `{ sessions, attachments }`. */
 export const V1StoreSchema = z.union([
-  z.array(V1SessionSchema).transform((sessions) => ({ sessions, attachments: {} as Record<string, z.infer<typeof V1AttachmentSchema>> })),
-  z.looseObject({ sessions: z.array(V1SessionSchema), attachments: z.record(z.string(), V1AttachmentSchema).default({}) }),
+  z.array(z.unknown()).transform((sessions) => ({ sessions, attachments: {} as Record<string, z.infer<typeof V1AttachmentSchema>> })),
+  z.looseObject({ sessions: z.array(z.unknown()), attachments: z.record(z.string(), V1AttachmentSchema).default({}) }),
 ]);
 export type V1Store = z.infer<typeof V1StoreSchema>;

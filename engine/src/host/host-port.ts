@@ -281,6 +281,8 @@ export interface MediaPort {
   /** Merges a video (possibly segmented) and an audio track into one H.264 + AAC MP4. */
   mergeVideoAudio(videos: readonly string[], audio: string | undefined, output: string): Promise<WriteResult>;
   probe(path: string): Promise<MediaProbe>;
+  /** Decodes a compressed audio file (MP3, AAC, …) to 16-bit PCM WAV at `output`, keeping its rate and channels. Optional. */
+  decodeAudioToWav?(input: string, output: string): Promise<WriteResult>;
 }
 
 /** Optional image work done natively (vImage on the Mac). */

@@ -38,5 +38,15 @@ export { createMemoryAdapter } from "./memory-adapter.ts";
 export { isValidKey, mustBeSessionId, mustBeAttachmentId, toStorageError } from "./keys.ts";
 export { matchesFilter } from "./list-index.ts";
 export { createStorageFeature, listSessions, ListFilterSchema, GC_GRACE_MS, type StorageFeature, type StorageFeatureOptions } from "./storage-feature.ts";
-export { migrateV1, type MigrateOptions, type MigrationReport } from "./migration.ts";
+export {
+  getImportReport,
+  importSessions,
+  recoverUnfinishedImports,
+  type ImportedMedia,
+  type ImportMediaSource,
+  type ImportSessionsOptions,
+  type MediaLookup,
+  type SessionImportReport,
+} from "./migration.ts";
+export { planSession, type MediaRole, type NotImported } from "./import-mapping.ts";
 export { applyRetention, sessionsPastRetention, type RetentionReport } from "./retention.ts";

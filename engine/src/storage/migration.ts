@@ -1,219 +1,382 @@
 import * as z from "zod";
-import { EngineError } from "../bridge/index.ts";
-import { isSessionId, V1StoreSchema, type SessionStatus, type V1Session } from "../domain/index.ts";
+import { isSessionId, SESSION_SCHEMA_VERSION, type V1AudioSegment, type V1Screenshot } from "../domain/index.ts";
 import type { HostPort } from "../host/index.ts";
-import { base64Decode } from "../host/index.ts";
-import { decodeUtf8, encodeUtf8 } from "./codec.ts";
+import { encodeUtf8 } from "./codec.ts";
 import type { OpenedStorage } from "./create-storage.ts";
-
-const StateSchema = z.object({
-  v: z.literal(1),
-  sessions: z.record(z.string(), z.object({ sessionId: z.string(), status: z.enum(["writing", "written", "verified"]) })),
-  done: z.boolean(),
-});
-type State = z.infer<typeof StateSchema>;
-
-export interface MigrationReport {
-  readonly migrated: { v1Id: string; sessionId: string; screenshots: number; audioSegments: number }[];
-  /** Sessions already migrated by an earlier (possibly interrupted) run. */
-  readonly alreadyDone: number;
-  readonly skipped: { id: string; reason: string }[];
-  /** Items left behind because v1 held no bytes for them. */
-  readonly missingMedia: number;
-  /** The v1 copy is removed once every session's v2 copy verifies (unless kept). */
-  readonly v1Removed: boolean;
-  /** Store key of the kept v1 copy while it exists. */
-  readonly v1Key: string;
-}
-
-export interface MigrateOptions {
-  readonly storage: Pick<OpenedStorage, "store" | "sessions" | "attachments">;
-  readonly host: Pick<HostPort, "clock" | "crypto">;
-  /** The v1 `sessions` value: JSON bytes, a JSON string, or the parsed value. */
-  readonly source: Uint8Array | string | unknown;
-  /** Keep the v1 copy even after every session verifies. */
-  readonly keepV1?: boolean;
-  readonly progress?: (fraction: number, detail: string) => void;
-}
-
-const toEpoch = (value: string | number | undefined): number | undefined => {
-  if (value === undefined) return undefined;
-  const ms = typeof value === "number" ? value : Date.parse(value);
-  return Number.isFinite(ms) && ms >= 0 ? Math.round(ms) : undefined;
-};
-
-const STATUS: Record<string, SessionStatus> = { completed: "completed", interrupted: "interrupted", active: "interrupted", paused: "interrupted" };
-
-function mediaBytes(item: { data?: string; base64?: string; attachmentId?: string }, attachments: V1StoreAttachments): Uint8Array | undefined {
-  const inline = item.data ?? item.base64 ?? (item.attachmentId === undefined ? undefined : (attachments[item.attachmentId]?.data ?? attachments[item.attachmentId]?.base64));
-  if (inline === undefined || inline.length === 0) return undefined;
-  try {
-    return base64Decode(inline.replace(/^data:[^,]*,/, ""));
-  } catch {
-    return undefined;
-  }
-}
-type V1StoreAttachments = z.infer<typeof V1StoreSchema>["attachments"];
+import { bestTranscript, planSession, toEpoch, type MediaRole, type NotImported, type SessionPlan } from "./import-mapping.ts";
+import { attachmentMetaKey, blobKey, metadataKey, summaryKey, videoKey } from "./keys.ts";
 
 /**
- * Migrates a schema v1 store (one monolithic object per session under a single
- * `sessions` key) to v2. Idempotent and resumable: the v1 copy is kept under
- * `legacy/v1/{sha256}.json` with a state file beside it, each session is
- * marked writing → written → verified, and a session found half-written after
- * a crash is deleted and written again. The v1 copy goes only once every
- * session's v2 copy verifies.
+ * Imports the previous app's sessions, one session at a time:
+ * - matched by the old id (`imports/taskerino/{sha256(oldId)}.json`), so a
+ *   re-import changes nothing, and a newer export replaces what changed;
+ * - never into an id that is already present in any form (readable or not):
+ *   that is a reported collision, and the session gets a fresh id;
+ * - all or nothing per session: `imports/pending/{id}.json` is written before
+ *   the first byte and removed in the same commit as the id map, so a killed
+ *   import is rolled back (records, references and the blobs it added) by
+ *   {@link recoverUnfinishedImports} before the next one starts.
  */
-export async function migrateV1(options: MigrateOptions): Promise<MigrationReport> {
-  const { storage, host } = options;
-  const bytes = options.source instanceof Uint8Array ? options.source : encodeUtf8(typeof options.source === "string" ? options.source : JSON.stringify(options.source));
-  let parsed: z.infer<typeof V1StoreSchema>;
-  try {
-    parsed = V1StoreSchema.parse(JSON.parse(decodeUtf8(bytes)));
-  } catch (cause) {
-    throw new EngineError("storage.migration_failed", "the v1 data is not a sessions list the migration understands", { cause });
-  }
-  const digest = await host.crypto.sha256(bytes);
-  const v1Key = `legacy/v1/${digest}.json`;
-  const stateKey = `legacy/v1/${digest}.state.json`;
-  const state: State = (await storage.store.getJson(stateKey, StateSchema)) ?? { v: 1, sessions: {}, done: false };
-  if (!state.done && (await storage.store.get(v1Key)) === undefined) await storage.store.put(v1Key, bytes, { priority: "critical" });
-  const saveState = () => storage.store.putJson(stateKey, state, { priority: "critical" });
 
-  const report: { migrated: MigrationReport["migrated"]; skipped: MigrationReport["skipped"]; alreadyDone: number; missingMedia: number } = { migrated: [], skipped: [], alreadyDone: 0, missingMedia: 0 };
-  const total = parsed.sessions.length;
-  for (const [index, v1] of parsed.sessions.entries()) {
-    options.progress?.(index / Math.max(1, total), v1.name);
-    const known = state.sessions[v1.id];
-    if (known?.status === "verified") {
-      report.alreadyDone++;
-      continue;
-    }
-    const startedAt = toEpoch(v1.startTime);
-    if (startedAt === undefined) {
-      report.skipped.push({ id: v1.id, reason: "no valid start time" });
-      continue;
-    }
-    if (known !== undefined) await storage.sessions.deleteSession(known.sessionId); // half-written by an interrupted run
-    const candidate = v1.id.toLowerCase();
-    const sessionId = known?.sessionId ?? (isSessionId(candidate) && (await storage.sessions.getMetadata(candidate).catch(() => undefined)) === undefined ? candidate : host.crypto.randomUUID());
-    state.sessions[v1.id] = { sessionId, status: "writing" };
-    await saveState();
-    const counts = await writeSession(options, v1, sessionId, startedAt, parsed.attachments, report);
-    state.sessions[v1.id] = { sessionId, status: "written" };
-    await saveState();
-    const full = await storage.sessions.getFullSession(sessionId);
-    if (full === undefined || full.problems.length > 0 || full.screenshots.length !== counts.screenshots || full.audioSegments.length !== counts.audioSegments) {
-      throw new EngineError("storage.migration_failed", `the v2 copy of session ${v1.id} did not verify; the v1 data is kept`, { data: { v1Id: v1.id, sessionId } });
-    }
-    state.sessions[v1.id] = { sessionId, status: "verified" };
-    await saveState();
-    report.migrated.push({ v1Id: v1.id, sessionId, ...counts });
-  }
-  const allVerified = parsed.sessions.every((v1) => state.sessions[v1.id]?.status === "verified" || report.skipped.some((s) => s.id === v1.id));
-  let v1Removed = state.done;
-  if (allVerified && options.keepV1 !== true && !state.done) {
-    state.done = true;
-    await storage.store.transaction(async (tx) => {
-      tx.delete(v1Key);
-      tx.putJson(stateKey, state);
-    });
-    v1Removed = true;
-  }
-  options.progress?.(1, "done");
-  return { ...report, v1Removed, v1Key };
+const PENDING_PREFIX = "imports/pending/";
+const MAP_PREFIX = "imports/taskerino/";
+const REPORT_PREFIX = "imports/reports/";
+const MARKERS_KEY = (sessionId: string) => `markers/${sessionId}.json`;
+
+const PendingSchema = z.looseObject({ sessionId: z.string(), blobs: z.array(z.string()).default([]) });
+const MapSchema = z.object({ oldId: z.string(), sessionId: z.string(), fingerprint: z.string(), superseded: z.string().optional() });
+
+/** Media of an item, read and identified by its bytes (the Node side sniffs, measures and transcodes). */
+export interface ImportedMedia {
+  readonly bytes: Uint8Array;
+  readonly mimeType: string;
+  readonly width?: number;
+  readonly height?: number;
+  readonly durationMs?: number;
+  readonly sampleRate?: number;
+  readonly channels?: number;
+  /** Set when the bytes were converted (e.g. MP3 → WAV). */
+  readonly convertedFrom?: string;
 }
 
-async function writeSession(
-  options: MigrateOptions,
-  v1: V1Session,
-  sessionId: string,
-  startedAt: number,
-  attachments: V1StoreAttachments,
-  report: { missingMedia: number },
-): Promise<{ screenshots: number; audioSegments: number }> {
-  const { storage } = options;
-  const endedAt = toEpoch(v1.endTime);
-  const activeDurationMs = v1.totalDuration !== undefined ? Math.round(v1.totalDuration * 60_000) : endedAt !== undefined ? Math.max(0, endedAt - startedAt) : 0;
-  await storage.sessions.saveMetadata({
-    schemaVersion: 2,
-    id: sessionId,
-    name: v1.name.slice(0, 500),
-    ...(v1.description === undefined ? {} : { description: v1.description.slice(0, 10_000) }),
-    status: STATUS[v1.status ?? "completed"] ?? "completed",
-    startedAt,
-    ...(endedAt === undefined || endedAt < startedAt ? {} : { endedAt }),
-    activeDurationMs,
-    tags: v1.tags ?? [],
-    extractedTaskIds: v1.extractedTaskIds ?? [],
-    extractedNoteIds: v1.extractedNoteIds ?? [],
-    migratedFrom: { schemaVersion: 1, id: v1.id },
+export type MediaLookup = { readonly media: ImportedMedia } | { readonly missing: string };
+
+/** Where an import finds an item's media. */
+export interface ImportMediaSource {
+  /** Cheap token that changes when the media appears, disappears or changes (part of the re-import fingerprint). */
+  token(item: Readonly<Record<string, unknown>>, role: MediaRole): Promise<string>;
+  load(item: Readonly<Record<string, unknown>>, role: MediaRole): Promise<MediaLookup>;
+}
+
+export interface SessionImportReport {
+  readonly oldId: string;
+  readonly name: string;
+  readonly outcome: "imported" | "updated" | "unchanged" | "skipped" | "kept-deleted";
+  readonly sessionId?: string;
+  readonly reason?: string;
+  /** The old id was already present here (readable or not): the session got a fresh id instead. */
+  readonly collision?: string;
+  readonly screenshots: number;
+  readonly audioSegments: number;
+  readonly markers: number;
+  readonly summary: boolean;
+  readonly video: boolean;
+  /** Items kept with their text but without their media, with why. */
+  readonly mediaMissing: { readonly screenshots: number; readonly audio: number; readonly video: number; readonly reasons: readonly string[] };
+  /** Audio segments converted to WAV (MP3 → WAV). */
+  readonly converted: number;
+  readonly notImported: readonly NotImported[];
+}
+
+export interface ImportSessionsOptions {
+  readonly storage: Pick<OpenedStorage, "store" | "sessions" | "attachments">;
+  readonly host: Pick<HostPort, "clock" | "crypto">;
+  /** Old session records; `problem` says why one could not be read (it is reported as skipped). */
+  readonly records: AsyncIterable<{ readonly record: unknown; readonly media: ImportMediaSource; readonly problem?: string }>;
+  readonly progress?: (done: number, detail: string) => void;
+}
+
+const empty = (oldId: string, name: string, outcome: SessionImportReport["outcome"], extra: Partial<SessionImportReport> = {}): SessionImportReport => ({
+  oldId, name, outcome, screenshots: 0, audioSegments: 0, markers: 0, summary: false, video: false, mediaMissing: { screenshots: 0, audio: 0, video: 0, reasons: [] }, converted: 0, notImported: [], ...extra,
+});
+
+/** Whether anything at all is stored under a session id: metadata (even unreadable), chunks, records. */
+async function idInUse(storage: ImportSessionsOptions["storage"], sessionId: string): Promise<boolean> {
+  if ((await storage.store.get(metadataKey(sessionId)).catch(() => new Uint8Array(1))) !== undefined) return true;
+  if ((await storage.sessions.getMetadata(sessionId).catch(() => "unreadable")) !== undefined) return true;
+  for (const prefix of [`screenshots/${sessionId}/`, `audio/${sessionId}/`, `quarantine/screenshots/${sessionId}/`, `quarantine/audio/${sessionId}/`]) {
+    if ((await storage.store.list(prefix).catch(() => [""])).length > 0) return true;
+  }
+  for (const key of [summaryKey(sessionId), videoKey(sessionId), MARKERS_KEY(sessionId)]) {
+    if ((await storage.store.get(key).catch(() => new Uint8Array(1))) !== undefined) return true;
+  }
+  return false;
+}
+
+/** Attachments a session's records name (to drop with it when nothing else uses them). */
+async function blobsOf(storage: ImportSessionsOptions["storage"], sessionId: string): Promise<string[]> {
+  const full = await storage.sessions.getFullSession(sessionId).catch(() => undefined);
+  if (full === undefined) return [];
+  return [...full.screenshots.map((s) => s.attachmentId), ...full.audioSegments.map((a) => a.attachmentId), ...(full.video?.segments ?? []).map((v) => v.attachmentId)];
+}
+
+/** Deletes a session and the blobs it brought in that nothing references any more. */
+async function removeSession(storage: ImportSessionsOptions["storage"], sessionId: string, pendingBlobs: readonly string[]): Promise<void> {
+  const blobs = [...new Set([...pendingBlobs, ...(await blobsOf(storage, sessionId))])];
+  await storage.sessions.deleteSession(sessionId);
+  await storage.store.transaction(async (tx) => {
+    tx.delete(MARKERS_KEY(sessionId));
+    tx.delete(`${REPORT_PREFIX}${sessionId}.json`);
   });
-  const appends: Promise<unknown>[] = [];
-  let screenshots = 0;
-  let audioSegments = 0;
-  const shots = [...v1.screenshots].sort((a, b) => (toEpoch(a.timestamp) ?? 0) - (toEpoch(b.timestamp) ?? 0));
-  const savedShots = await Promise.all(
-    shots.map(async (shot) => {
-      const bytes = mediaBytes(shot, attachments);
-      if (bytes === undefined) return undefined;
-      return storage.attachments.saveAttachment(bytes, { type: "screenshot", mimeType: shot.mimeType ?? "image/png", ...(shot.width ? { width: Math.round(shot.width) } : {}), ...(shot.height ? { height: Math.round(shot.height) } : {}) });
-    }),
-  );
-  const segments = [...v1.audioSegments].sort((a, b) => (toEpoch(a.timestamp) ?? 0) - (toEpoch(b.timestamp) ?? 0));
-  const savedAudio = await Promise.all(
-    segments.map(async (segment) => {
-      const bytes = mediaBytes(segment, attachments);
-      return bytes === undefined ? undefined : storage.attachments.saveAttachment(bytes, { type: "audio", mimeType: segment.mimeType ?? "audio/wav" });
-    }),
-  );
-  // Every attachment is saved before the first append, so no append waits unobserved behind an await.
-  for (const [i, shot] of shots.entries()) {
-    const attachment = savedShots[i];
-    if (attachment === undefined) {
-      report.missingMedia++;
-      continue;
+  for (const id of blobs) {
+    const attachment = await storage.attachments.getAttachment(id).catch(() => undefined);
+    if (attachment !== undefined && attachment.refCount > 0) continue;
+    await storage.store.transaction(async (tx) => {
+      tx.delete(blobKey(id));
+      tx.delete(attachmentMetaKey(id));
+    });
+  }
+}
+
+/** Rolls back every import that did not finish (failed, or the process was killed). Returns how many. */
+export async function recoverUnfinishedImports(storage: ImportSessionsOptions["storage"]): Promise<number> {
+  let removed = 0;
+  for (const key of await storage.store.list(PENDING_PREFIX)) {
+    const pending = await storage.store.getJson(key, PendingSchema).catch(() => undefined);
+    if (pending !== undefined && isSessionId(pending.sessionId)) await removeSession(storage, pending.sessionId, pending.blobs);
+    await storage.store.delete(key, { priority: "critical" });
+    removed++;
+  }
+  return removed;
+}
+
+async function fingerprintOf(host: ImportSessionsOptions["host"], plan: SessionPlan, media: ImportMediaSource): Promise<string> {
+  const tokens: string[] = [];
+  for (const shot of plan.screenshots) tokens.push(await media.token(shot, "screenshot"));
+  for (const segment of plan.audioSegments) tokens.push(await media.token(segment, "audio"));
+  if (plan.session.video) tokens.push(await media.token(plan.session.video, "video"));
+  return host.crypto.sha256(encodeUtf8(JSON.stringify([plan.session, tokens])));
+}
+
+const BATCH = 20;
+
+async function writeSession(options: ImportSessionsOptions, plan: SessionPlan, sessionId: string, media: ImportMediaSource, pendingKey: string, oldId: string): Promise<Omit<SessionImportReport, "oldId" | "name" | "outcome">> {
+  const { storage, host } = options;
+  const blobs: string[] = [];
+  const missing = { screenshots: 0, audio: 0, video: 0, reasons: [] as string[] };
+  const note = (what: string, reason: string) => {
+    if (missing.reasons.length < 20) missing.reasons.push(`${what}: ${reason}`);
+  };
+  const markers = [...plan.markers];
+  await storage.sessions.saveMetadata({
+    schemaVersion: SESSION_SCHEMA_VERSION,
+    id: sessionId,
+    name: plan.name,
+    ...(plan.description === undefined ? {} : { description: plan.description }),
+    status: plan.status,
+    startedAt: plan.startedAt,
+    ...(plan.endedAt === undefined ? {} : { endedAt: plan.endedAt }),
+    activeDurationMs: plan.activeDurationMs,
+    recordingConfig: {
+      screenshots: { enabled: plan.screenshots.length > 0, intervalMs: plan.intervalMs ?? 120_000 },
+      audio: { microphone: plan.audioSegments.length > 0, systemAudio: false },
+      video: { enabled: plan.session.video != null },
+    },
+    tags: plan.tags,
+    extractedTaskIds: (plan.session.extractedTaskIds ?? []).map((t) => t.slice(0, 200)),
+    extractedNoteIds: (plan.session.extractedNoteIds ?? []).map((t) => t.slice(0, 200)),
+    migratedFrom: { schemaVersion: 1, id: oldId },
+  });
+
+  /** Saves a batch's new blobs only after the pending record names them, so a kill never leaves one behind. */
+  const saveBatch = async (loaded: { media: ImportedMedia; type: "screenshot" | "audio" | "video" }[]) => {
+    const ids = await Promise.all(loaded.map((l) => host.crypto.sha256(l.media.bytes)));
+    const fresh: string[] = [];
+    for (const id of ids) if (!blobs.includes(id) && !fresh.includes(id) && (await storage.attachments.getAttachment(id).catch(() => undefined)) === undefined) fresh.push(id);
+    if (fresh.length > 0) {
+      blobs.push(...fresh);
+      await storage.store.putJson(pendingKey, { sessionId, blobs }, { priority: "critical" });
     }
-    const capturedAt = toEpoch(shot.timestamp) ?? startedAt;
-    const analysis = shot.aiAnalysis;
-    appends.push(
-      storage.sessions.appendScreenshot(sessionId, {
+    return Promise.all(
+      loaded.map((l) =>
+        storage.attachments.saveAttachment(l.media.bytes, { type: l.type, mimeType: l.media.mimeType, ...(l.media.width ? { width: l.media.width } : {}), ...(l.media.height ? { height: l.media.height } : {}), ...(l.media.durationMs === undefined ? {} : { durationMs: l.media.durationMs }) }, { sessionId }),
+      ),
+    );
+  };
+
+  let screenshots = 0;
+  for (let start = 0; start < plan.screenshots.length; start += BATCH) {
+    const batch = plan.screenshots.slice(start, start + BATCH);
+    const lookups = await Promise.all(batch.map((shot) => media.load(shot, "screenshot")));
+    const kept: { shot: V1Screenshot; media: ImportedMedia }[] = [];
+    for (const [n, lookup] of lookups.entries()) {
+      const shot = batch[n]!;
+      if ("media" in lookup && lookup.media.width && lookup.media.height) {
+        kept.push({ shot, media: lookup.media });
+        continue;
+      }
+      missing.screenshots++;
+      note(`screenshot ${shot.id}`, "media" in lookup ? `not an image (${lookup.media.mimeType})` : lookup.missing);
+      const text = [shot.aiAnalysis?.summary, shot.aiAnalysis?.extractedText].filter((t) => t !== undefined && t.trim() !== "").join(" — ");
+      markers.push({ at: Math.max(plan.startedAt, toEpoch(shot.timestamp) ?? plan.startedAt), note: `Screenshot (media missing)${text === "" ? "" : `: ${text}`}`.slice(0, 2_000) });
+    }
+    const saved = await saveBatch(kept.map((k) => ({ media: k.media, type: "screenshot" as const })));
+    const appends = kept.map(({ shot, media: m }, n) => {
+      const capturedAt = Math.max(plan.startedAt, toEpoch(shot.timestamp) ?? plan.startedAt);
+      const analysis = shot.aiAnalysis;
+      return storage.sessions.appendScreenshot(sessionId, {
         sequenceNumber: screenshots++,
         capturedAt,
-        sessionTimeMs: Math.max(0, capturedAt - startedAt),
-        attachmentId: attachment.id,
-        width: Math.max(1, Math.round(shot.width ?? 1)),
-        height: Math.max(1, Math.round(shot.height ?? 1)),
+        sessionTimeMs: capturedAt - plan.startedAt,
+        attachmentId: saved[n]!.id,
+        width: m.width!,
+        height: m.height!,
         ...(shot.perceptualHash !== undefined && /^[0-9a-f]{16}$/.test(shot.perceptualHash) ? { perceptualHash: shot.perceptualHash } : {}),
-        ...(analysis === undefined
+        sourceId: shot.id.slice(0, 200),
+        ...(analysis === undefined || (analysis.summary === undefined && analysis.extractedText === undefined)
           ? {}
-          : { analysis: { summary: analysis.summary ?? "", ...(analysis.detectedActivity === undefined ? {} : { activity: analysis.detectedActivity }), apps: [], ...(analysis.extractedText === undefined ? {} : { text: analysis.extractedText }), provider: "v1" } }),
-      }),
-    );
+          : { analysis: { summary: analysis.summary ?? "", ...(analysis.detectedActivity ? { activity: analysis.detectedActivity } : {}), apps: analysis.keyElements ?? [], ...(analysis.extractedText === undefined ? {} : { text: analysis.extractedText }), provider: "taskerino" } }),
+      });
+    });
+    await Promise.all(appends);
+    options.progress?.(0, `${screenshots} screenshots`);
   }
-  for (const [i, segment] of segments.entries()) {
-    const attachment = savedAudio[i];
-    if (attachment === undefined) {
-      report.missingMedia++;
+
+  let audioSegments = 0;
+  let converted = 0;
+  for (let start = 0; start < plan.audioSegments.length; start += BATCH) {
+    const batch = plan.audioSegments.slice(start, start + BATCH);
+    const lookups = await Promise.all(batch.map((segment) => media.load(segment, "audio")));
+    const kept: { segment: V1AudioSegment; media: ImportedMedia }[] = [];
+    for (const [n, lookup] of lookups.entries()) {
+      const segment = batch[n]!;
+      if ("media" in lookup && lookup.media.mimeType === "audio/wav" && lookup.media.sampleRate && lookup.media.channels) {
+        kept.push({ segment, media: lookup.media });
+        continue;
+      }
+      missing.audio++;
+      note(`audio segment ${segment.id}`, "media" in lookup ? `not playable audio (${lookup.media.mimeType})` : lookup.missing);
+      const text = bestTranscript(segment);
+      const at = Math.max(plan.startedAt, toEpoch(segment.timestamp) ?? plan.startedAt);
+      markers.push({ at, note: "Audio (media missing)" + (text === undefined ? "" : ":") });
+      if (text !== undefined) for (let i = 0; i < text.length; i += 1_900) markers.push({ at, note: text.slice(i, i + 1_900) });
+    }
+    const saved = await saveBatch(kept.map((k) => ({ media: k.media, type: "audio" as const })));
+    const appends = kept.map(({ segment, media: m }, n) => {
+      const at = Math.max(plan.startedAt, toEpoch(segment.timestamp) ?? plan.startedAt);
+      if (m.convertedFrom !== undefined) converted++;
+      const text = bestTranscript(segment);
+      return storage.sessions.appendAudioSegment(sessionId, {
+        sequenceNumber: audioSegments++,
+        attachmentId: saved[n]!.id,
+        capturedAt: at,
+        startSessionMs: at - plan.startedAt,
+        durationMs: m.durationMs ?? Math.round((segment.duration ?? 0) * 1000),
+        sampleRate: m.sampleRate!,
+        channels: m.channels!,
+        ...(text === undefined ? {} : { transcript: { text, segments: [], provider: "taskerino" } }),
+      });
+    });
+    await Promise.all(appends);
+  }
+
+  let video = false;
+  if (plan.session.video != null) {
+    const lookup = await media.load(plan.session.video, "video");
+    if ("media" in lookup && lookup.media.mimeType.startsWith("video/")) {
+      const [attachment] = await saveBatch([{ media: lookup.media, type: "video" }]);
+      const durationMs = lookup.media.durationMs ?? Math.round((plan.session.video.duration ?? 0) * 1000);
+      await storage.sessions.saveVideo({ sessionId, segments: [{ sequenceNumber: 0, attachmentId: attachment!.id, startSessionMs: 0, durationMs, ...(lookup.media.width ? { width: lookup.media.width, height: lookup.media.height } : {}) }], durationMs, updatedAt: host.clock.now() });
+      video = true;
+    } else {
+      missing.video++;
+      note("video", "media" in lookup ? `not a video (${lookup.media.mimeType})` : lookup.missing);
+      markers.push({ at: plan.startedAt, note: "Video (media missing)" });
+    }
+  }
+
+  if (plan.summary !== undefined) await storage.sessions.saveSummary({ sessionId, ...plan.summary });
+  const now = host.clock.now();
+  const markerRecords = [];
+  for (const m of markers.sort((a, b) => a.at - b.at)) {
+    markerRecords.push({ id: host.crypto.randomUUID(), sessionId, sessionTimeMs: Math.max(0, m.at - plan.startedAt), at: m.at || now, note: m.note.slice(0, 2_000) });
+  }
+  if (markerRecords.length > 0) await storage.store.putJson(MARKERS_KEY(sessionId), markerRecords, { priority: "critical" });
+
+  const full = await storage.sessions.getFullSession(sessionId);
+  if (full === undefined || full.problems.length > 0 || full.screenshots.length !== screenshots || full.audioSegments.length !== audioSegments) {
+    throw new Error(`the imported copy of session ${oldId} did not read back whole`);
+  }
+  return { sessionId, screenshots, audioSegments, markers: markerRecords.length, summary: plan.summary !== undefined, video, mediaMissing: missing, converted, notImported: plan.notImported };
+}
+
+/** Imports every record; one session's failure rolls that session back and is reported, the rest go on. */
+export async function importSessions(options: ImportSessionsOptions): Promise<SessionImportReport[]> {
+  const { storage, host } = options;
+  const reports: SessionImportReport[] = [];
+  let done = 0;
+  for await (const { record, media, problem } of options.records) {
+    if (problem !== undefined) {
+      const id = (record as { id?: unknown } | null)?.id;
+      reports.push(empty(typeof id === "string" ? id : "(no id)", typeof id === "string" ? id : "", "skipped", { reason: problem }));
       continue;
     }
-    const at = toEpoch(segment.timestamp) ?? startedAt;
-    appends.push(
-      storage.sessions.appendAudioSegment(sessionId, {
-        sequenceNumber: audioSegments++,
-        attachmentId: attachment.id,
-        capturedAt: at,
-        startSessionMs: Math.max(0, at - startedAt),
-        durationMs: Math.round((segment.duration ?? 0) * 1000),
-        sampleRate: Math.max(1, Math.round(segment.sampleRate ?? 16_000)),
-        channels: Math.max(1, Math.round(segment.channels ?? 1)),
-        ...(segment.transcription === undefined ? {} : { transcript: { text: segment.transcription, segments: [], provider: "v1" } }),
-      }),
-    );
+    const planned = planSession(record, host.clock.now());
+    if (!("plan" in planned)) {
+      reports.push(empty(planned.oldId, planned.name, "skipped", { reason: planned.skipped }));
+      continue;
+    }
+    const { plan } = planned;
+    const oldId = plan.session.id;
+    options.progress?.(done++, plan.name);
+    const mapKey = `${MAP_PREFIX}${await host.crypto.sha256(encodeUtf8(oldId))}.json`;
+    let mapped = await storage.store.getJson(mapKey, MapSchema).catch(() => undefined);
+    if (mapped?.superseded !== undefined) {
+      // An update that was killed after its new copy landed: finish dropping the old copy.
+      await removeSession(storage, mapped.superseded, []);
+      mapped = { oldId, sessionId: mapped.sessionId, fingerprint: mapped.fingerprint };
+      await storage.store.putJson(mapKey, mapped, { priority: "critical" });
+    }
+    const fingerprint = await fingerprintOf(host, plan, media);
+    if (mapped !== undefined) {
+      const present = await idInUse(storage, mapped.sessionId);
+      if (!present) {
+        reports.push(empty(oldId, plan.name, "kept-deleted", { sessionId: mapped.sessionId, reason: "deleted here after an earlier import; not brought back" }));
+        continue;
+      }
+      if (mapped.fingerprint === fingerprint) {
+        reports.push(empty(oldId, plan.name, "unchanged", { sessionId: mapped.sessionId }));
+        continue;
+      }
+    }
+    const candidate = oldId.toLowerCase();
+    if (mapped === undefined && isSessionId(candidate)) {
+      const existing = await storage.sessions.getMetadata(candidate).catch(() => undefined);
+      if (existing?.migratedFrom?.id === oldId) {
+        reports.push(empty(oldId, plan.name, "skipped", { sessionId: candidate, collision: `session ${candidate} was imported by an earlier version of the import and is kept as it is`, reason: "already here; delete it and import again to bring it over with its media" }));
+        continue;
+      }
+    }
+    let collision: string | undefined;
+    let sessionId: string;
+    if (mapped === undefined && isSessionId(candidate) && !(await idInUse(storage, candidate))) sessionId = candidate;
+    else {
+      if (mapped === undefined && isSessionId(candidate)) collision = `a session ${candidate} already exists here; imported under a new id`;
+      sessionId = host.crypto.randomUUID();
+    }
+    const pendingKey = `${PENDING_PREFIX}${sessionId}.json`;
+    await storage.store.putJson(pendingKey, { sessionId, blobs: [] }, { priority: "critical" });
+    let result;
+    try {
+      result = await writeSession(options, plan, sessionId, media, pendingKey, oldId);
+    } catch (error) {
+      const pending = await storage.store.getJson(pendingKey, PendingSchema).catch(() => undefined);
+      try {
+        await removeSession(storage, sessionId, pending?.blobs ?? []);
+        await storage.store.delete(pendingKey, { priority: "critical" });
+      } catch {
+        // The pending record stays: the next import rolls this session back.
+      }
+      reports.push(empty(oldId, plan.name, "skipped", { reason: `could not be imported: ${error instanceof Error ? error.message : String(error)}` }));
+      continue;
+    }
+    const report: SessionImportReport = { oldId, name: plan.name, outcome: mapped === undefined ? "imported" : "updated", ...(collision === undefined ? {} : { collision }), ...result };
+    // The id map, the report and the end of "pending" commit together: from here the session is whole.
+    await storage.store.transaction(async (tx) => {
+      tx.putJson(mapKey, { oldId, sessionId, fingerprint, ...(mapped === undefined ? {} : { superseded: mapped.sessionId }) });
+      tx.putJson(`${REPORT_PREFIX}${sessionId}.json`, report);
+      tx.delete(pendingKey);
+    }, { priority: "critical" });
+    if (mapped !== undefined) {
+      await removeSession(storage, mapped.sessionId, []);
+      await storage.store.putJson(mapKey, { oldId, sessionId, fingerprint }, { priority: "critical" });
+    }
+    reports.push(report);
   }
-  await Promise.all(appends);
-  const summary = typeof v1.summary === "string" ? v1.summary : (v1.summary as { summary?: unknown } | undefined)?.summary;
-  if (typeof summary === "string" && summary.length > 0) {
-    await storage.sessions.saveSummary({ sessionId, summary, provider: "v1", createdAt: options.host.clock.now() });
-  }
-  return { screenshots, audioSegments };
+  return reports;
+}
+
+/** The import report stored for a session, for the panel's session page. */
+export async function getImportReport(storage: Pick<OpenedStorage, "store">, sessionId: string): Promise<SessionImportReport | undefined> {
+  return storage.store.getJson(`${REPORT_PREFIX}${sessionId}.json`, { parse: (value: unknown) => value as SessionImportReport });
 }
