@@ -44,7 +44,7 @@ export function createNodeHost(options: NodeHostOptions): NodeHost {
       version: process.version,
       platform: process.platform,
       nativeHash: true,
-      providerBaseUrls: { anthropic: env.ANTHROPIC_BASE_URL || undefined, openai: env.OPENAI_BASE_URL || undefined },
+      providerBaseUrls: { anthropic: env.ANTHROPIC_BASE_URL || undefined, openai: env.OPENAI_BASE_URL || undefined, localServer: env.STINT_LOCAL_SERVER_URL || undefined },
     },
     clock: { now: () => Date.now(), elapsed: () => performance.now() - origin },
     // Node alone does not keep deadline order across durations when its loop stalls.

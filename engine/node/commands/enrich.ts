@@ -3,7 +3,7 @@ import { requirePositionals, stringFlag } from "../args.ts";
 import { CommandFailure, UsageError, type Command, type CommandContext } from "./command.ts";
 import { callEngine, formatUsd } from "./enrichment-support.ts";
 
-const PROVIDERS = ["local", "anthropic", "openai"] as const;
+const PROVIDERS = ["local", "anthropic", "openai", "local-server"] as const;
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 function options(context: CommandContext) {
@@ -12,12 +12,17 @@ function options(context: CommandContext) {
   if (provider !== undefined && !(PROVIDERS as readonly string[]).includes(provider)) throw new UsageError(`--provider must be one of ${PROVIDERS.join(", ")}`);
   const audio = stringFlag(args, "audio-provider");
   if (audio !== undefined && audio !== "local" && audio !== "openai") throw new UsageError("--audio-provider must be local or openai");
+  const serverUrl = stringFlag(args, "server-url");
+  const model = stringFlag(args, "model");
+  if ((serverUrl !== undefined || model !== undefined) && provider !== "local-server") throw new UsageError("--server-url and --model go with --provider local-server");
   const maxCostText = stringFlag(args, "max-cost");
   const maxCost = maxCostText === undefined ? undefined : Number(maxCostText.replace(/^\$/, ""));
   if (maxCost !== undefined && (!Number.isFinite(maxCost) || maxCost < 0)) throw new UsageError(`--max-cost must be an amount in USD, not "${maxCostText}"`);
   return {
     ...(provider === undefined ? {} : { provider }),
     ...(maxCost === undefined ? {} : { maxCost }),
+    ...(serverUrl === undefined ? {} : { localServerUrl: serverUrl }),
+    ...(model === undefined ? {} : { summaryModel: model, screenshotModel: model, chaptersModel: model }),
     ...(audio === undefined ? {} : { transcriptionProvider: audio }),
     ...(args.flags["no-batch"] === true ? { allowBatch: false } : {}),
     ...(args.flags["keep-screenshots-local"] === true ? { keepScreenshotsLocal: true } : {}),
@@ -118,9 +123,11 @@ export const retryCommand: Command = {
 export const enrichCommand: Command = {
   name: "enrich",
   summary: "Enrich a session: transcript, screenshots, chapters, summary, tasks and notes",
-  usage: "stint enrich <id> [--provider local|anthropic|openai] [--audio-provider local|openai] [--max-cost USD] [--estimate] [--no-batch] [--keep-screenshots-local] [--send-unread-screenshots] [--redact-emails] [--json]",
+  usage: "stint enrich <id> [--provider local|anthropic|openai|local-server] [--server-url URL] [--model NAME] [--audio-provider local|openai] [--max-cost USD] [--estimate] [--no-batch] [--keep-screenshots-local] [--send-unread-screenshots] [--redact-emails] [--json]",
   flags: {
-    provider: { type: "string", description: "local (no network), anthropic or openai; default: the saved setting, else the provider whose key is set" },
+    provider: { type: "string", description: "local (no network), anthropic, openai or local-server (Ollama, LM Studio, llama.cpp on this machine); default: the saved setting, else the provider whose key is set" },
+    "server-url": { type: "string", description: "Base URL of the local model server (default $STINT_LOCAL_SERVER_URL, else Ollama at http://127.0.0.1:11434/v1)" },
+    model: { type: "string", description: "Model on the local server (default: the first it lists)" },
     "audio-provider": { type: "string", description: "Who transcribes audio: local (on-device speech) or openai; default: the provider itself when it can, else local" },
     "max-cost": { type: "string", description: "Refuse before spending anything if the estimate is above this (USD)" },
     estimate: { type: "boolean", description: "Print the per-stage cost estimate and spend nothing" },

@@ -7,6 +7,7 @@ import { createLedger, type Ledger } from "./cost/ledger.ts";
 import { defaultProvider, resolvePlan, type AvailableKeys, type EnrichmentPlan } from "./plan.ts";
 import { createAnthropicProvider } from "./providers/anthropic.ts";
 import { createLocalProvider } from "./providers/local.ts";
+import { createLocalServerProvider, LOCAL_SERVER_DEFAULT_URL } from "./providers/local-server.ts";
 import { createOpenAiProvider } from "./providers/openai.ts";
 import type { EnrichmentProvider } from "./providers/port.ts";
 import { PersistentEnrichmentQueue, type QueueStatus } from "./queue.ts";
@@ -15,7 +16,7 @@ import { writeReplaceRequest } from "./replace-requests.ts";
 import { createSagaRunner, deleteCheckpoints, type JobProviders } from "./saga/runner.ts";
 import type { MediaOutcome } from "./saga/steps.ts";
 import type { SessionSource, SessionView } from "./session-source.ts";
-import type { CostEstimate, EnrichmentOptions, JobPriority, JobRecord } from "./types.ts";
+import type { CostEstimate, EnrichmentOptions, JobPriority, JobRecord, ProviderName } from "./types.ts";
 
 export interface EnrichmentManagerOptions {
   readonly host: HostPort;
@@ -177,8 +178,8 @@ export class BackgroundEnrichmentManager {
     return plan;
   }
 
-  private async provider(name: "anthropic" | "openai" | "local", plan: EnrichmentPlan): Promise<EnrichmentProvider> {
-    const cacheKey = `${name}:${plan.models.screenshot}:${plan.models.summary}:${plan.models.transcription}`;
+  private async provider(name: ProviderName, plan: EnrichmentPlan): Promise<EnrichmentProvider> {
+    const cacheKey = `${name}:${plan.models.screenshot}:${plan.models.summary}:${plan.models.transcription}:${plan.localServerUrl ?? ""}`;
     const cached = this.providerCache.get(cacheKey);
     if (cached !== undefined) return cached;
     const host = this.options.host;
@@ -193,6 +194,9 @@ export class BackgroundEnrichmentManager {
       if (apiKey === undefined) throw new NonRetriableError("enrichment.provider_unavailable", "OPENAI_API_KEY is not set");
       const base = host.info.providerBaseUrls?.openai;
       created = createOpenAiProvider({ apiKey, baseURL: base === undefined ? undefined : base.endsWith("/v1") ? base : `${base.replace(/\/$/, "")}/v1`, fetch: this.fetchImpl, models: plan.models, now, randomHex: () => [...host.crypto.randomBytes(12)].map((b) => b.toString(16).padStart(2, "0")).join("") });
+    } else if (name === "local-server") {
+      const baseURL = plan.localServerUrl ?? host.info.providerBaseUrls?.localServer ?? LOCAL_SERVER_DEFAULT_URL;
+      created = createLocalServerProvider({ host, baseURL, model: plan.models.summary, fetch: this.fetchImpl });
     } else {
       created = createLocalProvider(host);
     }

@@ -20,6 +20,13 @@ export interface EnrichmentPlan {
   readonly redactEmails: boolean;
   /** Send screenshots the device could not read for secrets (no on-device text recognition). */
   readonly allowUnreadScreenshots: boolean;
+  /** Base URL of the model server for `local-server`, when the user named one. */
+  readonly localServerUrl?: string;
+}
+
+/** Providers that bill nothing: everything runs on this machine. */
+export function isFreeProvider(provider: ProviderName): boolean {
+  return provider === "local" || provider === "local-server";
 }
 
 export const DEFAULT_TOKEN_BUDGET = 450;
@@ -51,7 +58,9 @@ export function resolvePlan(options: EnrichmentOptions, keys: AvailableKeys, hos
       ? { ...ANTHROPIC_DEFAULT_MODELS, transcription: OPENAI_DEFAULT_MODELS.transcription }
       : provider === "openai"
         ? OPENAI_DEFAULT_MODELS
-        : { screenshot: "local", summary: "local", transcription: "local" };
+        : provider === "local-server"
+          ? { screenshot: "auto", summary: "auto", transcription: "local" }
+          : { screenshot: "local", summary: "local", transcription: "local" };
   const transcription = options.transcriptionProvider ?? (provider === "openai" ? "openai" : "local");
   return {
     provider,
@@ -71,5 +80,6 @@ export function resolvePlan(options: EnrichmentOptions, keys: AvailableKeys, hos
     perRequest: options.screenshotsPerRequest ?? DEFAULT_PER_REQUEST,
     redactEmails: options.redactEmails === true,
     allowUnreadScreenshots: options.allowUnreadScreenshots === true,
+    ...(options.localServerUrl === undefined ? {} : { localServerUrl: options.localServerUrl }),
   };
 }

@@ -1,7 +1,7 @@
 import * as z from "zod";
 
 /** Which provider does the AI work. `local` never touches the network. */
-export const ProviderNameSchema = z.enum(["local", "anthropic", "openai"]);
+export const ProviderNameSchema = z.enum(["local", "anthropic", "openai", "local-server"]);
 export type ProviderName = z.infer<typeof ProviderNameSchema>;
 
 export const JobPrioritySchema = z.enum(["high", "normal", "low"]);
@@ -40,6 +40,8 @@ export type Evidence = z.infer<typeof EvidenceSchema>;
 /** What a job is asked to do; persisted with the job. */
 export const EnrichmentOptionsSchema = z.object({
   provider: ProviderNameSchema.optional(),
+  /** OpenAI-compatible server on this machine (Ollama, LM Studio, llama.cpp) for `local-server`. */
+  localServerUrl: z.string().min(1).max(500).optional(),
   /** Per-session cap in USD; the estimate must fit under it before anything is spent. */
   maxCost: z.number().min(0).optional(),
   /** Allow the Anthropic Message Batches API (slower, half price). */

@@ -33,7 +33,7 @@ export interface HostInfo {
    */
   readonly recorderHashes?: boolean;
   /** Base URLs for the AI providers, when overridden (tests, proxies). */
-  readonly providerBaseUrls?: { readonly anthropic?: string; readonly openai?: string };
+  readonly providerBaseUrls?: { readonly anthropic?: string; readonly openai?: string; readonly localServer?: string };
 }
 
 /** Wall and monotonic time. Synchronous by nature. */

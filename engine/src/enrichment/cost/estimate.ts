@@ -49,7 +49,7 @@ export function estimateCost(session: SessionShape, plan: EnrichmentPlan): CostE
   const shots = session.screenshots;
   let imageTokensEach = 0;
   let screenshotsCost = 0;
-  if (plan.screenshots !== "local" && shots.length > 0) {
+  if (plan.screenshots !== "local" && plan.screenshots !== "local-server" && shots.length > 0) {
     let tokens = 0;
     for (const shot of shots) {
       const fitted = fitToTokenBudget(shot.width, shot.height, plan.tokenBudget);
@@ -66,7 +66,7 @@ export function estimateCost(session: SessionShape, plan: EnrichmentPlan): CostE
   }
   let chapters = 0;
   let summary = 0;
-  if (plan.provider !== "local") {
+  if (plan.provider !== "local" && plan.provider !== "local-server") {
     const transcriptTokens = Math.min(audioMinutes * TRANSCRIPT_TOKENS_PER_MINUTE, TRANSCRIPT_BUDGET_CHARS / 4);
     const context = REQUEST_OVERHEAD_TOKENS + shots.length * SCREEN_LINE_TOKENS + transcriptTokens + session.markers * 15;
     const review = audioMinutes > 0 ? textCost(plan.models.screenshot, context, 400, false) : 0;

@@ -38,7 +38,7 @@ export function priceOf(model: string): ModelPrice {
 
 /** USD for one call's reported usage. */
 export function costOf(usage: Usage): number {
-  if (usage.provider === "local") return 0;
+  if (usage.provider === "local" || usage.provider === "local-server") return 0;
   const price = priceOf(usage.model);
   const tokens = (usage.inputTokens * price.inputPerMTok + usage.outputTokens * price.outputPerMTok) / 1_000_000;
   const audio = price.perAudioMinute === undefined ? 0 : (usage.audioSeconds / 60) * price.perAudioMinute;

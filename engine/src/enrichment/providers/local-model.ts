@@ -61,21 +61,39 @@ export interface ModelWriter {
 export interface ModelWriterOptions {
   /** Who is billed in the ledger (always $0 for local models). */
   readonly provider?: ProviderName;
+  /** Let failures through instead of keeping the extracted results (the user chose this model). */
+  readonly strict?: boolean;
 }
+
+/** Answers that do not match the schema are asked again this many times, with what was wrong. */
+export const MAX_REASKS = 2;
 
 /** A writer over a language model; every method resolves undefined when the model is unavailable or fails. */
 export function createModelWriter(model: LanguageModelPort, log?: LogPort, options: ModelWriterOptions = {}): ModelWriter {
   let status: Promise<LanguageModelStatus | undefined> | undefined;
-  const ready = () => (status ??= model.status().then((s) => (s.available ? s : undefined), () => undefined));
+  const ready = () => (status ??= model.status().then((s) => (s.available ? s : undefined), (error: unknown) => (options.strict === true ? Promise.reject(error) : undefined)));
   const provider = options.provider ?? "local";
 
   async function ask<T>(schema: z.ZodType<T>, prompt: string, usage: Usage[], name: string): Promise<T> {
     const current = (await ready())!;
-    const result = await model.generate({ instructions: INSTRUCTIONS, prompt, schema: z.toJSONSchema(schema) as Record<string, unknown>, maxOutputTokens: 1200 });
-    usage.push({ provider, model: current.model, inputTokens: result.inputTokens ?? tokens(INSTRUCTIONS + prompt), outputTokens: result.outputTokens ?? 0, audioSeconds: 0, images: 0, batch: false });
-    const parsed = schema.safeParse(result.json);
-    if (!parsed.success) throw new Error(`${name}: the model's answer does not match the schema`);
-    return parsed.data;
+    const jsonSchema = z.toJSONSchema(schema) as Record<string, unknown>;
+    let request = prompt;
+    for (let attempt = 0; ; attempt++) {
+      let problem: string;
+      try {
+        const result = await model.generate({ instructions: INSTRUCTIONS, prompt: request, schema: jsonSchema, maxOutputTokens: 1200 });
+        usage.push({ provider, model: current.model, inputTokens: result.inputTokens ?? tokens(INSTRUCTIONS + request), outputTokens: result.outputTokens ?? 0, audioSeconds: 0, images: 0, batch: false });
+        const parsed = schema.safeParse(result.json);
+        if (parsed.success) return parsed.data;
+        problem = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".") || "answer"}: ${i.message}`).join("; ");
+      } catch (error) {
+        if ((error as { code?: string }).code !== "invalid_output") throw error;
+        problem = error instanceof Error ? error.message : String(error);
+      }
+      if (attempt >= MAX_REASKS) throw new Error(`${name}: the model's answer does not match the schema after ${attempt + 1} tries (${problem})`);
+      log?.write("info", "asking the language model again after an invalid answer", { step: name, attempt: attempt + 1 });
+      request = `${prompt}\n\nYour previous answer was not valid (${problem.slice(0, 300)}). Answer again with JSON that matches the schema exactly.`;
+    }
   }
 
   const budgetOf = (s: LanguageModelStatus) => Math.max(256, Math.floor(s.contextTokens * 0.5) - tokens(INSTRUCTIONS) - 300);
@@ -94,6 +112,7 @@ export function createModelWriter(model: LanguageModelPort, log?: LogPort, optio
         }
         return { value: extracted.map((c, i) => ({ ...c, ...(named.get(i) ?? {}) })), usage };
       } catch (error) {
+        if (options.strict === true) throw error;
         log?.write("warn", "the language model could not name the chapters; keeping the extracted ones", { error: error instanceof Error ? error.message : String(error) });
         return usage.length === 0 ? undefined : { value: [...extracted], usage };
       }
@@ -118,6 +137,7 @@ export function createModelWriter(model: LanguageModelPort, log?: LogPort, optio
           usage,
         };
       } catch (error) {
+        if (options.strict === true) throw error;
         log?.write("warn", "the language model could not write the summary; keeping the extracted one", { error: error instanceof Error ? error.message : String(error) });
         return usage.length === 0 ? undefined : { value: extracted, usage };
       }

@@ -8,8 +8,8 @@
  * notes from speech and screen text. It reports usage only for work it
  * actually did, so the cost table lists only stages that did something.
  */
-import type { HostPort } from "../../host/index.ts";
-import type { Usage } from "../types.ts";
+import type { HostPort, LanguageModelPort } from "../../host/index.ts";
+import type { ProviderName, Usage } from "../types.ts";
 import { localChapters } from "./local-chapters.ts";
 import { createModelWriter } from "./local-model.ts";
 import { readScreen, screenAnalysis } from "./local-screen.ts";
@@ -25,10 +25,20 @@ export { readScreen, describeActivity } from "./local-screen.ts";
 
 const usageOf = (model: string, extra: Partial<Usage> = {}): Usage[] => [{ provider: "local", model, inputTokens: 0, outputTokens: 0, audioSeconds: 0, images: 0, batch: false, ...extra }];
 
-export function createLocalProvider(host: HostPort): EnrichmentProvider {
+export interface LocalProviderOptions {
+  /** A language model to write chapters and the summary with (default: the host's own). */
+  readonly languageModel?: LanguageModelPort;
+  /** Who the model's work is billed to in the ledger (at $0). */
+  readonly modelProvider?: ProviderName;
+  /** Model failures fail the step instead of falling back to extraction. */
+  readonly strict?: boolean;
+}
+
+export function createLocalProvider(host: HostPort, options: LocalProviderOptions = {}): EnrichmentProvider {
   const speech = host.speech;
   const vision = host.vision;
-  const writer = host.languageModel === undefined ? undefined : createModelWriter(host.languageModel, host.log);
+  const languageModel = options.languageModel ?? host.languageModel;
+  const writer = languageModel === undefined ? undefined : createModelWriter(languageModel, host.log, { ...(options.modelProvider === undefined ? {} : { provider: options.modelProvider }), ...(options.strict === undefined ? {} : { strict: options.strict }) });
   return {
     name: "local",
     local: true,
