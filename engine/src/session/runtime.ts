@@ -100,7 +100,19 @@ export class SessionRuntime {
 
   /** Resolves once every item received so far is processed. */
   drain(): Promise<void> {
-    return this.chain.then(() => this.healthWrite).then(() => undefined);
+    return this.drainUntilQuiet();
+  }
+
+  /** Items can arrive while earlier ones are processed (late recorder reports at stop): wait until none is left. */
+  private async drainUntilQuiet(): Promise<void> {
+    let items: Promise<unknown> | undefined;
+    let health: Promise<void> | undefined;
+    while (items !== this.chain || health !== this.healthWrite) {
+      items = this.chain;
+      health = this.healthWrite;
+      await items;
+      await health;
+    }
   }
 
   private persistHealth(): void {
