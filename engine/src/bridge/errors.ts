@@ -19,6 +19,8 @@ export type EngineErrorCode =
   | "storage.transaction_conflict"
   | "storage.transaction_closed"
   | "storage.migration_failed"
+  | "storage.locked"
+  | "storage.read_only"
   | "session.invalid_transition"
   | "session.invalid_config"
   | "session.not_found"

@@ -11,7 +11,7 @@ describe("createEngine", () => {
     const engine = await createEngine(host, []);
     expect(await engine.handle({ v: 1, id: 1, method: "engine.version", params: {} })).toEqual({ v: 1, id: 1, result: { version: ENGINE_VERSION, protocol: 1 } });
     const caps = (await engine.handle({ v: 1, id: 2, method: "engine.capabilities" })) as { result: { optional: Record<string, boolean>; methods: string[] } };
-    expect(caps.result.optional).toEqual({ recorder: false, media: false, imaging: false, vision: false, speech: false });
+    expect(caps.result.optional).toEqual({ recorder: false, media: false, imaging: false, vision: false, speech: false, languageModel: false, lock: false });
     expect(caps.result.methods).toContain("engine.version");
   });
 

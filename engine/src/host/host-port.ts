@@ -387,6 +387,29 @@ export interface LanguageModelPort {
   generate(request: LanguageModelRequest): Promise<LanguageModelResult>;
 }
 
+/** A held {@link LockPort} lock. */
+export interface HeldLock {
+  /** Gives the lock up (idempotent). The OS also drops it when the process ends. */
+  release(): Promise<void>;
+}
+
+/**
+ * Optional exclusive locks between processes (`flock(2)` on the Mac, in the
+ * JavaScriptCore test host and in Node). Exactly one process writes a data
+ * folder: the one holding the lock on its `owner.lock`. The lock belongs to
+ * the process, not to an open handle: a process that already holds it gets
+ * another handle (released when the last one is), and the kernel drops it
+ * when the process dies, so a crashed owner never leaves a lock behind.
+ */
+export interface LockPort {
+  /**
+   * Takes the exclusive lock on `path` (created `0600` if missing) without
+   * waiting: resolves with the held lock, or `undefined` when another process
+   * holds it.
+   */
+  tryLock(path: string): Promise<HeldLock | undefined>;
+}
+
 /** The whole host port handed to `StintEngine.start(host)`. */
 export interface HostPort {
   readonly info: HostInfo;
@@ -406,10 +429,11 @@ export interface HostPort {
   readonly vision?: VisionPort;
   readonly speech?: SpeechPort;
   readonly languageModel?: LanguageModelPort;
+  readonly lock?: LockPort;
 }
 
 /** Names of the optional capabilities, for detection and `engine.capabilities`. */
-export const OPTIONAL_CAPABILITIES = ["recorder", "media", "imaging", "vision", "speech", "languageModel"] as const;
+export const OPTIONAL_CAPABILITIES = ["recorder", "media", "imaging", "vision", "speech", "languageModel", "lock"] as const;
 export type OptionalCapability = (typeof OPTIONAL_CAPABILITIES)[number];
 
 /** Names of the required capabilities. */

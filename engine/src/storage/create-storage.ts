@@ -10,6 +10,7 @@ import { createSessionStorage } from "./session-storage.ts";
 import { createStore, encodeJson, type InternalStore } from "./store.ts";
 import { repairStorage, verifyStorage } from "./integrity.ts";
 import type { IntegrityProblem, KvAdapter, Storage } from "./types.ts";
+import type { LibraryChange } from "./library-events.ts";
 
 export interface CreateStorageOptions {
   readonly host: HostPort;
@@ -21,6 +22,8 @@ export interface CreateStorageOptions {
   readonly lowPriorityDelayMs?: number;
   /** Called for every integrity problem met while reading (the feature turns these into events). */
   readonly onProblem?: (problem: IntegrityProblem) => void;
+  /** Called after every durable change to a session's list entry (added, changed, deleted). */
+  readonly onLibraryChange?: (change: LibraryChange) => void;
 }
 
 export type OpenedStorage = Storage & { readonly sessions: ReturnType<typeof createSessionStorage> };
@@ -48,6 +51,13 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
       options.onProblem?.(problem);
     },
     persistDeferred: () => persistDeferred(),
+    notify(change) {
+      try {
+        options.onLibraryChange?.(change);
+      } catch (error) {
+        host.log.write("warn", "library change listener failed", { error: String(error) });
+      }
+    },
     async refreshIndex() {
       if (!indexStale) return;
       indexStale = false;
@@ -115,5 +125,11 @@ async function loadIndex(store: InternalStore, index: ReturnType<typeof createLi
     }
   }
   index.load(entries);
-  if (entries.length > 0) await store.commitOps([{ type: "put", key: INDEX_KEY, value: encodeJson({ v: 1, sessions: entries }) }], { priority: "critical" });
+  if (entries.length === 0) return;
+  try {
+    await store.commitOps([{ type: "put", key: INDEX_KEY, value: encodeJson({ v: 1, sessions: entries }) }], { priority: "critical" });
+  } catch (error) {
+    // A read-only open lists from the rebuilt index without persisting it.
+    if ((error as { code?: string }).code !== "storage.read_only") throw error;
+  }
 }

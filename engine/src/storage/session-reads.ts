@@ -11,6 +11,8 @@ import type { IntegrityProblem, ItemRange } from "./types.ts";
 export type ItemKind = "screenshots" | "audio";
 
 /** What the session layer's pieces share. */
+import type { LibraryChange } from "./library-events.ts";
+
 export interface SessionCore {
   readonly host: HostPort;
   readonly store: InternalStore;
@@ -32,6 +34,8 @@ export interface SessionCore {
    * failed commit must not leave it describing writes that never happened.
    */
   refreshIndex(): Promise<void>;
+  /** Hears every durable change to a session's list entry (the storage feature turns it into `library.changed`). */
+  readonly notify?: (change: LibraryChange) => void;
 }
 
 export const chunkKeyOf = (kind: ItemKind, sessionId: string, chunkIndex: number) =>

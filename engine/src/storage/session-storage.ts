@@ -18,6 +18,7 @@ import { chunkKeyOf, mustReadMetadata, readChunk, readItems, readMetadata, type 
 import { buildPacks, packKey } from "./session-pack.ts";
 import { encodeJson } from "./store.ts";
 import type { SessionStorage, WriteOptions } from "./types.ts";
+import { APPEND_CHANGE_INTERVAL_MS, type LibraryChange } from "./library-events.ts";
 
 function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
@@ -31,6 +32,19 @@ function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string
 /** Sessions, chunked: metadata + list index, screenshot and audio chunks, summary and video records. */
 export function createSessionStorage(core: SessionCore, attachments: AttachmentInternals): SessionStorage & { saveMetadataMany(list: readonly SessionMetadataInput[]): Promise<SessionMetadata[]> } {
   const { host, store, lock, index } = core;
+  const lastAppendNotice = new Map<string, number>();
+  const announce = (kind: LibraryChange["kind"], sessionId: string, entry?: SessionMetadata) => {
+    if (kind === "deleted") lastAppendNotice.delete(sessionId);
+    core.notify?.(entry === undefined ? { kind, sessionId } : { kind, sessionId, entry });
+  };
+  /** Appends arrive every second while recording: announce at most one change per interval per session. */
+  const announceAppend = (entry: SessionMetadata) => {
+    const at = host.clock.elapsed();
+    const last = lastAppendNotice.get(entry.id);
+    if (last !== undefined && at - last < APPEND_CHANGE_INTERVAL_MS) return;
+    lastAppendNotice.set(entry.id, at);
+    announce("changed", entry.id, entry);
+  };
 
   /** Runs a read-modify-write under the lock and waits for durability outside it, so appends queue up behind one flush. */
   async function mutate<T>(body: (epoch: number) => Promise<{ result: T; ops: QueuedOp[]; priority?: WriteOptions["priority"] }>): Promise<T> {
@@ -76,7 +90,7 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
   async function append<T extends { attachmentId: string }>(kind: ItemKind, sessionId: string, item: T, options: WriteOptions = {}): Promise<T> {
     mustBeSessionId(sessionId);
     mustBeAttachmentId(item.attachmentId);
-    return mutate(async () => {
+    return mutate<{ item: T; next: SessionMetadata }>(async () => {
       const metadata = await mustReadMetadata(core, sessionId);
       const attachment = await attachments.read(item.attachmentId);
       if (attachment === undefined) {
@@ -108,7 +122,10 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
       ];
       if (referenced.op !== undefined) ops.push(referenced.op);
       if (metadata.status === "completed" || metadata.status === "interrupted") ops.push({ type: "delete", key: packKey(kind, sessionId) });
-      return { result: item, ops, priority: options.priority };
+      return { result: { item, next }, ops, priority: options.priority };
+    }).then(({ item: stored, next }) => {
+      announceAppend(next);
+      return stored;
     });
   }
 
@@ -182,27 +199,34 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
     },
     async saveMetadata(input: SessionMetadataInput, options: WriteOptions = {}) {
       mustBeSessionId((input as { id?: unknown }).id);
-      const saved = await mutate(async () => {
-        const metadata = prepareMetadata(input, await currentOrUndefined(input.id));
-        return { result: metadata, ops: metadataOps(metadata, index.set(metadata)), priority: options.priority ?? "critical" };
+      const { metadata: saved, existed } = await mutate(async () => {
+        const current = await currentOrUndefined(input.id);
+        const metadata = prepareMetadata(input, current);
+        return { result: { metadata, existed: current !== undefined }, ops: metadataOps(metadata, index.set(metadata)), priority: options.priority ?? "critical" };
       });
+      announce(existed ? "changed" : "added", saved.id, saved);
       if (saved.status === "completed" || saved.status === "interrupted") void buildPacks(core, saved.id).catch(() => undefined);
       return saved;
     },
     async saveMetadataMany(list: readonly SessionMetadataInput[]) {
       for (const input of list) mustBeSessionId((input as { id?: unknown }).id);
-      return mutate(async () => {
+      const { saved, added } = await mutate(async () => {
         const saved: SessionMetadata[] = [];
+        const added = new Set<string>();
         const ops: QueuedOp[] = [];
         for (const input of list) {
-          const metadata = prepareMetadata(input, await currentOrUndefined(input.id));
+          const current = await currentOrUndefined(input.id);
+          if (current === undefined) added.add(input.id);
+          const metadata = prepareMetadata(input, current);
           core.metaCache.set(metadata.id, metadata);
           ops.push({ type: "put", key: metadataKey(metadata.id), value: encodeJson(metadata) });
           saved.push(metadata);
         }
         ops.push({ type: "lazy", key: INDEX_KEY, produce: index.setMany(saved) });
-        return { result: saved, ops, priority: "critical" as const };
+        return { result: { saved, added }, ops, priority: "critical" as const };
       });
+      for (const metadata of saved) announce(added.has(metadata.id) ? "added" : "changed", metadata.id, metadata);
+      return saved;
     },
     async updateMetadata(sessionId: string, update: (current: SessionMetadata) => SessionMetadataInput, options: WriteOptions = {}) {
       mustBeSessionId(sessionId);
@@ -213,6 +237,7 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         const metadata = prepareMetadata(changed, current);
         return { result: metadata, ops: metadataOps(metadata, index.set(metadata)), priority: options.priority ?? "critical" };
       }).then((saved) => {
+        announce("changed", saved.id, saved);
         if (saved.status === "completed" || saved.status === "interrupted") void buildPacks(core, saved.id).catch(() => undefined);
         return saved;
       });
@@ -246,7 +271,7 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
     },
     async saveSummary(input: unknown, options: WriteOptions = {}) {
       const summary = parseInput(SummaryRecordSchema, input, "summary");
-      return mutate(async () => {
+      const next = await mutate(async () => {
         const metadata = await mustReadMetadata(core, summary.sessionId);
         const next = { ...metadata, hasSummary: true, updatedAt: host.clock.now() };
         core.metaCache.set(next.id, next);
@@ -255,8 +280,10 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
           { type: "put", key: summaryKey(summary.sessionId), value: encodeJson(summary) },
           { type: "put", key: metadataKey(next.id), value: encodeJson(next) },
         ];
-        return { result: summary, ops, priority: options.priority ?? "critical" };
+        return { result: next, ops, priority: options.priority ?? "critical" };
       });
+      announce("changed", next.id, next);
+      return summary;
     },
     async getVideo(sessionId: string) {
       return store.getJson(videoKey(mustBeSessionId(sessionId)), VideoRecordSchema);
@@ -289,7 +316,10 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         core.metaCache.set(next.id, next);
         index.touch(next);
         ops.push({ type: "put", key: metadataKey(next.id), value: encodeJson(next) });
-        return { result: video, ops, priority: options.priority ?? "critical" };
+        return { result: next, ops, priority: options.priority ?? "critical" };
+      }).then((next) => {
+        announce("changed", next.id, next);
+        return video;
       });
     },
     async getFullSession(sessionId: string) {
@@ -327,6 +357,9 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         core.tailCache.delete(`screenshots/${sessionId}`);
         core.tailCache.delete(`audio/${sessionId}`);
         return { result: existed, ops: existed ? ops : [], priority: "critical" as const };
+      }).then((existed) => {
+        if (existed) announce("deleted", sessionId);
+        return existed;
       });
     },
   };

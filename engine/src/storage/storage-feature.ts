@@ -4,6 +4,8 @@ import { SessionStatusSchema } from "../domain/index.ts";
 import type { EngineContext, Feature, FeatureFactory } from "../engine/index.ts";
 import { createStorage, type OpenedStorage } from "./create-storage.ts";
 import { createFileAdapter } from "./file-adapter.ts";
+import { claimOwnerLock, readOnlyAdapter } from "./folder-owner.ts";
+import { LIBRARY_CHANGED_EVENT } from "./library-events.ts";
 import type { GcReport, KvAdapter, ListFilter, RepairReport, VerifyReport } from "./types.ts";
 
 /** Bridge params for listing sessions (`session.list` validates with this). */
@@ -39,6 +41,11 @@ export type StorageFeature = Feature &
 export interface StorageFeatureOptions {
   /** The adapter to open; default the file adapter over `host.files` at the data root. */
   readonly adapter?: (context: EngineContext) => KvAdapter;
+  /**
+   * Read committed state only: no owner lock, no recovery, every write refused
+   * (`storage.read_only`). For read commands while another process owns the folder.
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -49,11 +56,18 @@ export interface StorageFeatureOptions {
 export function createStorageFeature(options: StorageFeatureOptions = {}): FeatureFactory {
   return async (context) => {
     const { host } = context;
-    const adapter = options.adapter?.(context) ?? createFileAdapter({ files: host.files, crypto: host.crypto, root: "" });
+    const opened = options.adapter?.(context) ?? createFileAdapter({ files: host.files, crypto: host.crypto, root: "" });
+    const adapter = options.readOnly === true ? readOnlyAdapter(opened) : opened;
+    // One writer per data folder: the lock is held from before recovery until after the last flush.
+    const ownerLock = options.readOnly === true ? undefined : await claimOwnerLock(host);
     const storage = await createStorage({
       host,
       adapter,
       onProblem: (problem) => context.emit("storage.problem", problem),
+      onLibraryChange: (change) => context.emit(LIBRARY_CHANGED_EVENT, change),
+    }).catch(async (error: unknown) => {
+      await ownerLock?.release();
+      throw error;
     });
     if (storage.recovery.rolledForward + storage.recovery.rolledBack > 0) context.logger.info("storage recovered interrupted commits", { ...storage.recovery });
     const gc = (olderThanMs = GC_GRACE_MS): Promise<GcReport> => storage.attachments.deleteOrphanedAttachments(host.clock.now() - olderThanMs);
@@ -68,7 +82,11 @@ export function createStorageFeature(options: StorageFeatureOptions = {}): Featu
         "storage.gc": defineMethod(z.object({ olderThanMs: z.number().int().min(0).optional() }).strict(), (params) => gc(params.olderThanMs)),
       },
       async stop() {
-        await storage.close();
+        try {
+          await storage.close();
+        } finally {
+          await ownerLock?.release();
+        }
       },
     };
     return feature;
