@@ -7,6 +7,9 @@ import { COMMANDS } from "./commands/index.ts";
 import { resolveDataDir } from "./data-dir.ts";
 import { createNodeHost } from "./node-host.ts";
 import { createOutput } from "./output.ts";
+import { forwardCommand } from "./forward.ts";
+import { decideOwnership, describeOwner, type FolderLease } from "./owner.ts";
+import { READ_ONLY_FEATURES, ownerPolicyFor } from "./owner-policy.ts";
 
 export interface CliIo {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -42,8 +45,13 @@ function commandHelp(command: Command): string {
   return [`Usage: ${command.usage}`, "", command.summary, "", "Options:", formatFlags({ ...command.flags, ...GLOBAL_FLAGS })].join("\n");
 }
 
+export interface RunCliOptions {
+  /** Set when the command runs inside the data folder's owner for another process: use its engine, never open the folder. */
+  readonly inOwner?: Engine;
+}
+
 /** Runs the `stint` command line; resolves with the exit code (0 ok, 1 failure, 2 usage). */
-export async function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[] = COMMANDS): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIo, commands: readonly Command[] = COMMANDS, options: RunCliOptions = {}): Promise<number> {
   const wantsJson = argv.includes("--json");
   const verbose = argv.includes("--verbose");
   const [name, ...rest] = argv;
@@ -62,6 +70,7 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
     return 2;
   }
   let engine: Engine | undefined;
+  let lease: FolderLease | undefined;
   try {
     const args = parseArgs(rest, command.flags);
     if (args.flags.help === true) {
@@ -71,6 +80,25 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
     const json = args.flags.json === true;
     const dataDir = resolveDataDir(stringFlag(args, "data-dir"), io.env);
     const out = createOutput({ json, stdout: io.stdout as never, stderr: io.stderr as never });
+    const policy = ownerPolicyFor(command.name, args.flags);
+    let readOnly = false;
+    if (options.inOwner !== undefined) {
+      if (!policy.forwardable) throw new CommandFailure(`stint ${command.name} cannot run inside the process that owns this data folder`, "stop the owner first, or use its panel");
+    } else if (policy.touchesFolder) {
+      // Exactly one writer per data folder: own it, send the work to its owner, read beside it, or say who holds it.
+      const decision = await decideOwnership(dataDir, { app: `stint ${command.name}`, kind: command.name === "serve" ? "server" : "command", readOnly: policy.readOnly, forwardable: policy.forwardable, waitMs: Number(io.env.STINT_OWNER_WAIT_MS ?? 15_000) });
+      if (decision.mode === "forward") {
+        const forwarded = await forwardCommand(decision.owner, argv, io, process.cwd());
+        if (forwarded !== undefined) return forwarded;
+        throw new CommandFailure(`${describeOwner(decision.owner)}, but it did not answer`, "try again in a moment");
+      }
+      if (decision.mode === "refuse") throw new CommandFailure(decision.message);
+      if (decision.mode === "own") lease = decision.lease;
+      if (decision.mode === "read-only") {
+        readOnly = true;
+        if (verbose) io.stderr.write(`stint ${command.name}: ${describeOwner(decision.owner)}; reading its committed state\n`);
+      }
+    }
     let opening: Promise<Engine> | undefined;
     const context: CommandContext = {
       args,
@@ -79,11 +107,16 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
       dataDir,
       out,
       env: io.env,
-      openEngine(options: OpenEngineOptions = {}) {
+      forwarded: options.inOwner !== undefined,
+      publishOwner: lease === undefined ? undefined : (endpoint) => lease!.publish(endpoint),
+      runForwarded: (forwardedArgv, streams) =>
+        engine === undefined ? Promise.reject(new Error("the engine is not open")) : runCli(forwardedArgv, { ...streams, env: io.env }, commands, { inOwner: engine }),
+      openEngine(openOptions: OpenEngineOptions = {}) {
+        if (options.inOwner !== undefined) return Promise.resolve(options.inOwner);
         opening ??= (async () => {
-          const { bind, ...extras } = await createNodeCapabilities({ dataDir, recorder: options.recorder ?? "none", env: io.env });
+          const { bind, ...extras } = await createNodeCapabilities({ dataDir, recorder: readOnly ? "none" : (openOptions.recorder ?? "none"), env: io.env });
           const host = createNodeHost({ dataDir, env: io.env, echoLogs: verbose, logLevel: verbose ? "debug" : "info", ...extras });
-          const created = await createEngine(host, PRODUCT_FEATURES, { background: options.background ?? false });
+          const created = await createEngine(host, readOnly ? READ_ONLY_FEATURES : PRODUCT_FEATURES, { background: readOnly ? false : (openOptions.background ?? false) });
           bind(host, created);
           engine = created;
           return created;
@@ -97,7 +130,8 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
   } catch (error) {
     return reportFailure(error, command, io, wantsJson, verbose);
   } finally {
-    await engine?.stop();
+    if (options.inOwner === undefined) await engine?.stop();
+    await lease?.release();
   }
 }
 
@@ -120,6 +154,8 @@ function hintFor(error: EngineError): string {
   if (error.code === "storage.disk_full") return " Free some disk space and try again.";
   if (error.code === "storage.not_found" || error.code === "session.not_found") return " Run `stint list` to see the sessions.";
   if (error.code === "enrichment.provider_unavailable") return " Set the provider's API key or use --provider local.";
+  if (error.code === "storage.read_only") return " Another process owns the data folder; quit it to make changes.";
+  if (error.code === "storage.locked") return " Another process owns the data folder.";
   if (error.code === "storage.permission_denied") return " Check that the data folder is writable (--data-dir).";
   return error.retryable ? " This may succeed if you try again." : "";
 }

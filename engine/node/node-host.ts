@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createOrderedTimers, type EngineEventMessage, type HostPort, type ImagingPort, type LanguageModelPort, type LogLevel, type MediaPort, type RecorderPort, type SecretName, type SpeechPort, type VisionPort } from "../src/host/index.ts";
 import { createFetchHttp, redactForHost } from "./node-host-support.ts";
 import { createNodeFiles, resolveHostPath, sha256FileNode, toHostFileError } from "./node-files.ts";
+import { createNodeLock } from "./node-lock.ts";
 
 export interface NodeHostOptions {
   /** The data directory; relative host paths resolve against it. */
@@ -89,5 +90,6 @@ export function createNodeHost(options: NodeHostOptions): NodeHost {
     vision: options.vision,
     speech: options.speech,
     languageModel: options.languageModel,
+    lock: createNodeLock(dataDir),
   };
 }

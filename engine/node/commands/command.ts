@@ -1,5 +1,6 @@
 import type { Engine } from "../../src/engine/index.ts";
 import type { Output } from "../output.ts";
+import type { RunForwardedCommand } from "../server/owner-api.ts";
 
 /** A flag a command accepts. Boolean flags take no value; string flags take one (`--name v` or `--name=v`). */
 export interface FlagSpec {
@@ -27,6 +28,12 @@ export interface CommandContext {
   openEngine(options?: OpenEngineOptions): Promise<Engine>;
   /** Environment variables (tests pass their own). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** True when this runs inside the data folder's owner on behalf of another `stint` process. */
+  readonly forwarded?: boolean;
+  /** Set while this command owns the data folder: tells other processes how to reach it (`serve`). */
+  readonly publishOwner?: (endpoint: { readonly url: string; readonly token: string }) => void;
+  /** Runs a command line forwarded by another process on this command's open engine (`serve`). */
+  readonly runForwarded?: RunForwardedCommand;
 }
 
 export interface OpenEngineOptions {

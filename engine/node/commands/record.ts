@@ -6,6 +6,7 @@ import { createNodeCapabilities } from "../capabilities.ts";
 import { createNodeHost } from "../node-host.ts";
 import { createNodeSimulatedRecorder, createWarpedTime } from "../simulated-recorder/index.ts";
 import { CommandFailure, UsageError, type Command, type CommandContext } from "./command.ts";
+import { recordInOwner } from "./record-in-owner.ts";
 
 const FAULTS = ["stall", "silent-mic", "full-disk", "revoke-screen", "drops"] as const;
 type FaultName = (typeof FAULTS)[number];
@@ -37,6 +38,7 @@ function formatMs(ms: number): string {
 }
 
 async function record(context: CommandContext): Promise<number> {
+  if (context.forwarded === true) return recordInOwner(context);
   const { args, out } = context;
   const name = stringFlag(args, "name");
   const durationFlag = stringFlag(args, "duration");

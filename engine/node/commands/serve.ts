@@ -45,12 +45,14 @@ export const serveCommand: Command = {
     if (context.args.flags.demo === true) await engine.handle({ v: 1, id: "demo", method: "review.useDemo", params: {} });
     let server;
     try {
-      server = await startDevServer({ engine, dataDir: context.dataDir, staticDir: panelDir, port, ...(typeof hostFlag === "string" ? { host: hostFlag, hostExplicit: true } : {}) });
+      server = await startDevServer({ engine, dataDir: context.dataDir, staticDir: panelDir, port, runCommand: context.runForwarded, ...(typeof hostFlag === "string" ? { host: hostFlag, hostExplicit: true } : {}) });
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === "EADDRINUSE") throw new CommandFailure(`port ${port} is in use`, "pass --port 0 to take a free port");
       throw new CommandFailure(error instanceof Error ? error.message : String(error));
     }
+    // Other `stint` commands find this process in owner.json (0600) and send their work here.
+    context.publishOwner?.({ url: server.url, token: server.token });
     context.out.line(`Stint is running. Open ${server.openUrl}`);
     const settings = (await engine.handle({ v: 1, id: "settings", method: "settings.get", params: {} })) as { result?: { enrichment?: { provider?: "anthropic" | "openai" | "local" } } } | undefined;
     context.out.line(describeProvider(context.env, settings?.result?.enrichment?.provider).notice);

@@ -7,6 +7,7 @@ import type { Engine } from "../../src/engine/index.ts";
 import type { ReviewFeature } from "../../src/review/index.ts";
 import { checkBindHost, createToken, isLoopback, originProblem, presentedToken, tokenCookieName, tokenMatches } from "./security.ts";
 import { readStatic, sniffType } from "./static-files.ts";
+import { handleForwardedCommand, type RunForwardedCommand } from "./owner-api.ts";
 
 export interface DevServerOptions {
   readonly engine: Engine;
@@ -21,6 +22,8 @@ export interface DevServerOptions {
   readonly port?: number;
   readonly token?: string;
   readonly heartbeatMs?: number;
+  /** Runs `stint` commands forwarded by other processes while this one owns the data folder (`POST /owner/command`). */
+  readonly runCommand?: RunForwardedCommand;
 }
 
 export interface DevServer {
@@ -203,6 +206,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       return;
     }
     const method = request.method ?? "GET";
+    if (url.pathname === "/owner/command") {
+      if (method !== "POST") send(response, 405, "POST only", undefined, { allow: "POST" });
+      else {
+        const body = await readBody(request, MAX_MESSAGE_BYTES);
+        if (body === undefined) sendError(response, 413, "bridge.payload_too_large", `bodies are limited to ${MAX_MESSAGE_BYTES} bytes`);
+        else await handleForwardedCommand(body, response, options.runCommand);
+      }
+      return;
+    }
     if (url.pathname === "/bridge") {
       if (method !== "POST") send(response, 405, "POST only", undefined, { allow: "POST" });
       else await handleBridge(request, response);
