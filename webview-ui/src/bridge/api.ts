@@ -27,6 +27,8 @@ export const EVENTS = {
   jobFailed: "enrichment.job.failed",
   mediaProgress: "media.progress",
   library: "review.library",
+  /** `{ kind: "added" | "changed" | "deleted", sessionId, entry? }`, from any process through the owner. */
+  libraryChanged: "library.changed",
 } as const;
 
 /** The live recording as the panel shows it. */

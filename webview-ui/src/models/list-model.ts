@@ -49,7 +49,7 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
     }),
   );
   disposer.add(() => clearTimeout(timer));
-  for (const event of [EVENTS.sessionState, EVENTS.jobCompleted, EVENTS.jobFailed, EVENTS.library]) {
+  for (const event of [EVENTS.sessionState, EVENTS.jobCompleted, EVENTS.jobFailed, EVENTS.library, EVENTS.libraryChanged]) {
     disposer.add(api.client.on(event, () => void load()));
   }
   // Progress arrives often; refresh the rows' percentages at most every 2 s.
