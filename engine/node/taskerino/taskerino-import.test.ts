@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -195,4 +195,93 @@ describe("stint import --taskerino (data folder)", () => {
       });
     }, 120_000);
   }
+});
+
+describe("stint import --taskerino (files and edge cases)", () => {
+  it("detects a backup, a per-session export and a folder of exports", async () => {
+    const root = tempDir("taskerino-data-");
+    writeDataFolder(root, { compressed: true, videoDir: tempDir("taskerino-videos-") });
+    const backups = join(root, "backups");
+    const backup = join(backups, "backup-1709300000000.json");
+    mkdirSync(backups, { recursive: true });
+    writeFileSync(backup, JSON.stringify({ version: 1, timestamp: 1_709_300_000_000, collections: { sessions: [sessionC()], settings: {} } }, null, 2));
+    const dataDir = tempDir("stint-import-");
+    const fromBackup = await importJson(backup, dataDir, 0);
+    expect(fromBackup.format).toBe("backup");
+    expect(fromBackup.detected).toContain(`media from ${root}`);
+    expect(byOld(fromBackup, IDS.c)).toMatchObject({ outcome: "imported", screenshots: 1, audioSegments: 1 });
+
+    const exports = tempDir("taskerino-exports-");
+    const exported = (session: unknown) => JSON.stringify({ session, exportedAt: "2024-03-02T00:00:00.000Z", version: "1.0", application: "Taskerino" }, null, 2);
+    writeFileSync(join(exports, "session-planning-call-1709300000000.json"), exported(sessionC()));
+    writeFileSync(join(exports, "session-retro-1709300000001.json"), exported({ ...sessionC("Retro"), id: "retro-1" }));
+    writeFileSync(join(exports, "notes.txt"), "not an export");
+    const single = await importJson(join(exports, "session-retro-1709300000001.json"), dataDir, 0);
+    expect(single.format).toBe("session-export");
+    // No media in an export: the items stay, with their text, marked.
+    expect(byOld(single, "retro-1")).toMatchObject({ outcome: "imported", screenshots: 0, audioSegments: 0, mediaMissing: { screenshots: 1, audio: 1 } });
+    // The same sessions from media-less exports: nothing changes, and the media imported from the backup stay.
+    const folder = await importJson(exports, dataDir, 0);
+    expect(folder.format).toBe("export-folder");
+    expect(folder.sessions.map((s) => s.outcome)).toEqual(["unchanged", "unchanged"]);
+    // A newer export of C (renamed) replaces it, keeping the media the export does not carry.
+    writeFileSync(join(exports, "session-planning-call-1709300000000.json"), exported(sessionC("Planning call v2")));
+    const newer = await importJson(exports, dataDir, 0);
+    expect(byOld(newer, IDS.c)).toMatchObject({ outcome: "updated", screenshots: 1, audioSegments: 1, mediaMissing: { screenshots: 0, audio: 0 } });
+    await withEngine(dataDir, async (engine) => {
+      const full = (await storageOf(engine).sessions.getFullSession(byOld(newer, IDS.c).sessionId!))!;
+      expect(full.metadata.name).toBe("Planning call v2");
+      expect(full.screenshots).toHaveLength(1);
+      expect((await storageOf(engine).verify()).problems).toEqual([]);
+    });
+  }, 120_000);
+
+  it("refuses a damaged sessions file (checksum) with one clear line and imports nothing", async () => {
+    const root = tempDir("taskerino-data-");
+    writeCollection(root, "sessions", [sessionC()], false);
+    const path = join(root, "db", "sessions.json");
+    writeFileSync(path, readFileSync(path, "utf8").replace("Planning call", "Planning calm"));
+    const dataDir = tempDir("stint-import-");
+    const run = io();
+    expect(await runCli(["import", "--taskerino", root, "--data-dir", dataDir], run.io, COMMANDS)).toBe(1);
+    expect(run.err()).toMatch(/sessions\.json fails its checksum: the file is damaged\. Restore it from the previous app's backups folder/);
+    await withEngine(dataDir, async (engine) => expect((await storageOf(engine).sessions.listMetadata({})).total).toBe(0));
+  }, 60_000);
+
+  it("never touches a session already here under the old id, even an unreadable one", async () => {
+    const root = tempDir("taskerino-data-");
+    writeCollection(root, "sessions", [sessionC()], true);
+    const dataDir = tempDir("stint-import-");
+    const garbage = new Uint8Array([0x7b, 0x0, 0xff, 0x13, 0x37]);
+    await withEngine(dataDir, async (engine) => {
+      await storageOf(engine).store.put(`sessions/metadata/${IDS.c}.json`, garbage, { priority: "critical" });
+    });
+    const result = await importJson(root, dataDir, 0);
+    const c = byOld(result, IDS.c);
+    expect(c.outcome).toBe("imported");
+    expect(c.collision).toContain(`a session ${IDS.c} already exists here`);
+    expect(c.sessionId).not.toBe(IDS.c);
+    await withEngine(dataDir, async (engine) => {
+      const storage = storageOf(engine);
+      expect(await storage.store.get(`sessions/metadata/${IDS.c}.json`)).toEqual(garbage);
+      expect(await storage.store.list(`screenshots/${IDS.c}/`)).toEqual([]);
+      expect((await storage.sessions.getFullSession(c.sessionId!))?.metadata).toMatchObject({ name: "Planning call", migratedFrom: { id: IDS.c } });
+    });
+    // Re-import: matched by the old id, still nothing written under the taken one.
+    const again = await importJson(root, dataDir, 0);
+    expect(byOld(again, IDS.c)).toMatchObject({ outcome: "unchanged", sessionId: c.sessionId });
+  }, 60_000);
+
+  it("skips, with the reason, records that cannot be sessions and keeps going", async () => {
+    const root = tempDir("taskerino-data-");
+    writeCollection(root, "sessions", [{ id: "no-start", name: "x", screenshots: [] }, { name: "no id" }, sessionC()], true);
+    const dataDir = tempDir("stint-import-");
+    const result = await importJson(root, dataDir, 1);
+    expect(result.sessions.map((s) => [s.oldId, s.outcome])).toEqual([
+      ["no-start", "skipped"],
+      ["(no id)", "skipped"],
+      [IDS.c, "imported"],
+    ]);
+    expect(result.sessions[0]!.reason).toContain("startTime");
+  }, 60_000);
 });

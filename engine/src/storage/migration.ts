@@ -24,7 +24,8 @@ const REPORT_PREFIX = "imports/reports/";
 const MARKERS_KEY = (sessionId: string) => `markers/${sessionId}.json`;
 
 const PendingSchema = z.looseObject({ sessionId: z.string(), blobs: z.array(z.string()).default([]) });
-const MapSchema = z.object({ oldId: z.string(), sessionId: z.string(), fingerprint: z.string(), superseded: z.string().optional() });
+const MapSchema = z.object({ oldId: z.string(), sessionId: z.string(), fingerprint: z.string(), media: z.array(z.string()).default([]), superseded: z.string().optional() });
+const MISSING = "missing";
 
 /** Media of an item, read and identified by its bytes (the Node side sniffs, measures and transcodes). */
 export interface ImportedMedia {
@@ -130,12 +131,57 @@ export async function recoverUnfinishedImports(storage: ImportSessionsOptions["s
   return removed;
 }
 
-async function fingerprintOf(host: ImportSessionsOptions["host"], plan: SessionPlan, media: ImportMediaSource): Promise<string> {
+/** The record's hash, and one token per item's media ("missing" when the source has none). */
+async function fingerprintOf(host: ImportSessionsOptions["host"], plan: SessionPlan, media: ImportMediaSource): Promise<{ record: string; media: string[] }> {
   const tokens: string[] = [];
   for (const shot of plan.screenshots) tokens.push(await media.token(shot, "screenshot"));
   for (const segment of plan.audioSegments) tokens.push(await media.token(segment, "audio"));
   if (plan.session.video) tokens.push(await media.token(plan.session.video, "video"));
-  return host.crypto.sha256(encodeUtf8(JSON.stringify([plan.session, tokens])));
+  return { record: await host.crypto.sha256(encodeUtf8(JSON.stringify(plan.session))), media: tokens };
+}
+
+/** A source that lacks media never counts as a change: only a new record or new/changed media does. */
+function changed(before: { fingerprint: string; media: readonly string[] }, now: { record: string; media: readonly string[] }): boolean {
+  if (before.fingerprint !== now.record || before.media.length !== now.media.length) return true;
+  return now.media.some((token, n) => token !== MISSING && token !== before.media[n]);
+}
+
+/**
+ * When a newer copy of a session lacks media an earlier import brought in
+ * (an export holds none), the earlier session's bytes are kept for it.
+ */
+async function withEarlierMedia(storage: ImportSessionsOptions["storage"], media: ImportMediaSource, earlierId: string): Promise<ImportMediaSource> {
+  const earlier = await storage.sessions.getFullSession(earlierId).catch(() => undefined);
+  if (earlier === undefined) return media;
+  const shots = new Map(earlier.screenshots.filter((s) => s.sourceId !== undefined).map((s) => [s.sourceId!, s]));
+  const audio = new Map(earlier.audioSegments.map((a) => [a.capturedAt, a]));
+  const video = earlier.video?.segments[0];
+  const fallback = async (item: Readonly<Record<string, unknown>>, role: MediaRole): Promise<ImportedMedia | undefined> => {
+    if (role === "screenshot") {
+      const shot = typeof item.id === "string" ? shots.get(item.id.slice(0, 200)) : undefined;
+      if (shot === undefined) return undefined;
+      const info = await storage.attachments.getAttachment(shot.attachmentId);
+      return { bytes: await storage.attachments.loadAttachment(shot.attachmentId), mimeType: info?.mimeType ?? "image/png", width: shot.width, height: shot.height };
+    }
+    if (role === "audio") {
+      const at = toEpoch(item.timestamp as string | number | undefined);
+      const segment = at === undefined ? undefined : audio.get(at);
+      if (segment === undefined) return undefined;
+      return { bytes: await storage.attachments.loadAttachment(segment.attachmentId), mimeType: "audio/wav", durationMs: segment.durationMs, sampleRate: segment.sampleRate, channels: segment.channels };
+    }
+    if (video === undefined) return undefined;
+    const info = await storage.attachments.getAttachment(video.attachmentId);
+    return { bytes: await storage.attachments.loadAttachment(video.attachmentId), mimeType: info?.mimeType ?? "video/mp4", durationMs: video.durationMs, ...(video.width ? { width: video.width, height: video.height } : {}) };
+  };
+  return {
+    token: (item, role) => media.token(item, role),
+    async load(item, role) {
+      const found = await media.load(item, role);
+      if ("media" in found) return found;
+      const kept = await fallback(item, role).catch(() => undefined);
+      return kept === undefined ? found : { media: kept };
+    },
+  };
 }
 
 const BATCH = 20;
@@ -314,7 +360,7 @@ export async function importSessions(options: ImportSessionsOptions): Promise<Se
     if (mapped?.superseded !== undefined) {
       // An update that was killed after its new copy landed: finish dropping the old copy.
       await removeSession(storage, mapped.superseded, []);
-      mapped = { oldId, sessionId: mapped.sessionId, fingerprint: mapped.fingerprint };
+      mapped = { oldId, sessionId: mapped.sessionId, fingerprint: mapped.fingerprint, media: mapped.media };
       await storage.store.putJson(mapKey, mapped, { priority: "critical" });
     }
     const fingerprint = await fingerprintOf(host, plan, media);
@@ -324,7 +370,7 @@ export async function importSessions(options: ImportSessionsOptions): Promise<Se
         reports.push(empty(oldId, plan.name, "kept-deleted", { sessionId: mapped.sessionId, reason: "deleted here after an earlier import; not brought back" }));
         continue;
       }
-      if (mapped.fingerprint === fingerprint) {
+      if (!changed(mapped, fingerprint)) {
         reports.push(empty(oldId, plan.name, "unchanged", { sessionId: mapped.sessionId }));
         continue;
       }
@@ -348,7 +394,8 @@ export async function importSessions(options: ImportSessionsOptions): Promise<Se
     await storage.store.putJson(pendingKey, { sessionId, blobs: [] }, { priority: "critical" });
     let result;
     try {
-      result = await writeSession(options, plan, sessionId, media, pendingKey, oldId);
+      const source = mapped === undefined ? media : await withEarlierMedia(storage, media, mapped.sessionId);
+      result = await writeSession(options, plan, sessionId, source, pendingKey, oldId);
     } catch (error) {
       const pending = await storage.store.getJson(pendingKey, PendingSchema).catch(() => undefined);
       try {
@@ -363,13 +410,13 @@ export async function importSessions(options: ImportSessionsOptions): Promise<Se
     const report: SessionImportReport = { oldId, name: plan.name, outcome: mapped === undefined ? "imported" : "updated", ...(collision === undefined ? {} : { collision }), ...result };
     // The id map, the report and the end of "pending" commit together: from here the session is whole.
     await storage.store.transaction(async (tx) => {
-      tx.putJson(mapKey, { oldId, sessionId, fingerprint, ...(mapped === undefined ? {} : { superseded: mapped.sessionId }) });
+      tx.putJson(mapKey, { oldId, sessionId, fingerprint: fingerprint.record, media: fingerprint.media, ...(mapped === undefined ? {} : { superseded: mapped.sessionId }) });
       tx.putJson(`${REPORT_PREFIX}${sessionId}.json`, report);
       tx.delete(pendingKey);
     }, { priority: "critical" });
     if (mapped !== undefined) {
       await removeSession(storage, mapped.sessionId, []);
-      await storage.store.putJson(mapKey, { oldId, sessionId, fingerprint }, { priority: "critical" });
+      await storage.store.putJson(mapKey, { oldId, sessionId, fingerprint: fingerprint.record, media: fingerprint.media }, { priority: "critical" });
     }
     reports.push(report);
   }
