@@ -91,7 +91,7 @@ export function createModelWriter(model: LanguageModelPort, log?: LogPort, optio
         problem = error instanceof Error ? error.message : String(error);
       }
       if (attempt >= MAX_REASKS) throw new Error(`${name}: the model's answer does not match the schema after ${attempt + 1} tries (${problem})`);
-      log?.write("info", "asking the language model again after an invalid answer", { step: name, attempt: attempt + 1 });
+      log?.write("info", "re-asking the model", { step: name, attempt: attempt + 1 });
       request = `${prompt}\n\nYour previous answer was not valid (${problem.slice(0, 300)}). Answer again with JSON that matches the schema exactly.`;
     }
   }
@@ -113,7 +113,7 @@ export function createModelWriter(model: LanguageModelPort, log?: LogPort, optio
         return { value: extracted.map((c, i) => ({ ...c, ...(named.get(i) ?? {}) })), usage };
       } catch (error) {
         if (options.strict === true) throw error;
-        log?.write("warn", "the language model could not name the chapters; keeping the extracted ones", { error: error instanceof Error ? error.message : String(error) });
+        log?.write("warn", "model failed; extracted chapters kept", { error: String(error) });
         return usage.length === 0 ? undefined : { value: [...extracted], usage };
       }
     },
@@ -138,7 +138,7 @@ export function createModelWriter(model: LanguageModelPort, log?: LogPort, optio
         };
       } catch (error) {
         if (options.strict === true) throw error;
-        log?.write("warn", "the language model could not write the summary; keeping the extracted one", { error: error instanceof Error ? error.message : String(error) });
+        log?.write("warn", "model failed; extracted summary kept", { error: String(error) });
         return usage.length === 0 ? undefined : { value: extracted, usage };
       }
     },

@@ -122,7 +122,7 @@ export function createLocalServerProvider(options: LocalServerProviderOptions): 
       throw mapSdkError(error, "openai", ERROR_CLASSES, { signal: new AbortController().signal, timeoutMs: 10 * 60_000 }, now());
     }
     const completion = CompletionSchema.safeParse(raw);
-    if (!completion.success) throw Object.assign(new Error("the server's answer is not a chat completion"), { code: "invalid_output" });
+    if (!completion.success) throw Object.assign(new Error("not a chat completion"), { code: "invalid_output" });
     const content = completion.data.choices[0]!.message.content ?? "";
     let json: unknown;
     try {
@@ -186,7 +186,7 @@ export function createLocalServerProvider(options: LocalServerProviderOptions): 
           problem = "not a chat completion";
         }
       }
-      throw new EngineError("enrichment.invalid_response", `local-server: the screenshot answer did not match the schema after 3 tries (${problem})`, { retryable: true });
+      throw new EngineError("enrichment.invalid_response", `local-server: invalid screenshot answer after 3 tries (${problem})`, { retryable: true });
     },
   };
 }
