@@ -343,8 +343,10 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         const video = await store.getJson(videoKey(sessionId), VideoRecordSchema).catch(() => undefined);
         for (const segment of video?.segments ?? []) used.add(segment.attachmentId);
         if (video?.merged !== undefined) used.add(video.merged.attachmentId);
-        const ops: QueuedOp[] = chunkKeys.map((key) => ({ type: "delete", key }) as const);
-        for (const key of [metadataKey(sessionId), summaryKey(sessionId), videoKey(sessionId)]) ops.push({ type: "delete", key });
+        // Everything of the session goes in the same transaction: its records, what the recorder and media processing left.
+        const sideKeys = (await Promise.all(SESSION_FOLDERS.map((folder) => store.list(`${folder}/${sessionId}/`)))).flat();
+        const ops: QueuedOp[] = [...chunkKeys, ...sideKeys].map((key) => ({ type: "delete", key }) as const);
+        for (const key of [metadataKey(sessionId), summaryKey(sessionId), videoKey(sessionId), ...SESSION_FILES.map((folder) => `${folder}/${sessionId}.json`)]) ops.push({ type: "delete", key });
         for (const id of used) {
           const attachment = await attachments.read(id).catch(() => undefined);
           if (attachment === undefined) continue;
@@ -357,7 +359,12 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         core.tailCache.delete(`screenshots/${sessionId}`);
         core.tailCache.delete(`audio/${sessionId}`);
         return { result: existed, ops: existed ? ops : [], priority: "critical" as const };
-      }).then((existed) => {
+      }).then(async (existed) => {
+        // Files the store cannot name (temporary or odd names) and the emptied folders go too.
+        if (store.adapter.kind === "file") {
+          for (const folder of SESSION_FOLDERS) await host.files.remove(`${folder}/${sessionId}`, { recursive: true }).catch(() => undefined);
+          for (const kind of ["screenshots", "audio"]) await host.files.remove(`${kind}/${sessionId}`, { recursive: true }).catch(() => undefined);
+        }
         if (existed) announce("deleted", sessionId);
         return existed;
       });
@@ -365,6 +372,11 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
   };
   return storage as typeof storage & SessionStorage;
 }
+
+/** Folders holding a session's own files as `{folder}/{id}.json` (session feature: markers, capture health, integrity). */
+const SESSION_FILES = ["markers", "capture-health", "integrity"] as const;
+/** Folders holding a session's own files under `{folder}/{id}/` (media processing output, the recorder's staging area). */
+const SESSION_FOLDERS = ["media", "capture"] as const;
 
 const kindScreenshots: ItemKind = "screenshots";
 const kindAudio: ItemKind = "audio";
