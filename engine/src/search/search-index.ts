@@ -19,7 +19,7 @@ export interface SearchHit {
 
 export interface SearchResult {
   readonly hits: SearchHit[];
-  /** Matching entries before the limits. */
+  /** Matching entries before the limits (with a phrase: entries holding its words, less those seen out of order). */
   readonly total: number;
 }
 
@@ -54,6 +54,7 @@ export function createSearchIndex() {
   let docCount = 0;
   let wordCount = 0;
   let sortedTerms: string[] | undefined;
+  let lengthBuckets: Map<number, string[]> | undefined;
 
   function account(segment: Segment, sign: 1 | -1): void {
     docCount += sign * segment.docs.length;
@@ -73,8 +74,25 @@ export function createSearchIndex() {
   }
 
   function terms(): string[] {
-    sortedTerms ??= [...df.keys()].sort();
+    if (sortedTerms === undefined) {
+      sortedTerms = [...df.keys()].sort();
+      lengthBuckets = undefined;
+    }
     return sortedTerms;
+  }
+
+  /** Terms by length, for typo matching (rebuilt with the sorted list). */
+  function byLength(): Map<number, string[]> {
+    const all = terms();
+    if (lengthBuckets === undefined) {
+      lengthBuckets = new Map();
+      for (const term of all) {
+        const bucket = lengthBuckets.get(term.length);
+        if (bucket === undefined) lengthBuckets.set(term.length, [term]);
+        else bucket.push(term);
+      }
+    }
+    return lengthBuckets;
   }
 
   function expand(word: QueryWord): Expansion {
@@ -96,10 +114,17 @@ export function createSearchIndex() {
       for (const term of found.slice(0, MAX_EXPANSIONS)) if (!out.has(term)) out.set(term, word.prefix ? (term === word.term ? EXACT : PREFIX) : PREFIX);
     }
     const typos = allowedTypos(word.term);
-    if (typos > 0 && !word.prefix) {
-      for (const term of df.keys()) {
-        if (out.has(term) || Math.abs(term.length - word.term.length) > typos) continue;
-        if (editDistanceWithin(word.term, term, typos) <= typos) out.set(term, TYPO);
+    // A word the index knows as typed is taken as meant; only an unknown one is read as a typo
+    // (measured: scanning the dictionary for every word cost more than the rest of a query).
+    if (typos > 0 && !word.prefix && !df.has(word.term)) {
+      const buckets = byLength();
+      for (let length = word.term.length - typos; length <= word.term.length + typos; length++) {
+        const [a0, a1] = [word.term.charCodeAt(0), word.term.charCodeAt(1)];
+        for (const term of buckets.get(length) ?? []) {
+          // One edit leaves one of the first two letters in one of the first two places.
+          if (typos === 1 && a0 !== term.charCodeAt(0) && a1 !== term.charCodeAt(1) && a0 !== term.charCodeAt(1) && a1 !== term.charCodeAt(0)) continue;
+          if (!out.has(term) && editDistanceWithin(word.term, term, typos) <= typos) out.set(term, TYPO);
+        }
       }
     }
     return out;
@@ -187,7 +212,6 @@ export function createSearchIndex() {
       for (const [doc, score] of combined ?? []) {
         const entry = segment.docs[doc]!;
         if (kinds !== undefined && !kinds.has(entry.kind)) continue;
-        if (query.phrases.length > 0 && !query.phrases.every((phrase) => containsPhrase(entry.text, phrase))) continue;
         candidates.push({ segment, doc, score: score * KIND_WEIGHT[entry.kind] });
       }
     }
@@ -203,10 +227,16 @@ export function createSearchIndex() {
     );
     const perCount = new Map<string, number>();
     const hits: SearchHit[] = [];
+    let rejected = 0;
     for (const candidate of candidates) {
       if (hits.length >= limit) break;
       const seen = perCount.get(candidate.segment.sessionId) ?? 0;
       if (seen >= perSession) continue;
+      // Word order is checked only as far as the page needs: reading every text of a common pair cost most of a phrase query.
+      if (query.phrases.length > 0 && !query.phrases.every((phrase) => containsPhrase(candidate.segment.docs[candidate.doc]!.text, phrase))) {
+        rejected++;
+        continue;
+      }
       perCount.set(candidate.segment.sessionId, seen + 1);
       const entry = candidate.segment.docs[candidate.doc]!;
       hits.push({
@@ -221,7 +251,7 @@ export function createSearchIndex() {
         score: Math.round(candidate.score * 1000) / 1000,
       });
     }
-    return { hits, total: candidates.length };
+    return { hits, total: candidates.length - rejected };
   }
 
   return {
@@ -250,6 +280,7 @@ export function createSearchIndex() {
       docCount = 0;
       wordCount = 0;
       sortedTerms = undefined;
+      lengthBuckets = undefined;
     },
     stats() {
       return { sessions: segments.size, entries: docCount, words: wordCount, terms: df.size };

@@ -14,9 +14,19 @@ export const StoredSegmentSchema = z.object({
   startedAt: z.number(),
   name: z.string(),
   tags: z.array(z.string()),
-  docs: z.array(z.tuple([z.number().int().min(0), z.number(), z.number(), z.string().nullable(), z.string(), z.array(z.string()).optional()])),
+  // Rows are checked by hand in decodeDocs: a zod tuple per entry cost more than the rest of loading.
+  docs: z.array(z.array(z.unknown())),
 });
-export type StoredSegment = z.infer<typeof StoredSegmentSchema>;
+type DocRow = [number, number, number, string | null, string, string[]?];
+export type StoredSegment = Omit<z.infer<typeof StoredSegmentSchema>, "docs"> & { docs: DocRow[] };
+
+const isRow = (row: readonly unknown[]): row is DocRow =>
+  typeof row[0] === "number" &&
+  typeof row[1] === "number" &&
+  typeof row[2] === "number" &&
+  (row[3] === null || typeof row[3] === "string") &&
+  typeof row[4] === "string" &&
+  (row[5] === undefined || (Array.isArray(row[5]) && row[5].every((app) => typeof app === "string")));
 
 const KINDS = SearchKindSchema.options;
 
@@ -35,10 +45,12 @@ export function encodeSegment(meta: { sessionId: string; startedAt: number; name
   };
 }
 
-export function decodeDocs(stored: StoredSegment): SearchDocument[] {
+export function decodeDocs(stored: z.infer<typeof StoredSegmentSchema>): SearchDocument[] {
   // The file was validated as a whole; only the kind number can still be out of range.
   const docs: SearchDocument[] = [];
-  for (const [kind, startMs, endMs, ref, text, apps] of stored.docs) {
+  for (const row of stored.docs) {
+    if (!isRow(row)) continue;
+    const [kind, startMs, endMs, ref, text, apps] = row;
     const name = KINDS[kind];
     if (name === undefined) continue;
     docs.push({ kind: name, startMs, endMs, text, ...(ref === null ? {} : { ref }), ...(apps === undefined ? {} : { apps }) });
