@@ -6,17 +6,16 @@ export const SearchKindSchema = z.enum(["name", "tag", "marker", "transcript", "
 export type SearchKind = z.infer<typeof SearchKindSchema>;
 
 /** One searchable entry of a session, with the moment it belongs to (session time, ms). */
-export const SearchDocumentSchema = z.object({
-  kind: SearchKindSchema,
-  startMs: z.number().nonnegative(),
-  endMs: z.number().nonnegative(),
+export interface SearchDocument {
+  readonly kind: SearchKind;
+  readonly startMs: number;
+  readonly endMs: number;
   /** Where it came from: a screenshot or audio sequence number, a marker or task id. */
-  ref: z.string().optional(),
-  text: z.string(),
+  readonly ref?: string;
+  readonly text: string;
   /** Apps seen on screen at that moment (screen entries). */
-  apps: z.array(z.string()).optional(),
-});
-export type SearchDocument = z.infer<typeof SearchDocumentSchema>;
+  readonly apps?: readonly string[];
+}
 
 /** Everything indexed about a session, as read from its records. */
 export interface SessionSource {

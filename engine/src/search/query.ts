@@ -23,7 +23,6 @@ export interface ParsedQuery {
   readonly after?: number;
 }
 
-const KIND_ALIASES: Record<string, SearchKind> = { said: "transcript", audio: "transcript", ocr: "screen", screenshot: "screen", title: "name", tasks: "task", notes: "note", chapters: "chapter", markers: "marker", apps: "app", tags: "tag" };
 
 function dayStart(value: string, offsetMinutes: number, filter: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
@@ -71,7 +70,7 @@ export function parseQuery(input: string, options: { readonly utcOffsetMinutes?:
       else if (key === "tag") tags.push(value.toLowerCase());
       else if (key === "kind") {
         for (const part of value.toLowerCase().split(",")) {
-          const kind = KIND_ALIASES[part] ?? SearchKindSchema.safeParse(part).data;
+          const kind = SearchKindSchema.safeParse(part.replace(/s$/, "")).data; // "tasks" means "task"
           if (kind === undefined) throw new EngineError("search.invalid_query", `kind: expects one of ${SearchKindSchema.options.join(", ")}, not "${part}"`, { data: { filter: "kind" } });
           kinds.push(kind);
         }

@@ -268,12 +268,6 @@ export function createSearchIndex() {
       segments.delete(sessionId);
       return true;
     },
-    get(sessionId: string): Segment | undefined {
-      return segments.get(sessionId);
-    },
-    sessionIds(): string[] {
-      return [...segments.keys()];
-    },
     clear(): void {
       segments.clear();
       df.clear();

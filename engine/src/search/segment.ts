@@ -39,7 +39,7 @@ export function encodeSegment(meta: { sessionId: string; startedAt: number; name
     tags: [...meta.tags],
     docs: docs.map((doc) => {
       const row: StoredSegment["docs"][number] = [KINDS.indexOf(doc.kind), doc.startMs, doc.endMs, doc.ref ?? null, doc.text];
-      if (doc.apps !== undefined) row.push(doc.apps);
+      if (doc.apps !== undefined) row.push([...doc.apps]);
       return row;
     }),
   };
