@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { checkSwiftFiles, checkSwiftSource, KNOWN_FALSE_POSITIVES } from "../swift-check/syntax.mjs";
 import { listSwiftFiles } from "../swift-check/swift-source.mjs";
 import { compareHostPort, compareMethods, compareEnvelope, readRepository } from "../swift-check/contract.mjs";
+import { compareShapes, readSwiftShapes, readTsShapes } from "../swift-check/shapes.mjs";
+import { readSources } from "../swift-check/swift-source.mjs";
 import { checkPanelTransport } from "../swift-check/panel.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -88,6 +90,11 @@ for (const note of repo.notes) console.log(`  ${note}`);
 const hostProblems = compareHostPort(repo.contract, repo.installed, repo.infoFields);
 const functionCount = repo.contract.capabilities.reduce((n, c) => n + Math.max(1, c.functions.length), 0);
 report(hostProblems.length === 0, `EngineHost installs every host-port capability and function (${repo.contract.capabilities.length} capabilities, ${functionCount} names)`, hostProblems);
+const shapes = compareShapes(
+  readTsShapes(join(root, "engine/src/host/host-port.ts")),
+  readSwiftShapes(readSources(listSwiftFiles(join(root, "MacApp/Sources/Stint/EngineHost")))),
+);
+report(shapes.problems.length === 0, `host function argument and return shapes match host-port.ts (${shapes.checked} compared, ${shapes.unchecked} not classifiable)`, shapes.problems);
 for (const method of repo.swiftMethods) {
   const problems = compareMethods([method], repo.engineMethods);
   report(problems.length === 0, `engine routes ${method.value}`, problems);
