@@ -8,6 +8,8 @@ struct HostInfo: Encodable {
   let version: String
   let platform: String
   let nativeHash: Bool
+  /// The recorder writes into the capture staging area and hashes what it wrote.
+  let recorderHashes: Bool
   let providerBaseUrls: [String: String]?
 }
 
@@ -17,7 +19,7 @@ extension EngineHost {
   func makeHostObject(in context: JSContext) -> JSValue {
     let root = HostObjectBuilder(object: JSValue(newObjectIn: context)!, context: context, host: self)
     let info = HostInfo(
-      name: "macos", version: dependencies.bundle.version, platform: "darwin", nativeHash: true,
+      name: "macos", version: dependencies.bundle.version, platform: "darwin", nativeHash: true, recorderHashes: dependencies.recorder != nil,
       providerBaseUrls: dependencies.providerBaseURLs.isEmpty ? nil : dependencies.providerBaseURLs)
     root.value("info", (try? HostValue(encoding: info)) ?? .object([:]))
     root.sync("emit") { [weak self] arguments in

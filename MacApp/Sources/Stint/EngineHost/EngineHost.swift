@@ -179,7 +179,7 @@ final class EngineHost: @unchecked Sendable {
       return nextRequestID
     }
     let json = try BridgeCodec.encode(BridgeMessage(id: .int(id), method: method.rawValue, params: params))
-    guard let replyJSON = try await handle(json: json, method: method.rawValue, timeout: method.timeout) else {
+    guard let replyJSON = try await handle(json: json, method: method.rawValue, timeout: method.timeout, caller: .command) else {
       throw EngineHostError.invalidReply("no reply to \(method.rawValue)")
     }
     let reply: BridgeReply
@@ -194,7 +194,7 @@ final class EngineHost: @unchecked Sendable {
   func notify(_ notification: RecordingNotification) async {
     do {
       let json = try BridgeCodec.encode(try notification.message())
-      if let reply = try await handle(json: json, method: notification.method.rawValue, timeout: BridgeTimeouts.standard),
+      if let reply = try await handle(json: json, method: notification.method.rawValue, timeout: BridgeTimeouts.standard, caller: .recorder),
         case .error(let error) = try BridgeCodec.decodeReply(reply).outcome
       {
         logger.error("\(notification.method.rawValue, privacy: .public) rejected: \(error.code, privacy: .public) \(error.message, privacy: .public)")
@@ -207,14 +207,20 @@ final class EngineHost: @unchecked Sendable {
   /// Relays an envelope from the review panel verbatim; returns the reply JSON, or nil for a notification.
   func relay(json: String) async throws -> String? {
     let message = try BridgeCodec.decodeMessage(json)
-    return try await handle(json: json, method: message.method, timeout: BridgeTimeouts.relayTimeout(forMethod: message.method))
+    return try await handle(json: json, method: message.method, timeout: BridgeTimeouts.relayTimeout(forMethod: message.method), caller: .panel)
   }
 
-  /// `StintEngine.handle(json)` → the reply serialized with `JSON.stringify`, within `timeout`.
-  private func handle(json: String, method: String, timeout: Duration) async throws -> String? {
+  /// Who sends a message (engine/src/bridge/router.ts `Caller`): each reaches only its own
+  /// methods, so a page in the panel cannot send the recorder's file reports.
+  enum Caller: String, Sendable {
+    case panel, recorder, command
+  }
+
+  /// `StintEngine.handle(json, caller)` → the reply serialized with `JSON.stringify`, within `timeout`.
+  private func handle(json: String, method: String, timeout: Duration, caller: Caller) async throws -> String? {
     let reply: JSONValue = try await onQueueAwaitingPromise(label: method, timeout: timeout) { [self] context in
       guard let engine = self.engine else { throw EngineHostError.notStarted }
-      return try self.checked(context, method) { engine.invokeMethod("handle", withArguments: [json]) }
+      return try self.checked(context, method) { engine.invokeMethod("handle", withArguments: [json, caller.rawValue]) }
     }
     if reply == .null { return nil }
     return try BridgeCodec.encode(try reply.decode(BridgeReply.self))

@@ -44,6 +44,21 @@ final class HostFileSystem: Sendable {
 
   // MARK: Operations
 
+  /// `files.confine`: a regular file (no symbolic link, no second hard link) whose resolved
+  /// location lies inside `area`; `EACCES` otherwise, `ENOENT` when missing.
+  func confine(_ path: String, area: String) throws {
+    let target = try url(path)
+    let folder = try url(area)
+    var info = stat()
+    guard lstat(target.path, &info) == 0 else { throw HostError.posix(errno, path: path) }
+    guard info.st_mode & S_IFMT == S_IFREG, info.st_nlink == 1 else {
+      throw HostError(code: "EACCES", message: "\(path) is not a plain file")
+    }
+    let resolved = target.resolvingSymlinksInPath().path
+    let inside = folder.resolvingSymlinksInPath().path
+    guard resolved.hasPrefix(inside + "/") else { throw HostError(code: "EACCES", message: "\(path) is outside \(area)") }
+  }
+
   func read(_ path: String) throws -> Data {
     let file = try url(path)
     do { return try Data(contentsOf: file, options: .uncached) } catch { throw HostError.file(error, path: path) }

@@ -63,6 +63,12 @@ extension EngineHost {
       try await fs.perform { try fs.copy(from, to) }
       return .undefined
     }
+    files.async("confine") { arguments in
+      let path = try arguments[argument: 0].requireString("path")
+      let area = try arguments[argument: 1].requireString("area")
+      try await fs.perform { try fs.confine(path, area: area) }
+      return .undefined
+    }
     files.async("diskSpace") { arguments in
       let path = try arguments[argument: 0].requireString("path")
       let space = try await fs.perform { try fs.diskSpace(path) }
