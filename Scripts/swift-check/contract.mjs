@@ -31,7 +31,8 @@ export function compareHostPort(contract, installed, infoFields) {
     }
     const got = installed.capabilities.get(cap.name);
     if (!got) {
-      problems.push(`capability ${cap.name} is not installed by the Swift EngineHost`);
+      // An optional capability may be absent (the engine detects it); `absentOptional` lists it.
+      if (!cap.optional) problems.push(`capability ${cap.name} is not installed by the Swift EngineHost`);
       continue;
     }
     for (const fn of cap.functions) {
@@ -48,6 +49,11 @@ export function compareHostPort(contract, installed, infoFields) {
     if (!contract.capabilities.some((c) => c.name === name && c.kind === "function")) problems.push(`host function ${name} is installed by the Swift EngineHost but is not in host-port.ts`);
   }
   return problems;
+}
+
+/** Optional capabilities of the port that the Swift host does not install (a note, not a failure). */
+export function absentOptional(contract, installed) {
+  return contract.capabilities.filter((c) => c.optional && c.kind === "object" && !installed.capabilities.has(c.name)).map((c) => c.name);
 }
 
 /** Every method the Swift side sends must be in the engine's router. */

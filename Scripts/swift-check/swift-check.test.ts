@@ -9,7 +9,7 @@ import { interfaceBlocks, interfaceMembers, readHostPort, readEnvelopeFields } f
 // @ts-expect-error -- plain ES modules without type declarations
 import { readInstalledHostPort, structProperties, codingKeys, enumRawValues } from "./swift-source.mjs";
 // @ts-expect-error -- plain ES modules without type declarations
-import { compareHostPort, compareMethods, compareEnvelope } from "./contract.mjs";
+import { absentOptional, compareHostPort, compareMethods, compareEnvelope } from "./contract.mjs";
 // @ts-expect-error -- plain ES modules without type declarations
 import { scanDefinedMethods } from "./engine-methods.mjs";
 
@@ -137,6 +137,15 @@ describe("Swift source reader and comparisons", () => {
     const problems = compareHostPort(contract, installed, []);
     expect(problems).toContain("capability files is not installed by the Swift EngineHost");
     expect(problems).toContain("info.name is missing from the Swift HostInfo");
+  });
+
+  it("lets an optional capability be absent, and lists it", () => {
+    const optional = { capabilities: [...contract.capabilities, { name: "lock", kind: "object", optional: true, functions: [{ name: "tryLock", optional: false }] }] };
+    const installed = readInstalledHostPort([{ path: "x.swift", text: swift }]);
+    expect(compareHostPort(optional, installed, ["name"])).toEqual([]);
+    expect(absentOptional(optional, installed)).toEqual(["lock"]);
+    const partial = readInstalledHostPort([{ path: "x.swift", text: swift + '\nlet lock = root.capability("lock")\nlock.async("other") { _ in .undefined }' }]);
+    expect(compareHostPort(optional, partial, ["name"])).toContain("lock.tryLock is not installed by the Swift EngineHost");
   });
 
   it("reads stored properties, coding keys and enum raw values", () => {

@@ -8,7 +8,7 @@ import { join, relative, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkSwiftFiles, checkSwiftSource, KNOWN_FALSE_POSITIVES } from "../swift-check/syntax.mjs";
 import { listSwiftFiles } from "../swift-check/swift-source.mjs";
-import { compareHostPort, compareMethods, compareEnvelope, readRepository } from "../swift-check/contract.mjs";
+import { absentOptional, compareHostPort, compareMethods, compareEnvelope, readRepository } from "../swift-check/contract.mjs";
 import { compareShapes, readSwiftShapes, readTsShapes } from "../swift-check/shapes.mjs";
 import { readSources } from "../swift-check/swift-source.mjs";
 import { checkPanelTransport } from "../swift-check/panel.mjs";
@@ -88,6 +88,8 @@ console.log("# Bridge contract (engine/src/host/host-port.ts, engine router, env
 const repo = await readRepository(root);
 for (const note of repo.notes) console.log(`  ${note}`);
 const hostProblems = compareHostPort(repo.contract, repo.installed, repo.infoFields);
+const absent = absentOptional(repo.contract, repo.installed);
+if (absent.length > 0) console.log(`  optional capabilities the Mac host does not install: ${absent.join(", ")}`);
 const functionCount = repo.contract.capabilities.reduce((n, c) => n + Math.max(1, c.functions.length), 0);
 report(hostProblems.length === 0, `EngineHost installs every host-port capability and function (${repo.contract.capabilities.length} capabilities, ${functionCount} names)`, hostProblems);
 const shapes = compareShapes(
