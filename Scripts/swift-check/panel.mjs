@@ -27,7 +27,28 @@ export function checkPanelTransport(root) {
   const fn = receiver?.replace(/^window\./, "");
   if (fn && !ui.includes(fn)) problems.push(`webview-ui never defines ${receiver}, which ReviewPanel calls with each envelope`);
   problems.push(...checkPanelCsp(swift, readFileSync(join(root, "webview-ui/index.html"), "utf8")));
+  problems.push(...checkRelayTimeouts(readFileSync(join(root, "MacApp/Sources/StintCore/Bridge/BridgeMethod.swift"), "utf8"), ui));
   return { skipped: false, problems };
+}
+
+/**
+ * The host relays the panel's requests with its own bound; it must not give up before the
+ * page does (`DEFAULT_TIMEOUT_MS`, and the longest per-call `timeoutMs` for the stop bound).
+ */
+export function checkRelayTimeouts(bridgeMethodSwift, uiSource) {
+  const seconds = (name) => Number(new RegExp(`static let ${name}: Duration = \\.seconds\\((\\d+)\\)`).exec(bridgeMethodSwift)?.[1] ?? NaN);
+  const ms = (text) => Number(text.replace(/_/g, ""));
+  const panel = seconds("panel");
+  const panelStop = seconds("panelStop");
+  const defaultMs = /DEFAULT_TIMEOUT_MS\s*=\s*([\d_]+)/.exec(uiSource)?.[1];
+  const perCall = [...uiSource.matchAll(/timeoutMs:\s*([\d_]+)/g)].map((m) => ms(m[1]));
+  const problems = [];
+  if (Number.isNaN(panel) || Number.isNaN(panelStop)) return ["BridgeTimeouts declares no panel / panelStop bound"];
+  if (defaultMs === undefined) return ["webview-ui declares no DEFAULT_TIMEOUT_MS"];
+  if (panel * 1000 < ms(defaultMs)) problems.push(`the host relays panel requests for ${panel} s, but the panel waits ${ms(defaultMs) / 1000} s`);
+  const longest = Math.max(0, ...perCall);
+  if (panelStop * 1000 < longest) problems.push(`the host relays panel stop requests for ${panelStop} s, but the panel waits up to ${longest / 1000} s`);
+  return problems;
 }
 
 /**

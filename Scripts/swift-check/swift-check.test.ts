@@ -200,3 +200,16 @@ describe("review panel CSP", () => {
     expect(checkPanelCsp("", html)[0]).toMatch(/no contentSecurityPolicy/);
   });
 });
+
+describe("relayed panel request timeouts", () => {
+  it("passes when the host waits at least as long as the page, and names a shorter bound", async () => {
+    // @ts-expect-error plain ESM script without types
+    const { checkRelayTimeouts } = await import("./panel.mjs");
+    const swift = "public static let panel: Duration = .seconds(15)\n  public static let panelStop: Duration = .seconds(30)";
+    const ui = "export const DEFAULT_TIMEOUT_MS = 15_000;\n client.request(m, {}, { timeoutMs: 30_000 })";
+    expect(checkRelayTimeouts(swift, ui)).toEqual([]);
+    expect(checkRelayTimeouts(swift.replace(".seconds(15)", ".seconds(5)"), ui)).toEqual(["the host relays panel requests for 5 s, but the panel waits 15 s"]);
+    expect(checkRelayTimeouts(swift, ui.replace("30_000", "45_000"))).toEqual(["the host relays panel stop requests for 30 s, but the panel waits up to 45 s"]);
+    expect(checkRelayTimeouts("", ui)).toEqual(["BridgeTimeouts declares no panel / panelStop bound"]);
+  });
+});
