@@ -17,7 +17,8 @@ function fakeProbe(present: readonly string[]): DoctorProbe & { asked: string[] 
       asked.push(program);
       return present.includes(program) ? `/usr/bin/${program}` : undefined;
     },
-    run: (program) => ({ ok: present.includes(program), stdout: `${program} version 1.0\n` }),
+    run: (program, args) => ({ ok: present.includes(program), stdout: args.includes("--list-langs") ? "List of available languages (2):\neng\nosd\n" : `${program} version 1.0\n` }),
+    localServers: async () => [],
   };
 }
 
@@ -36,6 +37,19 @@ describe("stint doctor", () => {
     expect(byName["data folder"]?.ok).toBe(true);
     expect(JSON.stringify(checks)).not.toContain("very-secret");
     expect(probe.asked).toEqual(expect.arrayContaining(["ffmpeg", "espeak-ng", "tesseract", "gcc"]));
+  });
+
+  it("says what missing OCR, speech and a local model server disable, and lists a server's models", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "stint-doctor-"));
+    dirs.push(dir);
+    const without = Object.fromEntries((await runDoctor(dir, {}, fakeProbe([]))).map((c) => [c.name, c]));
+    expect(without.tesseract).toMatchObject({ ok: false, disables: expect.stringContaining("cannot read screens") });
+    expect(without["speech recognition"]).toMatchObject({ ok: false, disables: expect.stringContaining("local transcripts") });
+    expect(without["local model server"]).toMatchObject({ ok: false, disables: expect.stringContaining("--provider local-server") });
+    const probe = { ...fakeProbe(["tesseract"]), localServers: async () => [{ name: "Ollama", url: "http://127.0.0.1:11434/v1", models: ["llama3.2:3b", "llava:7b"] }] };
+    const withAll = Object.fromEntries((await runDoctor(dir, {}, probe)).map((c) => [c.name, c]));
+    expect(withAll.tesseract).toMatchObject({ ok: true, detail: expect.stringContaining("English model") });
+    expect(withAll["local model server"]).toMatchObject({ ok: true, detail: "Ollama at http://127.0.0.1:11434/v1: llama3.2:3b, llava:7b" });
   });
 
   it("flags an unwritable data folder", async () => {

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdir, rm, statfs, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { detectLocalServers, type LocalServer } from "../local-servers.ts";
 import type { Command } from "./command.ts";
 
 /** One line of the doctor's report. */
@@ -16,6 +17,8 @@ export interface DoctorCheck {
 export interface DoctorProbe {
   which(program: string): string | undefined;
   run(program: string, args: readonly string[]): { ok: boolean; stdout: string };
+  /** Model servers listening on this machine's usual loopback ports. */
+  localServers?(): Promise<readonly LocalServer[]>;
 }
 
 export const systemProbe: DoctorProbe = {
@@ -27,6 +30,7 @@ export const systemProbe: DoctorProbe = {
     const result = spawnSync(program, args, { encoding: "utf8", timeout: 10_000 });
     return { ok: result.status === 0, stdout: `${result.stdout ?? ""}${result.stderr ?? ""}` };
   },
+  localServers: () => detectLocalServers(),
 };
 
 const MIN_FREE_BYTES = 2 * 1024 ** 3;
@@ -64,8 +68,33 @@ export async function runDoctor(dataDir: string, env: Readonly<Record<string, st
   );
   tool("ffmpeg", "ffmpeg", ["-version"], "simulated video segments and merging video with audio (audio-only review still works)");
   tool("espeak-ng", "espeak-ng", ["--version"], "spoken words in simulated audio (tones and noise are used instead)");
-  // On the Mac, on-device OCR is Vision's; the Node host has no OCR yet, whether or not tesseract is installed.
-  tool("tesseract", "tesseract", ["--version"], "nothing yet: the Node host does no OCR, so the local provider summarises from screen changes, markers and speech");
+  // The Node host's on-device OCR (host.vision); on the Mac it is Vision's.
+  const ocrDisables =
+    "on-device text recognition: the local provider cannot read screens (chapters and the summary come only from markers, timing and speech), and screenshots cannot be checked for secrets before they leave (apt-get install tesseract-ocr tesseract-ocr-eng)";
+  if (probe.which("tesseract") === undefined) checks.push({ name: "tesseract", ok: false, detail: "tesseract not found", disables: ocrDisables });
+  else {
+    const langs = probe.run("tesseract", ["--list-langs"]);
+    const english = /^eng$/m.test(langs.stdout);
+    checks.push(english ? { name: "tesseract", ok: true, detail: `${firstLine(probe.run("tesseract", ["--version"]).stdout).slice(0, 60)}, English model` } : { name: "tesseract", ok: false, detail: "installed without its English model", disables: ocrDisables });
+  }
+  // Measured on the simulated recorder's espeak-ng speech, pocketsphinx (Debian's offline recogniser) got 95% of words wrong.
+  checks.push({
+    name: "speech recognition",
+    ok: false,
+    detail: "none in the Node host (pocketsphinx, the offline recogniser Debian offers, misheard 95% of words in our measurement)",
+    disables: "local transcripts: audio is transcribed only by OpenAI (with its key and --audio-provider openai) or on the Mac",
+  });
+  const servers = (await probe.localServers?.().catch(() => [])) ?? [];
+  checks.push(
+    servers.length > 0
+      ? { name: "local model server", ok: true, detail: servers.map((s) => `${s.name} at ${s.url}: ${s.models.slice(0, 6).join(", ") || "no models pulled"}`).join("; ") }
+      : {
+          name: "local model server",
+          ok: false,
+          detail: "none on 127.0.0.1 ports 11434 (Ollama), 1234 (LM Studio) or 8080 (llama.cpp)",
+          disables: "stint enrich --provider local-server; the local provider extracts instead of writing with a model",
+        },
+  );
   tool("sox", "sox", ["--version"], "the sox peer in the media benchmark");
 
   const anthropic = Boolean(env.ANTHROPIC_API_KEY);

@@ -105,9 +105,13 @@ function drawScene(data: Uint8Array, width: number, height: number, scene: numbe
   const scale = textScale(width);
   const lineStep = GLYPH_HEIGHT * scale + scale * 3;
   const pad = 4 * scale;
-  const bar = GLYPH_HEIGHT * scale + 2 * scale;
-  fill(data, width, height, 0, 0, width, bar, [246, 246, 246]);
-  drawText(data, width, height, pad * 2, scale * 2, `${content.application}   File   Edit   View   Window`, scale, [20, 20, 20]);
+  // Room around bar text: OCR loses text that touches an edge or a change of colour.
+  const bar = GLYPH_HEIGHT * scale + 8 * scale;
+  // Dark mode when the active window is dark: menu bar and title bar follow it, as on a Mac.
+  const chrome: [number, number, number] = content.light ? [246, 246, 246] : [44, 46, 54];
+  const chromeInk: [number, number, number] = content.light ? [20, 20, 20] : [232, 232, 236];
+  fill(data, width, height, 0, 0, width, bar, chrome);
+  drawText(data, width, height, pad * 2, scale * 5, `${content.application}   File   Edit   View   Window`, scale, chromeInk);
   const w = Math.floor(width * (0.72 + rand() * 0.2));
   const h = Math.min(height - bar - pad, bar + pad * 2 + (content.lines.length + 1) * lineStep + Math.floor(rand() * lineStep * 2));
   const x = Math.floor(rand() * (width - w));
@@ -115,10 +119,10 @@ function drawScene(data: Uint8Array, width: number, height: number, scene: numbe
   const paper: [number, number, number] = content.light ? [250, 250, 248] : [30, 32, 40];
   const ink: [number, number, number] = content.light ? [28, 28, 36] : [225, 228, 232];
   fill(data, width, height, x, y, w, h, paper);
-  fill(data, width, height, x, y, w, bar, [214, 214, 218]);
+  fill(data, width, height, x, y, w, bar, content.light ? [232, 232, 236] : [52, 54, 64]);
   const title = content.windowTitle;
   const titleX = x + Math.max(pad, Math.floor((w - title.length * GLYPH_WIDTH * scale) / 2));
-  drawText(data, width, height, titleX, y + scale * 2, title, scale, [24, 24, 28], w - pad);
+  drawText(data, width, height, titleX, y + scale * 5, title, scale, chromeInk, w - pad);
   content.lines.forEach((line, i) => drawText(data, width, height, x + pad * 2, y + bar + pad + i * lineStep, line, scale, ink, w - pad * 3));
 }
 

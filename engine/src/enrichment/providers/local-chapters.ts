@@ -114,9 +114,9 @@ function coarsen(runs: Run[], durationMs: number, limit: number): Run[] {
   return out;
 }
 
-/** How many chapters a session of this length reads well with: about one per five minutes, 3 to 40. */
+/** At most how many chapters a session of this length reads well with: one per 45 seconds, 3 to 40. */
 export function chapterLimit(durationMs: number): number {
-  return Math.max(3, Math.min(40, Math.round(durationMs / 300_000)));
+  return Math.max(3, Math.min(40, Math.round(durationMs / 45_000)));
 }
 
 function evidenceFor(context: TimelineContext, run: Run, label: string): Evidence[] {

@@ -34,8 +34,11 @@ const KINDS: readonly { readonly pattern: RegExp; readonly kind: "code" | "call"
   { pattern: /pages|word|docs|google docs|numbers|excel|sheets/i, kind: "docs" },
 ];
 
+/** Values that look like keys or passwords: never kept in text the review stores. */
+const SECRET_VALUE = /\b(?:sk|pk|rk|ghp|xox[bp])[-_—–][A-Za-z0-9_\-—–]{10,}|(?<=(?:key|secret|token|password)\s*[=:]\s*)\S{8,}|\b[A-Za-z0-9_\-]{32,}\b/gi;
+
 function clean(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
+  return text.replace(/\s+/g, " ").trim().replace(SECRET_VALUE, "[secret]");
 }
 
 /** Human name for a tool, shortened where people shorten it. */
@@ -94,7 +97,7 @@ export function readScreen(lines: readonly OcrLine[]): ScreenReading {
     rest = rest.filter((_, i) => i !== titleIndex);
   }
   const body = rest.map((l) => clean(l.text)).filter((t) => /[A-Za-z]{3}/.test(t));
-  if (subject === "" && body.length > 0) subject = body[0]!.slice(0, 80);
+  if (subject === "") subject = body.find((t) => !t.includes("[secret]"))?.slice(0, 80) ?? "";
   return { application: application.slice(0, 120), subject: subject.slice(0, 120), activity: describeActivity(application, subject).slice(0, 300), body };
 }
 

@@ -71,6 +71,9 @@ describe("local provider reading the screen", () => {
     expect(reading.body).toEqual(["export function verifySession() {"]);
     expect(describeActivity("Zoom", "Sprint planning")).toBe("Call: Sprint planning");
     expect(describeActivity("Safari", "Fix rate limiter")).toBe("Reading Fix rate limiter in Safari");
+    const terminal = readScreen([line("Terminal File Edit View", 2), line("$ export OPENAI_API_KEY=sk-test-4f9aQ2LmZ8xY7wV6uT5s", 30), line("$ npm test", 60)]);
+    expect(terminal.body[0]).toBe("$ export OPENAI_API_KEY=[secret]");
+    expect(terminal.activity).toBe("Terminal: $ npm test");
   });
 
   it("chapters start where the activity changes and are named after it", () => {
