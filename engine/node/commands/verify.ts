@@ -20,6 +20,7 @@ export const verifyCommand: Command = {
     context.out.endProgress();
     context.out.json(searchReport === undefined ? report : { ...report, ok: report.ok && searchReport.ok, search: searchReport });
     context.out.line(`Checked ${report.sessions} sessions, ${report.chunks} chunks, ${report.attachments} attachments.`);
+    if (report.orphans.length > 0) context.out.line(`${report.orphans.length} blob${report.orphans.length === 1 ? " is" : "s are"} used by no session; \`stint gc\` removes ${report.orphans.length === 1 ? "it" : "them"}.`);
     if (report.ok && searchProblems.length === 0) {
       context.out.line("No problems found.");
       return 0;

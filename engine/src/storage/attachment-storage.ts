@@ -25,6 +25,8 @@ export interface AttachmentDeps {
   readonly lock: <T>(task: () => Promise<T>) => Promise<T>;
   /** Attachment ids referenced by any session record (recomputed, not trusted from refcounts). */
   readonly liveReferences: () => Promise<Map<string, Set<string>>>;
+  /** Attachment ids that quarantined records still name: gc never deletes them. */
+  readonly quarantinedNames?: () => Promise<ReadonlySet<string>>;
   readonly cacheBytes?: number;
 }
 
@@ -200,6 +202,7 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
         await internals.persistDeferred();
         await store.flush();
         const live = await deps.liveReferences();
+        const named = (await deps.quarantinedNames?.()) ?? new Set<string>();
         const metaKeys = await store.list("attachments/metadata/");
         const blobKeys = await store.list("attachments/blobs/");
         const described = new Set<string>();
@@ -214,9 +217,11 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
           try {
             attachment = await internals.read(id);
           } catch {
-            attachment = undefined;
+            // Unreadable metadata says nothing about who uses the blob: keep both until repair rebuilds it.
+            kept++;
+            continue;
           }
-          const referenced = live.has(id) || (attachment !== undefined && attachment.refCount > 0);
+          const referenced = live.has(id) || named.has(id) || (attachment !== undefined && (attachment.refCount > 0 || attachment.referencedBy.length > 0));
           const old = attachment === undefined || attachment.createdAt < olderThan;
           if (referenced || !old) {
             kept++;
@@ -228,7 +233,7 @@ export function createAttachmentStorage(deps: AttachmentDeps): AttachmentStorage
         for (const key of blobKeys) {
           const id = attachmentIdFromBlobKey(key);
           // A blob without metadata was adopted by a write that never committed.
-          if (id === undefined || described.has(id) || live.has(id)) continue;
+          if (id === undefined || described.has(id) || live.has(id) || named.has(id)) continue;
           freedBytes += (await store.adapter.size?.(key)) ?? 0;
           ops.push({ type: "delete", key });
         }

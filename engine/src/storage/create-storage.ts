@@ -5,10 +5,12 @@ import { INDEX_KEY, sessionIdFromMetadataKey } from "./keys.ts";
 import { createListIndex, parseListIndex } from "./list-index.ts";
 import { createMutex } from "./mutex.ts";
 import { createPersistenceQueue } from "./persistence-queue.ts";
+import { readQuarantine } from "./quarantine-evidence.ts";
 import { collectReferences, type SessionCore } from "./session-reads.ts";
 import { createSessionStorage } from "./session-storage.ts";
 import { createStore, encodeJson, type InternalStore } from "./store.ts";
-import { repairStorage, verifyStorage } from "./integrity.ts";
+import { verifyStorage } from "./integrity.ts";
+import { repairStorage } from "./repair.ts";
 import type { IntegrityProblem, KvAdapter, Storage } from "./types.ts";
 import type { LibraryChange } from "./library-events.ts";
 
@@ -80,6 +82,7 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
     lock,
     cacheBytes: options.attachmentCacheBytes,
     liveReferences: async () => (await collectReferences(core, { inLock: true })).references,
+    quarantinedNames: async () => new Set((await readQuarantine(core)).namedIds.keys()),
   });
   resetAttachments = () => attachments.internals.forget();
   persistDeferred = () => attachments.internals.persistDeferred();

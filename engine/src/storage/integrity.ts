@@ -1,23 +1,27 @@
 import { AttachmentSchema, SessionMetadataSchema, type Attachment, type SessionMetadata } from "../domain/index.ts";
 import { attachmentIdFromBlobKey, attachmentIdFromMetaKey, attachmentMetaKey, blobKey, INDEX_KEY, metadataKey, sessionIdFromMetadataKey } from "./keys.ts";
 import { indexFieldsDiffer, ListIndexSchema } from "./list-index.ts";
-import type { QueuedOp } from "./persistence-queue.ts";
+import { CHUNK_SIZE } from "../domain/index.ts";
+import { type QuarantineEvidence, readQuarantine, sessionOfKey } from "./quarantine-evidence.ts";
 import { chunkKeyOf, collectReferences, quarantine, type SessionCore } from "./session-reads.ts";
-import { decodeJson, encodeJson } from "./store.ts";
-import type { IntegrityProblem, RepairReport, VerifyOptions, VerifyReport } from "./types.ts";
+import { decodeJson } from "./store.ts";
+import type { IntegrityProblem, VerifyOptions, VerifyReport } from "./types.ts";
 
-interface Scan {
+export interface Scan {
   readonly report: VerifyReport;
   readonly metadata: Map<string, SessionMetadata>;
   readonly attachments: Map<string, Attachment>;
   readonly references: Map<string, Set<string>>;
   readonly blobIds: Set<string>;
+  readonly evidence: QuarantineEvidence;
+  /** The sessions that should count as referencing an attachment (see `repair`). */
+  readonly namers: (attachment: Pick<Attachment, "id" | "referencedBy">) => string[];
 }
 
-const sameSet = (a: readonly string[], b: Set<string> | undefined) => a.length === (b?.size ?? 0) && a.every((id) => b?.has(id) === true);
+export const sameSet = (a: readonly string[], b: Set<string> | undefined) => a.length === (b?.size ?? 0) && a.every((id) => b?.has(id) === true);
 
 /** Must run under the storage lock. */
-async function scan(core: SessionCore, options: VerifyOptions): Promise<Scan> {
+export async function scan(core: SessionCore, options: VerifyOptions): Promise<Scan> {
   await core.refreshIndex();
   const { store, host } = core;
   await core.persistDeferred();
@@ -58,6 +62,21 @@ async function scan(core: SessionCore, options: VerifyOptions): Promise<Scan> {
     }
   }
 
+  // Who may name each attachment: the readable records, quarantined records of a live session, and — for a
+  // session that lost records — what the attachment already recorded for it (the only trace left).
+  const evidence = await readQuarantine(core);
+  const damaged = new Set<string>();
+  for (const session of metadata.values()) if (session.screenshots.lostChunks.length + session.audio.lostChunks.length > 0) damaged.add(session.id);
+  for (const problem of problems) {
+    if ((problem.kind === "chunk_corrupt" || problem.kind === "chunk_missing" || problem.kind === "record_invalid") && problem.sessionId !== undefined) damaged.add(problem.sessionId);
+  }
+  const namers = (attachment: Pick<Attachment, "id" | "referencedBy">): string[] => {
+    const names = new Set(collected.references.get(attachment.id) ?? []);
+    for (const sessionId of attachment.referencedBy) if (damaged.has(sessionId) && metadata.has(sessionId)) names.add(sessionId);
+    for (const sessionId of evidence.namedIds.get(attachment.id) ?? []) if (metadata.has(sessionId)) names.add(sessionId);
+    return [...names].sort();
+  };
+
   // Attachments, their blobs and refcounts.
   const attachments = new Map<string, Attachment>();
   for (const key of await store.list("attachments/metadata/")) {
@@ -83,9 +102,9 @@ async function scan(core: SessionCore, options: VerifyOptions): Promise<Scan> {
     if (!blobIds.has(id)) problems.push({ kind: "blob_missing", key: blobKey(id), message: `blob of attachment ${id} is missing`, attachmentId: id, sessionId: [...sessions][0] });
   }
   for (const attachment of attachments.values()) {
-    const recomputed = collected.references.get(attachment.id);
-    if (!sameSet(attachment.referencedBy, recomputed) || attachment.refCount !== attachment.referencedBy.length) {
-      problems.push({ kind: "refcount_mismatch", key: attachmentMetaKey(attachment.id), message: `attachment ${attachment.id} counts ${attachment.refCount} references, the records make ${recomputed?.size ?? 0}`, attachmentId: attachment.id });
+    const expected = namers(attachment);
+    if (!sameSet(attachment.referencedBy, new Set(expected)) || attachment.refCount !== attachment.referencedBy.length) {
+      problems.push({ kind: "refcount_mismatch", key: attachmentMetaKey(attachment.id), message: `attachment ${attachment.id} counts ${attachment.refCount} references, the records make ${expected.length}`, attachmentId: attachment.id });
     }
     if (!blobIds.has(attachment.id)) {
       if (!collected.references.has(attachment.id)) problems.push({ kind: "blob_missing", key: blobKey(attachment.id), message: `blob of attachment ${attachment.id} is missing`, attachmentId: attachment.id });
@@ -121,61 +140,44 @@ async function scan(core: SessionCore, options: VerifyOptions): Promise<Scan> {
     }
   }
 
-  const report: VerifyReport = { ok: problems.length === 0, sessions: metadata.size, chunks: collected.chunks, attachments: attachments.size, problems };
-  return { report, metadata, attachments, references: collected.references, blobIds };
+  // What the records hold against what the list says, unless damage already reported explains it.
+  const damagedKinds = new Set(problems.filter((p) => p.kind === "chunk_corrupt" || p.kind === "chunk_missing").map((p) => `${p.key.split("/")[0]}/${p.sessionId}`));
+  for (const session of metadata.values()) {
+    for (const kind of ["screenshots", "audio"] as const) {
+      const refs = session[kind];
+      if (damagedKinds.has(`${kind}/${session.id}`)) continue;
+      const inLost = refs.lostChunks.reduce((sum, index) => sum + Math.max(0, Math.min(CHUNK_SIZE, refs.itemCount - index * CHUNK_SIZE)), 0);
+      const held = collected.itemsHeld.get(`${kind}/${session.id}`) ?? 0;
+      if (held !== refs.itemCount - inLost) {
+        problems.push({ kind: "count_mismatch", key: metadataKey(session.id), message: `session ${session.id} lists ${refs.itemCount} ${kind === "audio" ? "audio segments" : "screenshots"}${inLost > 0 ? ` (${inLost} in lost chunks)` : ""}; its records hold ${held}`, sessionId: session.id });
+      }
+    }
+  }
+
+  // Records whose session has no metadata: a delete or an import that did not finish.
+  const invalidSessions = new Set(problems.filter((p) => p.kind === "metadata_invalid").map((p) => p.sessionId));
+  const orphanSessions = new Map<string, string>();
+  for (const key of [...present, ...(await store.list("videos/"))]) {
+    const id = sessionOfKey(key);
+    if (id !== undefined && !metadata.has(id) && !invalidSessions.has(id) && !orphanSessions.has(id)) orphanSessions.set(id, key);
+  }
+  for (const [id, key] of orphanSessions) problems.push({ kind: "orphan_records", key, message: `records of session ${id} remain without its metadata (an unfinished delete or import)`, sessionId: id });
+
+  // Blobs nothing names: no metadata, no record, nothing quarantined. Left by a failed write or a delete, they
+  // are not damage: they are listed apart, and `gc` removes them.
+  const orphans: IntegrityProblem[] = [];
+  for (const id of blobIds) {
+    if (collected.references.has(id) || evidence.namedIds.has(id)) continue;
+    const attachment = attachments.get(id);
+    if (attachment !== undefined && (attachment.refCount > 0 || attachment.referencedBy.length > 0)) continue;
+    if (attachment === undefined && problems.some((p) => p.attachmentId === id)) continue;
+    orphans.push({ kind: "orphan_blob", key: blobKey(id), message: `blob ${id} is used by no session${attachment === undefined ? " and has no metadata" : ""}; \`stint gc\` removes it`, attachmentId: id });
+  }
+
+  const report: VerifyReport = { ok: problems.length === 0, sessions: metadata.size, chunks: collected.chunks, attachments: attachments.size, problems, orphans };
+  return { report, metadata, attachments, references: collected.references, blobIds, evidence, namers };
 }
 
 export async function verifyStorage(core: SessionCore, options: VerifyOptions = {}): Promise<VerifyReport> {
   return core.lock(async () => (await scan(core, options)).report);
-}
-
-/** Recomputes refcounts, records lost chunks, restores metadata from the index where it can, rebuilds the index. */
-export async function repairStorage(core: SessionCore): Promise<RepairReport> {
-  return core.lock(async () => {
-    const before = await scan(core, {});
-    const { store, host, index } = core;
-    const ops: QueuedOp[] = [];
-    const sessions = new Map(before.metadata);
-    // Metadata lost but still known to the index: restore it so the chunks stay reachable.
-    for (const problem of before.report.problems) {
-      if (problem.kind !== "metadata_invalid" || problem.sessionId === undefined || sessions.has(problem.sessionId)) continue;
-      const entry = index.get(problem.sessionId);
-      if (entry !== undefined) sessions.set(entry.id, entry);
-    }
-    let lostChunksRecorded = 0;
-    for (const problem of before.report.problems) {
-      if ((problem.kind !== "chunk_corrupt" && problem.kind !== "chunk_missing") || problem.sessionId === undefined || problem.chunkIndex === undefined) continue;
-      const session = sessions.get(problem.sessionId);
-      if (session === undefined) continue;
-      const kind = problem.key.startsWith("audio/") ? "audio" : "screenshots";
-      if (session[kind].lostChunks.includes(problem.chunkIndex)) continue;
-      sessions.set(session.id, { ...session, [kind]: { ...session[kind], lostChunks: [...session[kind].lostChunks, problem.chunkIndex].sort((a, b) => a - b) } });
-      lostChunksRecorded++;
-    }
-    for (const session of sessions.values()) {
-      if (session !== before.metadata.get(session.id)) ops.push({ type: "put", key: metadataKey(session.id), value: encodeJson(session) });
-    }
-    let refcountsFixed = 0;
-    for (const attachment of before.attachments.values()) {
-      const recomputed = [...(before.references.get(attachment.id) ?? [])].sort();
-      if (sameSet(attachment.referencedBy, new Set(recomputed)) && attachment.refCount === attachment.referencedBy.length) continue;
-      ops.push({ type: "put", key: attachmentMetaKey(attachment.id), value: encodeJson({ ...attachment, referencedBy: recomputed, refCount: recomputed.length }) });
-      refcountsFixed++;
-    }
-    // Referenced blobs whose metadata is gone get minimal metadata back.
-    for (const [id, referencing] of before.references) {
-      if (before.attachments.has(id) || !before.blobIds.has(id)) continue;
-      const size = (await store.adapter.size?.(blobKey(id))) ?? (await store.get(blobKey(id)))?.length ?? 0;
-      const now = host.clock.now();
-      const referencedBy = [...referencing].sort();
-      ops.push({ type: "put", key: attachmentMetaKey(id), value: encodeJson({ id, contentHash: id, storageKey: blobKey(id), refCount: referencedBy.length, referencedBy, type: "other", mimeType: "application/octet-stream", size, createdAt: now, lastAccessedAt: now } satisfies Attachment) });
-      refcountsFixed++;
-    }
-    index.load([...sessions.values()]);
-    ops.push({ type: "put", key: INDEX_KEY, value: encodeJson({ v: 1, sessions: [...sessions.values()] }) });
-    await store.commitOps(ops, { priority: "critical" });
-    core.resetCaches();
-    const after = await scan(core, { quarantine: true });
-    return { refcountsFixed, indexRebuilt: true, lostChunksRecorded, problemsBefore: before.report.problems.length, problemsAfter: after.report.problems.length };
-  });
 }

@@ -27,22 +27,37 @@ const PackSchema = z.object({
 
 const ITEMS_MARK = [44, 34, 105, 116, 101, 109, 115, 34, 58]; // ,"items":
 
-export async function readPack<T>(core: SessionCore, kind: ItemKind, metadata: SessionMetadata): Promise<T[] | undefined> {
-  const refs = metadata[kind];
-  if (refs.itemCount === 0) return undefined;
-  const bytes = await core.store.get(packKey(kind, metadata.id));
+/** A pack's checked contents, whatever the metadata says now (repair restores chunks from it). */
+export interface PackContents<T> {
+  readonly itemCount: number;
+  readonly chunkCount: number;
+  readonly lostChunks: readonly number[];
+  readonly items: T[];
+}
+
+/** Reads and checks a session's pack without comparing it to the metadata; undefined when absent or bad. */
+export async function readPackContents<T>(core: SessionCore, kind: ItemKind, sessionId: string): Promise<PackContents<T> | undefined> {
+  const bytes = await core.store.get(packKey(kind, sessionId));
   if (bytes === undefined) return undefined;
   try {
     const pack = PackSchema.parse(JSON.parse(decodeUtf8(bytes)));
-    if (pack.sessionId !== metadata.id || pack.itemCount !== refs.itemCount || pack.chunkCount !== refs.chunkCount || pack.lostChunks.join(",") !== refs.lostChunks.join(",")) return undefined;
+    if (pack.sessionId !== sessionId) return undefined;
     const start = bytes.length - 1 - pack.compressedSize;
     let payload: Uint8Array = bytes.subarray(start, bytes.length - 1);
     for (let i = 0; i < ITEMS_MARK.length; i++) if (bytes[start - ITEMS_MARK.length + i] !== ITEMS_MARK[i]) payload = encodeUtf8(JSON.stringify(pack.items));
     if ((await core.host.crypto.sha256(payload)) !== pack.checksum) return undefined;
-    return pack.items as T[];
+    return { itemCount: pack.itemCount, chunkCount: pack.chunkCount, lostChunks: pack.lostChunks, items: pack.items as T[] };
   } catch {
     return undefined; // a bad pack is only a missed shortcut: the chunks answer
   }
+}
+
+export async function readPack<T>(core: SessionCore, kind: ItemKind, metadata: SessionMetadata): Promise<T[] | undefined> {
+  const refs = metadata[kind];
+  if (refs.itemCount === 0) return undefined;
+  const pack = await readPackContents<T>(core, kind, metadata.id);
+  if (pack === undefined || pack.itemCount !== refs.itemCount || pack.chunkCount !== refs.chunkCount || pack.lostChunks.join(",") !== refs.lostChunks.join(",")) return undefined;
+  return pack.items;
 }
 
 /** Builds the packs of a finished session from its chunks (skipped when any chunk is unreadable). */

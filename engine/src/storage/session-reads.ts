@@ -138,8 +138,13 @@ export async function readItems<T>(
  * Which sessions reference which attachments, recomputed from the records
  * themselves (chunks and video records), never from the stored refcounts.
  */
-export async function collectReferences(core: SessionCore, options: { readonly inLock?: boolean } = {}): Promise<{ references: Map<string, Set<string>>; problems: IntegrityProblem[]; chunks: number }> {
+export async function collectReferences(
+  core: SessionCore,
+  options: { readonly inLock?: boolean } = {},
+): Promise<{ references: Map<string, Set<string>>; problems: IntegrityProblem[]; chunks: number; itemsHeld: Map<string, number> }> {
   const references = new Map<string, Set<string>>();
+  /** Items in readable chunks, by `${kind}/${sessionId}`. */
+  const itemsHeld = new Map<string, number>();
   const problems: IntegrityProblem[] = [];
   const add = (attachmentId: string, sessionId: string) => {
     let set = references.get(attachmentId);
@@ -155,6 +160,7 @@ export async function collectReferences(core: SessionCore, options: { readonly i
       const read = await readChunk<{ attachmentId: string }>(core, kind, match[1]!, Number(match[2]), options);
       if ("chunk" in read) {
         chunks++;
+        itemsHeld.set(`${kind}/${match[1]!}`, (itemsHeld.get(`${kind}/${match[1]!}`) ?? 0) + read.chunk.items.length);
         for (const item of read.chunk.items) add(item.attachmentId, match[1]!);
       } else if ("problem" in read) problems.push(read.problem);
     }
@@ -170,5 +176,5 @@ export async function collectReferences(core: SessionCore, options: { readonly i
       problems.push({ kind: "record_invalid", key, message: error instanceof Error ? error.message : String(error), sessionId: match[1]! });
     }
   }
-  return { references, problems, chunks };
+  return { references, problems, chunks, itemsHeld };
 }

@@ -240,7 +240,13 @@ export type IntegrityProblemKind =
   | "blob_hash_mismatch"
   | "refcount_mismatch"
   | "index_mismatch"
-  | "index_invalid";
+  | "index_invalid"
+  /** The list's item count disagrees with what the records hold, and no reported damage explains it. */
+  | "count_mismatch"
+  /** Chunks or records of a session that has no metadata (an unfinished delete or import). */
+  | "orphan_records"
+  /** A blob no session, attachment reference or quarantined record names. */
+  | "orphan_blob";
 
 export interface IntegrityProblem {
   readonly kind: IntegrityProblemKind;
@@ -266,14 +272,22 @@ export interface VerifyReport {
   readonly chunks: number;
   readonly attachments: number;
   readonly problems: readonly IntegrityProblem[];
+  /** Blobs nothing names (`orphan_blob`): not damage, so not in `problems`; `gc` removes them. */
+  readonly orphans: readonly IntegrityProblem[];
 }
 
 export interface RepairReport {
+  /** Sessions whose metadata came back from the index, a quarantined copy or their chunks. */
+  readonly sessionsRestored: number;
+  /** Chunks rebuilt from the session's pack. */
+  readonly chunksRestored: number;
   readonly refcountsFixed: number;
   readonly indexRebuilt: boolean;
   readonly lostChunksRecorded: number;
   readonly problemsBefore: number;
   readonly problemsAfter: number;
+  /** Blobs nothing names, left for `gc`. */
+  readonly orphanBlobs: number;
 }
 
 /** Everything `createStorage` returns. */
