@@ -15,7 +15,7 @@ import { changes, createGround, type Ground, sha256Hex, snapshot } from "./fixtu
 
 const FINISHED = sessionIdFor(0xa); // completed: its pack is a second copy of its chunks
 const RECORDING = sessionIdFor(0xb); // still recording: no pack, its chunks are the only copy
-const SHOTS = { [FINISHED]: 45, [RECORDING]: 25 } as const;
+const shotsOf = (id: string) => (id === FINISHED ? 45 : 25);
 
 let template: Ground;
 const blobsOf = new Map<string, string[]>(); // session → attachment ids in item order
@@ -31,7 +31,7 @@ beforeAll(async () => {
   for (const id of [FINISHED, RECORDING]) {
     await storage.sessions.saveMetadata(newSessionMetadata(id, { name: id === FINISHED ? "Finished" : "Recording" }));
     const ids: string[] = [];
-    for (let n = 0; n < SHOTS[id]; n++) {
+    for (let n = 0; n < shotsOf(id); n++) {
       const attachment = await storage.attachments.saveAttachment(utf8Encode(`${id}-shot-${n}`), { type: "screenshot", mimeType: "image/png" }, { sessionId: id });
       await storage.sessions.appendScreenshot(id, screenshotOf(n, attachment.id));
       ids.push(attachment.id);
@@ -158,7 +158,7 @@ describe("corruption matrix", () => {
           if (corruption.renamed !== id) expect(listed!.name).toBe(id === FINISHED ? "Finished" : "Recording");
           const shots = await storage.sessions.getScreenshots(id);
           const lost = corruption.loses?.session === id ? corruption.loses.items : 0;
-          expect(shots).toHaveLength(SHOTS[id] - lost);
+          expect(shots).toHaveLength(shotsOf(id) - lost);
           const expected = blobsOf.get(id)!;
           for (const shot of shots) expect(shot.attachmentId).toBe(expected[shot.sequenceNumber]);
           // Every blob survives, also those whose records are lost — except one the damage itself destroyed.
