@@ -22,7 +22,7 @@ const PartialSummarySchema = z.object({ summary: z.string().min(1).max(2000) });
 const FinalSummarySchema = z.object({ title: z.string().min(1).max(200), summary: z.string().min(1).max(4000) });
 
 const INSTRUCTIONS =
-  "You write short, factual descriptions of a person's recorded work session from what was on their screen and what they said. Name things after what was done (for example 'Editing auth middleware in VS Code' or 'Call: sprint planning'). Never invent numbers, names or events that are not in the input. Answer only with the requested JSON.";
+  "Describe a recorded work session briefly and factually from its screen text and speech. Name things after what was done ('Editing auth middleware in VS Code', 'Call: sprint planning'). Invent nothing. Answer only with the requested JSON.";
 
 /** Rough token count for budgeting (about four characters a token). */
 const tokens = (text: string) => Math.ceil(text.length / 4);

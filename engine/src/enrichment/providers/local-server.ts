@@ -17,7 +17,7 @@ import { createLocalProvider } from "./local.ts";
 import type { EnrichmentProvider } from "./port.ts";
 import { screenshotPrompt, SYSTEM_PROMPT } from "./prompts.ts";
 import { jsonSchemaFor, ScreenshotAnalysisOutputSchema } from "./schemas.ts";
-import { mapSdkError } from "./sdk-errors.ts";
+import { mapSdkError, withBilledUsage } from "./sdk-errors.ts";
 
 /** Ollama's OpenAI-compatible endpoint on its usual loopback port. */
 export const LOCAL_SERVER_DEFAULT_URL = "http://127.0.0.1:11434/v1";
@@ -78,7 +78,7 @@ export function createLocalServerProvider(options: LocalServerProviderOptions): 
   const client = new OpenAI({ apiKey: "local-server", baseURL, fetch: options.fetch, maxRetries: 0, dangerouslyAllowBrowser: true });
   const now = () => options.host.clock.now();
   const unreachable = (error: unknown) =>
-    new EngineError("enrichment.provider_unavailable", `no model server answers at ${baseURL}: ${error instanceof Error ? error.message : String(error)}`, { retryable: true });
+    new EngineError("enrichment.provider_unavailable", `no model server at ${baseURL}: ${String(error)}`, { retryable: true });
 
   let model: Promise<ServerModel> | undefined;
   const serverModel = () =>
@@ -87,7 +87,7 @@ export function createLocalServerProvider(options: LocalServerProviderOptions): 
       if (id === "auto" || id === "") {
         const listed = ModelListSchema.safeParse(await client.models.list().catch((error: unknown) => Promise.reject(unreachable(error))));
         const first = listed.success ? listed.data.data.find((m) => !/embed/i.test(m.id)) : undefined;
-        if (first === undefined) throw new EngineError("enrichment.provider_unavailable", `the model server at ${baseURL} lists no model; pull one first`);
+        if (first === undefined) throw new EngineError("enrichment.provider_unavailable", `no model at ${baseURL}; pull one first`);
         id = first.id;
       }
       let vision = false;
@@ -168,25 +168,12 @@ export function createLocalServerProvider(options: LocalServerProviderOptions): 
         parts.push({ type: "image_url", image_url: { url: `data:${image.mimeType};base64,${base64Encode(image.bytes)}` } });
       }
       parts.push({ type: "text", text: screenshotPrompt(images) });
-      const usage: Usage[] = [];
-      let problem = "";
-      for (let attempt = 0; attempt <= 2; attempt++) {
-        const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
-          { role: "system", content: SYSTEM_PROMPT },
-          { role: "user", content: attempt === 0 ? parts : [...parts, { type: "text", text: `Your previous answer was not valid (${problem}). Answer again with JSON that matches the schema exactly.` }] },
-        ];
-        try {
-          const result = await chat(messages, "report_screenshots", jsonSchemaFor("report_screenshots"), undefined);
-          usage.push({ provider: "local-server", model: current.id, inputTokens: result.inputTokens, outputTokens: result.outputTokens, audioSeconds: 0, images: images.length, batch: false });
-          const parsed = ScreenshotAnalysisOutputSchema.safeParse(result.json);
-          if (parsed.success) return { value: parsed.data.screenshots, usage };
-          problem = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-        } catch (error) {
-          if ((error as { code?: string }).code !== "invalid_output") throw error;
-          problem = "not a chat completion";
-        }
-      }
-      throw new EngineError("enrichment.invalid_response", `local-server: invalid screenshot answer after 3 tries (${problem})`, { retryable: true });
+      // An invalid answer fails the step as retryable: the queue asks again, within its bounded retries.
+      const result = await chat([{ role: "system", content: SYSTEM_PROMPT }, { role: "user", content: parts }], "report_screenshots", jsonSchemaFor("report_screenshots"), undefined);
+      const usage: Usage[] = [{ provider: "local-server", model: current.id, inputTokens: result.inputTokens, outputTokens: result.outputTokens, audioSeconds: 0, images: images.length, batch: false }];
+      const parsed = ScreenshotAnalysisOutputSchema.safeParse(result.json);
+      if (!parsed.success) throw withBilledUsage(new EngineError("enrichment.invalid_response", "local-server: invalid screenshot answer", { retryable: true }), usage);
+      return { value: parsed.data.screenshots, usage };
     },
   };
 }
