@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { MediaPort } from "../../src/host/index.ts";
-import { V1StoreSchema } from "../../src/domain/index.ts";
+import { v1Schemas } from "../../src/storage/index.ts";
 import { createMediaSource, readCollection, SourceError, type DetectedSource, type OldRecord } from "./sources.ts";
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
@@ -115,7 +115,7 @@ function fromValue(value: unknown, path: string, media: MediaPort | undefined): 
     const sessions = Array.isArray(value.collections.sessions) ? (value.collections.sessions as unknown[]) : [];
     return { format: "backup", description: `backup ${basename(path)} (${sessions.length} session(s)${root === undefined ? "" : `, media from ${root}`})`, sessions: sessions.length, problems: [], records: async function* () { for (const record of sessions) yield { record, media: createMediaSource(root, media) }; } };
   }
-  const parsed = V1StoreSchema.safeParse(value);
+  const parsed = v1Schemas().V1StoreSchema.safeParse(value);
   if (parsed.success) {
     const source = createMediaSource(root, media, parsed.data.attachments);
     return { format: "sessions-list", description: `sessions list ${basename(path)} (${parsed.data.sessions.length} session(s))`, sessions: parsed.data.sessions.length, problems: [], records: async function* () { for (const record of parsed.data.sessions) yield { record, media: source }; } };

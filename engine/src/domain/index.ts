@@ -3,4 +3,3 @@ export * from "./session.ts";
 export * from "./capture.ts";
 export * from "./attachment.ts";
 export * from "./results.ts";
-export * from "./v1.ts";

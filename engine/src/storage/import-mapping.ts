@@ -1,5 +1,5 @@
-import type { SummaryRecordInput } from "../domain/index.ts";
-import { V1SessionSchema, type SessionStatus, type V1AudioSegment, type V1Screenshot, type V1Session } from "../domain/index.ts";
+import type { SessionStatus, SummaryRecordInput } from "../domain/index.ts";
+import { v1Schemas, type V1AudioSegment, type V1Screenshot, type V1Session } from "./import-schemas.ts";
 
 /**
  * Pure mapping from the previous app's session record onto Stint's model, and
@@ -147,7 +147,7 @@ export function planSession(record: unknown, now: number): PlanResult {
   const raw = plainObject(record);
   const oldId = typeof raw?.id === "string" ? raw.id : "(no id)";
   const rawName = typeof raw?.name === "string" ? raw.name : "";
-  const parsed = V1SessionSchema.safeParse(record);
+  const parsed = v1Schemas().V1SessionSchema.safeParse(record);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { oldId, name: rawName, skipped: `not a session record (${issue === undefined ? "invalid" : `${issue.path.join(".") || "record"}: ${issue.message}`})` };

@@ -49,6 +49,7 @@ export {
   type SessionImportReport,
 } from "./migration.ts";
 export { planSession, type MediaRole, type NotImported } from "./import-mapping.ts";
+export { v1Schemas, type V1Session } from "./import-schemas.ts";
 export { applyRetention, sessionsPastRetention, type RetentionReport } from "./retention.ts";
 export { LIBRARY_CHANGED_EVENT, LibraryChangeSchema, type LibraryChange } from "./library-events.ts";
 export { OWNER_LOCK_PATH, claimOwnerLock, readOnlyAdapter } from "./folder-owner.ts";

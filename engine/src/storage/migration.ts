@@ -1,5 +1,6 @@
 import * as z from "zod";
-import { isSessionId, SESSION_SCHEMA_VERSION, type V1AudioSegment, type V1Screenshot } from "../domain/index.ts";
+import { isSessionId, SESSION_SCHEMA_VERSION } from "../domain/index.ts";
+import type { V1AudioSegment, V1Screenshot } from "./import-schemas.ts";
 import type { HostPort } from "../host/index.ts";
 import { encodeUtf8 } from "./codec.ts";
 import type { OpenedStorage } from "./create-storage.ts";
