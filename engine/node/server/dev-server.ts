@@ -1,12 +1,11 @@
-import { open } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { InboundMessageSchema, MAX_MESSAGE_BYTES } from "../../src/bridge/index.ts";
 import type { Engine } from "../../src/engine/index.ts";
 import type { ReviewFeature } from "../../src/review/index.ts";
 import { checkBindHost, createToken, isLoopback, originProblem, presentedToken, tokenCookieName, tokenMatches } from "./security.ts";
-import { readStatic, sniffType } from "./static-files.ts";
+import { serveBlob } from "./blob-route.ts";
+import { readStatic } from "./static-files.ts";
 import { handleForwardedCommand, type RunForwardedCommand } from "./owner-api.ts";
 
 export interface DevServerOptions {
@@ -24,7 +23,12 @@ export interface DevServerOptions {
   readonly heartbeatMs?: number;
   /** Runs `stint` commands forwarded by other processes while this one owns the data folder (`POST /owner/command`). */
   readonly runCommand?: RunForwardedCommand;
+  /** Open `/events` streams allowed at once (default {@link MAX_EVENT_STREAMS}). */
+  readonly maxEventStreams?: number;
 }
+
+/** A panel holds one event stream; a few tabs and reconnects stay well under this. */
+export const MAX_EVENT_STREAMS = 32;
 
 export interface DevServer {
   readonly url: string;
@@ -36,7 +40,6 @@ export interface DevServer {
 }
 
 const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; media-src 'self' blob:; connect-src 'self' blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-const BLOB_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 const DIGEST = /^\/blobs\/([0-9a-f]{64})$/;
 
 function send(response: ServerResponse, status: number, body: string, type = "text/plain; charset=utf-8", headers: Record<string, string> = {}): void {
@@ -88,56 +91,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const streams = new Set<ServerResponse>();
   const review = () => options.engine.context.features.get("review") as ReviewFeature | undefined;
 
-  async function serveBlob(response: ServerResponse, request: IncomingMessage, digest: string): Promise<void> {
-    const headers = { "content-security-policy": BLOB_CSP, "cache-control": "private, max-age=31536000, immutable", "x-content-type-options": "nosniff" };
-    const fromLibrary = await review()?.library().readBlob(digest);
-    if (fromLibrary !== undefined) {
-      response.writeHead(200, { ...headers, "content-type": fromLibrary.mimeType, "content-length": fromLibrary.bytes.byteLength });
-      response.end(Buffer.from(fromLibrary.bytes.buffer, fromLibrary.bytes.byteOffset, fromLibrary.bytes.byteLength));
-      return;
-    }
-    const path = join(options.dataDir, "attachments", "blobs", `${digest}.dat`);
-    const file = await open(path, "r").catch(() => undefined);
-    if (file === undefined) {
-      send(response, 404, "no such attachment");
-      return;
-    }
-    try {
-      const { size } = await file.stat();
-      const head = new Uint8Array(16);
-      await file.read(head, 0, 16, 0);
-      const type = sniffType(head);
-      // Media elements seek with Range requests; one range is enough for them.
-      const range = /^bytes=(\d*)-(\d*)$/.exec(String(request.headers.range ?? ""));
-      let start = 0;
-      let end = size - 1;
-      let status = 200;
-      if (range !== null && size > 0) {
-        start = range[1] === "" ? Math.max(0, size - Number(range[2])) : Number(range[1]);
-        end = range[1] !== "" && range[2] !== "" ? Math.min(size - 1, Number(range[2])) : size - 1;
-        if (start > end || start >= size) {
-          send(response, 416, "range not satisfiable", undefined, { "content-range": `bytes */${size}` });
-          return;
-        }
-        status = 206;
-      }
-      response.writeHead(status, { ...headers, "content-type": type, "content-length": end - start + 1, "accept-ranges": "bytes", ...(status === 206 ? { "content-range": `bytes ${start}-${end}/${size}` } : {}) });
-      if (request.method === "HEAD" || size === 0) {
-        response.end();
-        return;
-      }
-      await new Promise<void>((resolve, reject) => {
-        const stream = file.createReadStream({ start, end, autoClose: false });
-        stream.on("error", reject);
-        stream.on("end", () => resolve());
-        stream.pipe(response);
-      });
-    } finally {
-      await file.close();
-    }
-  }
-
   function openEvents(request: IncomingMessage, response: ServerResponse): void {
+    // Each stream holds a socket and a listener: a client that opens them without end is turned away.
+    if (streams.size >= (options.maxEventStreams ?? MAX_EVENT_STREAMS)) {
+      send(response, 503, "too many event streams are open", undefined, { "retry-after": "5" });
+      return;
+    }
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive", "x-content-type-options": "nosniff" });
     response.write("retry: 2000\n: connected\n\n");
     streams.add(response);
@@ -230,7 +189,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     }
     const blob = DIGEST.exec(url.pathname);
     if (blob !== null) {
-      await serveBlob(response, request, blob[1] as string);
+      await serveBlob(request, response, blob[1] as string, { dataDir: options.dataDir, fallback: async (digest) => review()?.library().readBlob(digest) });
       return;
     }
     if (url.pathname.startsWith("/blobs/")) {

@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { lstat, readFile, realpath } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 
 const TYPES: Record<string, string> = {
@@ -30,8 +30,11 @@ export function resolveStatic(root: string, pathname: string): string | undefine
 export async function readStatic(root: string, pathname: string): Promise<{ readonly body: Buffer; readonly type: string } | undefined> {
   const path = resolveStatic(root, pathname);
   if (path === undefined) return undefined;
-  const info = await stat(path).catch(() => undefined);
+  // A link planted in the panel's folder is not followed, nor a folder that resolves elsewhere.
+  const info = await lstat(path).catch(() => undefined);
   if (info === undefined || !info.isFile()) return undefined;
+  const [real, rootReal] = await Promise.all([realpath(path).catch(() => ""), realpath(root).catch(() => undefined)]);
+  if (rootReal === undefined || !real.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep)) return undefined;
   return { body: await readFile(path), type: TYPES[extname(path)] ?? "application/octet-stream" };
 }
 
