@@ -108,7 +108,8 @@ function buildDetail(spec: DemoSpec, sessionNo: number, row: SessionRow): Sessio
       height: 200,
       app: APPS[(i >> 4) % APPS.length] as string,
       analysis: `${APPS[(i >> 4) % APPS.length]}: ${words(sessionNo + i, 4)}`,
-      isDuplicate: i % 9 === 4,
+      // Runs of unchanged screens, as when reading or waiting: 12 of every 16.
+      isDuplicate: i % 16 >= 4,
     });
   }
   const transcriptEvery = spec.transcriptEveryMs ?? TRANSCRIPT_MS;
