@@ -1,7 +1,18 @@
 import type { ExportFormat, ListQuery, SessionDetail, SessionRow } from "../../../engine/src/review/models.ts";
+import type { Edit } from "../../../engine/src/review/edits.ts";
 import type { BridgeClient } from "./client.ts";
 
-export type { ExportFormat, ListQuery, SessionDetail, SessionRow };
+export type { Edit, ExportFormat, ListQuery, SessionDetail, SessionRow };
+
+/** What `review.edit` answers: the corrected parts of the session. */
+export type EditResult = Pick<SessionDetail, "tasks" | "notes"> & { readonly summary: SessionDetail["summary"] | null; readonly chapters: NonNullable<SessionDetail["chapters"]> };
+
+/** `library.changed`: a session added, changed or deleted, by this panel or another process. */
+export interface LibraryChange {
+  readonly kind: "added" | "changed" | "deleted";
+  readonly sessionId: string;
+  readonly entry?: SessionRow;
+}
 
 /**
  * Bridge method names the panel calls outside `review.*`, in one place so
@@ -56,6 +67,12 @@ export interface StintApi {
   addMarker(label?: string): Promise<unknown>;
   currentRecording(): Promise<RecordingState | null>;
   retryEnrichment(sessionId: string): Promise<unknown>;
+  rename(id: string, name: string): Promise<{ session: SessionRow }>;
+  tags(id: string, change: { readonly add?: readonly string[]; readonly remove?: readonly string[] }): Promise<{ session: SessionRow }>;
+  deleteSessions(ids: readonly string[]): Promise<{ pending: string[]; undoMs: number }>;
+  undoDelete(ids: readonly string[]): Promise<{ restored: string[] }>;
+  edit(id: string, edit: Edit): Promise<EditResult>;
+  repairStorage(): Promise<unknown>;
 }
 
 export function createApi(client: BridgeClient): StintApi {
@@ -76,5 +93,11 @@ export function createApi(client: BridgeClient): StintApi {
     // session.get answers with { session, live }; live is the state event while recording.
     currentRecording: async () => ((await client.request<{ live?: RecordingState | null }>(METHODS.recordingCurrent)).live ?? null),
     retryEnrichment: (sessionId) => client.request(METHODS.enrichmentRetry, { sessionId }),
+    rename: (id, name) => client.request("review.rename", { id, name }),
+    tags: (id, change) => client.request("review.tags", { id, add: change.add ?? [], remove: change.remove ?? [] }),
+    deleteSessions: (ids) => client.request("review.delete", { ids }),
+    undoDelete: (ids) => client.request("review.undoDelete", { ids }),
+    edit: (id, edit) => client.request("review.edit", { id, edit }),
+    repairStorage: () => client.request("storage.repair", {}, { timeoutMs: 60_000 }),
   };
 }

@@ -6,6 +6,9 @@ import { createDisposer, toErrorView, type AsyncState } from "./async-state.ts";
 export const LIST_PAGE = 200;
 
 export type StatusFilter = "all" | "completed" | "active" | "paused" | "interrupted";
+/** One control for dates: the last day, week or month, or any time. */
+export type RangeFilter = "any" | "day" | "week" | "month";
+const RANGE_MS: Record<Exclude<RangeFilter, "any">, number> = { day: 86_400_000, week: 7 * 86_400_000, month: 30 * 86_400_000 };
 
 /** The session list: query signals in, rows out; reloads when sessions change. */
 export function createListModel(api: StintApi, options: { readonly debounceMs?: number } = {}) {
@@ -13,6 +16,9 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
   const status = signal<StatusFilter>("all");
   const from = signal("");
   const to = signal("");
+  const range = signal<RangeFilter>("any");
+  /** Rows ticked for a multi-select delete. */
+  const selected = signal<ReadonlySet<string>>(new Set());
   /** Rows shown; the list grows by a page on request instead of rendering thousands at once. */
   const limit = signal(LIST_PAGE);
   const state = signal<AsyncState<{ rows: SessionRow[]; library: string; more: boolean }>>({ kind: "loading", since: Date.now() });
@@ -22,7 +28,8 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
   async function load(): Promise<void> {
     const mine = ++generation;
     if (state.peek().kind !== "ready") state.value = { kind: "loading", since: Date.now() };
-    const fromMs = from.peek() === "" ? undefined : Date.parse(`${from.peek()}T00:00:00`);
+    const picked = range.peek();
+    const fromMs = picked !== "any" ? Date.now() - RANGE_MS[picked] : from.peek() === "" ? undefined : Date.parse(`${from.peek()}T00:00:00`);
     const toMs = to.peek() === "" ? undefined : Date.parse(`${to.peek()}T23:59:59.999`);
     try {
       const result = await api.listSessions({
@@ -33,7 +40,12 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
         // One more than shown tells whether there are more.
         limit: Math.min(1000, limit.peek() + 1),
       });
-      if (mine === generation) state.value = { kind: "ready", value: { rows: result.sessions.slice(0, limit.peek()), library: result.library, more: result.sessions.length > limit.peek() } };
+      if (mine !== generation) return;
+      const rows = result.sessions.slice(0, limit.peek());
+      state.value = { kind: "ready", value: { rows, library: result.library, more: result.sessions.length > limit.peek() } };
+      // A ticked row that is gone (deleted elsewhere) is no longer selected.
+      const present = new Set(rows.map((row) => row.id));
+      if ([...selected.peek()].some((id) => !present.has(id))) selected.value = new Set([...selected.peek()].filter((id) => present.has(id)));
     } catch (error) {
       if (mine === generation) state.value = { kind: "error", error: toErrorView("Loading sessions", error) };
     }
@@ -43,7 +55,7 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
   disposer.add(
     effect(() => {
       // Read every filter so any change schedules a reload.
-      void [text.value, status.value, from.value, to.value, limit.value];
+      void [text.value, status.value, from.value, to.value, range.value, limit.value];
       clearTimeout(timer);
       timer = setTimeout(() => void load(), options.debounceMs ?? 120);
     }),
@@ -67,7 +79,18 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
     status,
     from,
     to,
+    range,
+    selected,
     state,
+    toggleSelected(id: string): void {
+      const next = new Set(selected.peek());
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      selected.value = next;
+    },
+    clearSelection(): void {
+      selected.value = new Set();
+    },
     limit,
     showMore(): void {
       limit.value = Math.min(999, limit.peek() + LIST_PAGE);

@@ -87,6 +87,8 @@ export function createRecordingModel(api: StintApi, options: { readonly now?: ()
     }),
   );
 
+  const lastMarker = signal<{ readonly id: string; readonly sessionId: string; readonly t: number } | undefined>(undefined);
+
   async function act(label: string, run: () => Promise<unknown>): Promise<void> {
     if (busy.peek() !== undefined) return;
     busy.value = label;
@@ -143,7 +145,32 @@ export function createRecordingModel(api: StintApi, options: { readonly now?: ()
         options.onEnded?.(sessionId);
       }
     },
-    marker: () => act("Adding a marker", () => api.addMarker()),
+    /** The marker just added, until it is named or the naming is skipped. */
+    lastMarker,
+    async marker(): Promise<void> {
+      let reply: unknown;
+      await act("Adding a marker", async () => (reply = await api.addMarker()));
+      const marker = (reply as { marker?: { id?: unknown; sessionId?: unknown; sessionTimeMs?: unknown } } | undefined)?.marker;
+      if (typeof marker?.id === "string" && typeof marker.sessionId === "string") {
+        lastMarker.value = { id: marker.id, sessionId: marker.sessionId, t: typeof marker.sessionTimeMs === "number" ? marker.sessionTimeMs : elapsedMs.peek() };
+      }
+    },
+    /** Names the marker just added; an empty name keeps the default. */
+    async nameMarker(label: string): Promise<boolean> {
+      const marker = lastMarker.peek();
+      lastMarker.value = undefined;
+      if (marker === undefined || label.trim() === "") return false;
+      try {
+        await api.edit(marker.sessionId, { kind: "marker", markerId: marker.id, label: label.trim() });
+        return true;
+      } catch (cause) {
+        error.value = toErrorView("Naming the marker", cause);
+        return false;
+      }
+    },
+    skipMarkerName(): void {
+      lastMarker.value = undefined;
+    },
     dismissWarning(source: string) {
       warnings.value = warnings.peek().filter((w) => w.source !== source);
     },

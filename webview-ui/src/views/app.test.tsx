@@ -51,19 +51,23 @@ describe("the panel", () => {
   it("offers the demo library when there are no sessions", async () => {
     const { root } = await mount({ demo: false });
     const button = await until(() => root.querySelector<HTMLButtonElement>("[data-testid=use-demo]"), "the demo button");
-    expect(root.textContent).toContain("No sessions yet.");
+    expect(root.textContent).toContain("No recordings yet.");
+    expect(root.querySelector("[data-testid=first-run]")?.textContent).toContain("R");
     await act(() => button.click());
     await until(() => root.querySelectorAll(".session-row").length > 3, "demo rows");
   });
 
   it("opens a session; an evidence chip seeks the player and moves the timeline", async () => {
     const { root, app } = await mount({}, "#/session/demo-parser");
+    await until(() => root.querySelector("[data-testid=tab-timeline]"), "the tabs");
+    await act(() => (root.querySelector("[data-testid=tab-timeline]") as HTMLButtonElement).click());
     await until(() => root.querySelector("[data-testid=timeline] .row"), "timeline rows");
     const detail = app.screen.value.model as DetailModel;
     const state = detail.state.value;
     if (state.kind !== "ready") throw new Error("not loaded");
     // The session has more items than the first page: the rest arrive by review.timeline.
-    expect(state.value.detail.timeline.length).toBeLessThan(state.value.timeline.count);
+    expect(state.value.detail.value.timeline.length).toBeLessThan(state.value.timeline.count);
+    await act(() => (root.querySelector("[data-testid=tab-summary]") as HTMLButtonElement).click());
     const chip = root.querySelectorAll<HTMLButtonElement>("[data-testid=tasks] [data-testid=evidence-chip]")[1]!;
     const t = Number(chip.dataset.t);
     await act(() => chip.click());
@@ -73,14 +77,18 @@ describe("the panel", () => {
     expect(state.value.timeline.complete()).toBe(true);
     const index = state.value.timeline.activeIndex.value;
     expect(index).toBeGreaterThan(300);
-    expect(state.value.timeline.itemAt(index)?.t).toBe(t);
+    const row = state.value.timeline.rowAt(index);
+    expect(row?.kind === "item" ? row.item.t : row?.t).toBe(t);
     expect(root.querySelector("[data-testid=player-time]")?.getAttribute("data-ms")).toBe(String(t));
+    await act(() => (root.querySelector("[data-testid=tab-timeline]") as HTMLButtonElement).click());
     const rows = root.querySelectorAll("[data-testid=timeline] .row").length;
     expect(rows).toBeLessThan(40);
   });
 
   it("moves through the timeline with the arrow keys, one tab stop for the whole list", async () => {
     const { root } = await mount({}, "#/session/demo-parser");
+    await until(() => root.querySelector("[data-testid=tab-timeline]"), "the tabs");
+    await act(() => (root.querySelector("[data-testid=tab-timeline]") as HTMLButtonElement).click());
     await until(() => root.querySelector("[data-testid=timeline] .row"), "timeline rows");
     const tabbable = root.querySelectorAll("[data-testid=timeline] .row-button[tabindex='0']");
     expect(tabbable).toHaveLength(1);
@@ -101,7 +109,7 @@ describe("the panel", () => {
     expect(alert.textContent).toContain("disk went away");
     fail = false;
     await act(() => alert.querySelector("button")!.click());
-    await until(() => root.querySelector("[data-testid=timeline] .row"), "the session after retry");
+    await until(() => root.querySelector("[data-testid=summary]"), "the session after retry");
   });
 
   it("says so when a session does not exist", async () => {

@@ -1,10 +1,53 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { ChapterView } from "../../../engine/src/review/models.ts";
+import { frameAtTime } from "../../../engine/src/review/models.ts";
 import type { BridgeClient } from "../bridge/client.ts";
 import type { MediaElement, PlayerModel } from "../models/player-model.ts";
 import { formatOffset } from "./format.ts";
 import { Thumb } from "./thumb.tsx";
 
-export function Player({ model, client }: { readonly model: PlayerModel; readonly client: BridgeClient }) {
+/** The scrubber with the chapters marked on it and the screen at the pointer shown while hovering. */
+function Scrubber({ model, client, chapters }: { readonly model: PlayerModel; readonly client: BridgeClient; readonly chapters: readonly ChapterView[] }) {
+  const time = model.time.value;
+  const [hover, setHover] = useState<{ readonly t: number; readonly x: number } | undefined>(undefined);
+  const duration = Math.max(1, model.duration);
+  const onMove = (event: PointerEvent) => {
+    const box = (event.currentTarget as HTMLElement).getBoundingClientRect();
+    const fraction = Math.min(1, Math.max(0, (event.clientX - box.left) / Math.max(1, box.width)));
+    setHover({ t: fraction * model.duration, x: fraction });
+  };
+  const frame = hover === undefined ? undefined : frameAtTime(model.frames.value, hover.t);
+  return (
+    <div class="scrubber-wrap" onPointerMove={onMove} onPointerLeave={() => setHover(undefined)}>
+      <input
+        type="range"
+        class="scrubber"
+        min={0}
+        max={model.duration}
+        step={1000}
+        value={time}
+        aria-label="Play position"
+        aria-valuetext={formatOffset(time)}
+        onInput={(e) => model.seek(Number(e.currentTarget.value))}
+        data-testid="scrubber"
+      />
+      <div class="ticks" aria-hidden="true" data-testid="chapter-ticks">
+        {chapters.map((chapter) => (
+          <span key={chapter.id} class="tick" style={{ left: `${(chapter.t / duration) * 100}%` }} title={chapter.title} />
+        ))}
+      </div>
+      {hover !== undefined && (
+        <div class="scrub-preview" style={{ left: `${hover.x * 100}%` }} aria-hidden="true" data-testid="scrub-preview">
+          {frame !== undefined && <Thumb client={client} digest={frame.blob} alt="" width={128} height={80} />}
+          <span>{formatOffset(hover.t)}</span>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The compact player: the screen (or video), play/pause, the scrubber and the time. */
+export function Player({ model, client, chapters = [] }: { readonly model: PlayerModel; readonly client: BridgeClient; readonly chapters?: readonly ChapterView[] }) {
   const media = useRef<HTMLMediaElement>(null);
   useEffect(() => {
     if (media.current === null) return;
@@ -25,20 +68,10 @@ export function Player({ model, client }: { readonly model: PlayerModel; readonl
         </div>
       )}
       <div class="player-bar">
-        <button type="button" class="button" onClick={() => model.toggle()} aria-label={model.playing.value ? "Pause playback" : "Play"} data-testid="play">
+        <button type="button" class="button play" onClick={() => model.toggle()} aria-label={model.playing.value ? "Pause playback" : "Play"} data-testid="play">
           {model.playing.value ? "❚❚" : "▶"}
         </button>
-        <input
-          type="range"
-          class="scrubber"
-          min={0}
-          max={model.duration}
-          step={1000}
-          value={time}
-          aria-label="Play position"
-          aria-valuetext={formatOffset(time)}
-          onInput={(e) => model.seek(Number(e.currentTarget.value))}
-        />
+        <Scrubber model={model} client={client} chapters={chapters} />
         <span class="player-time" data-testid="player-time" data-ms={Math.round(time)}>
           {formatOffset(time)} / {formatOffset(model.duration)}
         </span>
@@ -50,7 +83,7 @@ export function Player({ model, client }: { readonly model: PlayerModel; readonl
             Audio: {loaded} of {loads.length} segments loaded
           </span>
         )}
-        {model.mode === "slideshow" && <span class="muted">No audio or video: the screenshots play as a slideshow.</span>}
+        {model.mode === "slideshow" && <span class="muted">No audio: the screenshots play as a slideshow.</span>}
         {model.error.value !== undefined && (
           <span class="inline-error" role="alert">
             {model.error.value}

@@ -9,7 +9,9 @@ export function ProcessingScreen({ model, onOpen, onBack }: { readonly model: Pr
       <button type="button" class="link back" onClick={onBack}>
         ← All sessions
       </button>
-      <h1 id="processing-title">Processing {model.row.value?.name ?? "the session"}</h1>
+      <h1 id="processing-title" tabIndex={-1}>
+        {model.done.value ? `${model.row.value?.name ?? "The session"} is ready` : failed !== undefined ? `Processing ${model.row.value?.name ?? "the session"} stopped` : `Processing ${model.row.value?.name ?? "the session"}`}
+      </h1>
       <ol class="stages">
         {stages.map((stage) => (
           <li key={stage.key} class={`stage stage-${stage.status}`} data-stage={stage.key} data-status={stage.status}>

@@ -1,5 +1,7 @@
 import { useEffect } from "preact/hooks";
+import { useState } from "preact/hooks";
 import type { RecordingModel } from "../models/recording-model.ts";
+import type { ToastModel } from "../models/toast-model.ts";
 import { formatOffset } from "./format.ts";
 
 /** Single-key shortcuts, ignored while typing in a field or with a modifier held. */
@@ -21,7 +23,43 @@ export function shortcutFor(event: KeyboardEvent): "start" | "pause" | "end" | "
   }
 }
 
-export function RecordingControls({ model }: { readonly model: RecordingModel }) {
+/** Right after M: name the marker (optional; Enter on an empty field or Escape skips). */
+function MarkerName({ model, toasts }: { readonly model: RecordingModel; readonly toasts?: ToastModel }) {
+  const marker = model.lastMarker.value;
+  const [text, setText] = useState("");
+  if (marker === undefined) return null;
+  const finish = async (label: string) => {
+    setText("");
+    const named = await model.nameMarker(label);
+    toasts?.show({ text: named ? `Marker “${label.trim()}” at ${formatOffset(marker.t)}` : `Marker added at ${formatOffset(marker.t)}` });
+  };
+  return (
+    <form
+      class="marker-name"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void finish(text);
+      }}
+      data-testid="marker-name"
+    >
+      <input
+        aria-label={`Name the marker at ${formatOffset(marker.t)} (optional)`}
+        placeholder={`Marker at ${formatOffset(marker.t)}: name it, or Enter`}
+        value={text}
+        onInput={(e) => setText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") {
+            e.preventDefault();
+            void finish("");
+          }
+        }}
+        ref={(el) => el?.focus()}
+      />
+    </form>
+  );
+}
+
+export function RecordingControls({ model, toasts }: { readonly model: RecordingModel; readonly toasts?: ToastModel }) {
   const phase = model.phase.value;
   const busy = model.busy.value;
   const available = model.available.value;
@@ -42,6 +80,11 @@ export function RecordingControls({ model }: { readonly model: RecordingModel })
     return () => removeEventListener("keydown", onKey);
   }, [model]);
 
+  useEffect(() => {
+    // The button pressed was replaced (Record → Pause, Pause → Resume): keep keyboard focus in the controls.
+    if (document.activeElement === document.body || document.activeElement === null) document.querySelector<HTMLElement>("[data-testid=recording-controls] button:not([disabled])")?.focus();
+  }, [phase]);
+
   if (available === "checking") return <div class="recording" aria-live="polite">Checking the recorder…</div>;
   if (available === "no") {
     return (
@@ -61,7 +104,7 @@ export function RecordingControls({ model }: { readonly model: RecordingModel })
       </span>
       {phase === "idle" ? (
         <button type="button" class="button button-primary" onClick={() => void model.start()} disabled={busy !== undefined} aria-keyshortcuts="R" data-testid="rec-start">
-          Start recording <kbd>R</kbd>
+          ● Record <kbd>R</kbd>
         </button>
       ) : (
         <>
@@ -75,7 +118,7 @@ export function RecordingControls({ model }: { readonly model: RecordingModel })
             </button>
           )}
           <button type="button" class="button" onClick={() => void model.marker()} disabled={busy !== undefined || phase !== "recording"} aria-keyshortcuts="M" data-testid="rec-marker">
-            Add marker <kbd>M</kbd>
+            Mark <kbd>M</kbd>
           </button>
           <button type="button" class="button button-danger" onClick={() => void model.end()} disabled={busy !== undefined} aria-keyshortcuts="E" data-testid="rec-end">
             End <kbd>E</kbd>
@@ -88,6 +131,7 @@ export function RecordingControls({ model }: { readonly model: RecordingModel })
           {model.error.value.what} failed: {model.error.value.message}
         </span>
       )}
+      <MarkerName model={model} {...(toasts === undefined ? {} : { toasts })} />
       {model.warnings.value.length > 0 && (
         <ul class="health" aria-label="Capture warnings" data-testid="health-warnings">
           {model.warnings.value.map((w) => (

@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { BridgeClient } from "../bridge/client.ts";
-import type { TimelineModel } from "../models/timeline-model.ts";
+import type { RowContent, TimelineModel } from "../models/timeline-model.ts";
+import type { TimelineFilter } from "../models/timeline-rows.ts";
 import type { TimelineItem } from "../../../engine/src/review/models.ts";
 import { formatOffset } from "./format.ts";
 import { Thumb } from "./thumb.tsx";
@@ -10,7 +11,7 @@ function RowBody({ item, client, defer }: { readonly item: TimelineItem; readonl
     case "screenshot":
       return (
         <>
-          <Thumb client={client} digest={item.blob} alt={`Screenshot at ${formatOffset(item.t)}`} width={96} height={60} defer={defer} />
+          <Thumb client={client} digest={item.blob} alt={`Screenshot at ${formatOffset(item.t)}`} width={80} height={50} defer={defer} />
           <span class="row-text">
             <span class="row-kind">{item.app ?? "Screenshot"}{item.isDuplicate === true ? " · unchanged" : ""}</span>
             <span class="row-line">{item.analysis === undefined ? "Not analysed yet" : item.analysis.trim() === "" ? "Nothing recognised on screen" : item.analysis}</span>
@@ -41,7 +42,9 @@ function RowBody({ item, client, defer }: { readonly item: TimelineItem; readonl
   }
 }
 
-function lightText(item: TimelineItem): string {
+function lightText(row: RowContent): string {
+  if (row.kind === "run") return `${row.end - row.start} unchanged`;
+  const item = row.item;
   switch (item.kind) {
     case "screenshot":
       return item.analysis ?? item.app ?? "Screenshot";
@@ -55,10 +58,37 @@ function lightText(item: TimelineItem): string {
 }
 
 /** The virtualized timeline: only the window's rows exist in the DOM. */
-export function Timeline({ model, client, onSeek, label }: { readonly model: TimelineModel; readonly client: BridgeClient; readonly onSeek: (index: number) => void; readonly label?: string }) {
+const FILTERS: readonly { readonly key: keyof TimelineFilter; readonly label: string }[] = [
+  { key: "chapters", label: "Chapters" },
+  { key: "markers", label: "Markers" },
+  { key: "speech", label: "Speech" },
+  { key: "screen", label: "Screen changes" },
+];
+
+/** Toggles for which rows the timeline shows; none pressed shows everything. */
+export function TimelineFilterBar({ model }: { readonly model: TimelineModel }) {
+  const filter = model.filter.value;
+  return (
+    <div class="filter-bar" role="group" aria-label="Show only" data-testid="timeline-filter">
+      {FILTERS.map(({ key, label }) => (
+        <button key={key} type="button" class="toggle" aria-pressed={filter[key]} onClick={() => model.setFilter({ ...filter, [key]: !filter[key] })} data-filter={key}>
+          {label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+export function Timeline({ model, client, onSeek, label, onUserScroll }: { readonly model: TimelineModel; readonly client: BridgeClient; readonly onSeek: (index: number) => void; readonly label?: string; readonly onUserScroll?: () => void }) {
   const scroller = useRef<HTMLDivElement>(null);
   // The row keyboard focus is on; it follows arrow keys even into rows not rendered yet.
-  const [focusIndex, setFocusIndex] = useState<number | undefined>(undefined);
+  const [focusIndex, setFocusState] = useState<number | undefined>(undefined);
+  // Read synchronously by key handlers, so quick presses between renders each count.
+  const focusRef = useRef<number | undefined>(undefined);
+  const setFocusIndex = (index: number) => {
+    focusRef.current = index;
+    setFocusState(index);
+  };
   // True while keyboard focus belongs in the timeline: rows are recycled (and lightened while
   // scrolling), so the focused row's button may be replaced; focus follows it to the new one.
   const keepFocus = useRef(false);
@@ -81,12 +111,13 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
     if (next !== null && !scroller.current?.contains(next)) keepFocus.current = false;
   };
   const onKeyDown = (event: KeyboardEvent) => {
-    const from = focusIndex ?? Number((event.target as HTMLElement).closest(".row")?.getAttribute("data-index") ?? 0);
+    const from = focusRef.current ?? Number((event.target as HTMLElement).closest(".row")?.getAttribute("data-index") ?? 0);
     const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? model.rowHeight) / model.rowHeight) - 1);
     const moves: Record<string, number> = { ArrowDown: from + 1, ArrowUp: from - 1, PageDown: from + page, PageUp: from - page, Home: 0, End: model.count - 1 };
     const next = moves[event.key];
     if (next === undefined) return;
     event.preventDefault();
+    onUserScroll?.();
     const clamped = Math.min(model.count - 1, Math.max(0, next));
     keepFocus.current = true;
     setFocusIndex(clamped);
@@ -95,6 +126,11 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
   useEffect(() => {
     if (scroller.current === null) return;
     return model.attach(scroller.current);
+  }, [model]);
+  useEffect(() => {
+    // A model replaced by a live refresh starts without a focused row.
+    focusRef.current = undefined;
+    setFocusState(undefined);
   }, [model]);
   useLayoutEffect(() => {
     // Marks the first frame with rows, for the cold-open benchmark.
@@ -108,22 +144,36 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
   const pool = Math.max(1, range.end - range.start);
   const rows: preact.JSX.Element[] = [];
   for (let index = range.start; index < range.end; index++) {
-    const item = model.itemAt(index);
+    const row = model.rowAt(index);
+    const item = row?.kind === "item" ? row.item : undefined;
     const current = index === active;
     rows.push(
-      <li key={index % pool} class={`row row-${item?.kind ?? "pending"}`} style={{ height: `${model.rowHeight}px` }} aria-setsize={model.count} aria-posinset={index + 1} data-index={index} data-active={current ? "true" : undefined}>
-        {item === undefined ? (
+      <li key={index % pool} class={`row row-${row === undefined ? "pending" : row.kind === "run" ? "run" : row.item.kind}`} style={{ height: `${model.rowHeight}px` }} aria-setsize={model.count} aria-posinset={index + 1} data-index={index} data-active={current ? "true" : undefined}>
+        {row === undefined ? (
           <span class="row-button row-loading">Loading…</span>
         ) : scrolling ? (
           // While scrolling fast, a light row: the time and one line, so each frame lays out little text.
           <span class="row-button row-light">
-            <span class="row-time">{formatOffset(item.t)}</span>
-            <span class="row-line">{lightText(item)}</span>
+            <span class="row-time">{formatOffset(row.kind === "run" ? row.t : row.item.t)}</span>
+            <span class="row-line">{lightText(row)}</span>
           </span>
-        ) : (
+        ) : row.kind === "run" ? (
+          <button type="button" class="row-button row-run-button" onClick={() => { keepFocus.current = true; setFocusIndex(index); onSeek(index); model.expand(row.start); }} onFocus={() => {
+              keepFocus.current = true;
+              if (focusRef.current !== index) setFocusIndex(index);
+            }} aria-expanded="false" tabIndex={index === (focusIndex ?? range.visibleStart) ? 0 : -1} data-testid="unchanged-run">
+            <span class="row-time">{formatOffset(row.t)}</span>
+            <span class="row-text">
+              <span class="row-kind">Screen unchanged · show all</span>
+              <span class="row-line">
+                {row.end - row.start} unchanged, {formatOffset(row.t)}–{formatOffset(row.tEnd)}
+              </span>
+            </span>
+          </button>
+        ) : item === undefined ? null : (
           <button type="button" class="row-button" onClick={() => onSeek(index)} onFocus={() => {
               keepFocus.current = true;
-              if (focusIndex !== index) setFocusIndex(index);
+              if (focusRef.current !== index) setFocusIndex(index);
             }} aria-current={current ? "true" : undefined} tabIndex={index === (focusIndex ?? range.visibleStart) ? 0 : -1}>
             <span class="row-time" {...(index === range.start ? { elementtiming: "timeline-row" } : {})}>
               {formatOffset(item.t)}
@@ -136,7 +186,7 @@ export function Timeline({ model, client, onSeek, label }: { readonly model: Tim
   }
   if (model.count === 0) return <div class="timeline timeline-empty">Nothing was captured in this session.</div>;
   return (
-    <div class="timeline" ref={scroller} tabIndex={-1} data-testid="timeline" aria-label={label ?? "Timeline"} role="region" onKeyDown={onKeyDown} onFocusOut={onFocusOut} aria-keyshortcuts="ArrowUp ArrowDown PageUp PageDown Home End">
+    <div class="timeline" ref={scroller} tabIndex={-1} data-testid="timeline" aria-label={label ?? "Timeline"} role="region" onKeyDown={onKeyDown} onFocusOut={onFocusOut} onWheel={onUserScroll} onTouchMove={onUserScroll} onPointerDown={onUserScroll} aria-keyshortcuts="ArrowUp ArrowDown PageUp PageDown Home End">
       <div class="timeline-sizer" style={{ height: `${range.totalHeight}px` }}>
         <ol class="timeline-window" style={{ transform: `translateY(${range.offsetTop}px)` }} aria-label={`Timeline items ${range.start + 1}–${range.end} of ${model.count}`}>
           {rows}
