@@ -59,6 +59,7 @@ export function createDetailModel(api: StintApi, id: string, options: DetailOpti
   let loaded: Loaded | undefined;
   let disposed = false;
   let lastUserScroll = -Infinity;
+  let lastScrub = -Infinity;
 
   async function loadRest(timeline: TimelineModel, player: PlayerModel): Promise<void> {
     timelineError.value = undefined;
@@ -92,7 +93,7 @@ export function createDetailModel(api: StintApi, id: string, options: DetailOpti
     next.detail.value = detail;
     viewDisposer.add(() => player.dispose());
     // The timeline follows the play head, while playing and while scrubbing, unless the user is scrolling it.
-    viewDisposer.add(effect(() => timeline.markTime(player.time.value, Date.now() - lastUserScroll > FOLLOW_PAUSE_MS)));
+    viewDisposer.add(effect(() => timeline.markTime(player.time.value, (player.playing.peek() || Date.now() - lastScrub < FOLLOW_PAUSE_MS) && Date.now() - lastUserScroll > FOLLOW_PAUSE_MS)));
     return next;
   }
 
@@ -186,6 +187,11 @@ export function createDetailModel(api: StintApi, id: string, options: DetailOpti
     refresh,
     retryTimeline(): void {
       if (loaded !== undefined) loaded = { ...loaded, complete: loadRest(loaded.timeline, loaded.player) };
+    },
+    /** The user moved the scrubber: the timeline follows. */
+    noteScrub(): void {
+      lastScrub = Date.now();
+      lastUserScroll = -Infinity;
     },
     /** The user scrolled the timeline: following the play head pauses for a moment. */
     noteUserScroll(): void {

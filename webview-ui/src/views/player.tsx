@@ -7,7 +7,7 @@ import { formatOffset } from "./format.ts";
 import { Thumb } from "./thumb.tsx";
 
 /** The scrubber with the chapters marked on it and the screen at the pointer shown while hovering. */
-function Scrubber({ model, client, chapters }: { readonly model: PlayerModel; readonly client: BridgeClient; readonly chapters: readonly ChapterView[] }) {
+function Scrubber({ model, client, chapters, onScrub }: { readonly model: PlayerModel; readonly client: BridgeClient; readonly chapters: readonly ChapterView[]; readonly onScrub?: () => void }) {
   const time = model.time.value;
   const [hover, setHover] = useState<{ readonly t: number; readonly x: number } | undefined>(undefined);
   const duration = Math.max(1, model.duration);
@@ -28,7 +28,10 @@ function Scrubber({ model, client, chapters }: { readonly model: PlayerModel; re
         value={time}
         aria-label="Play position"
         aria-valuetext={formatOffset(time)}
-        onInput={(e) => model.seek(Number(e.currentTarget.value))}
+        onInput={(e) => {
+          onScrub?.();
+          model.seek(Number(e.currentTarget.value));
+        }}
         data-testid="scrubber"
       />
       <div class="ticks" aria-hidden="true" data-testid="chapter-ticks">
@@ -47,7 +50,7 @@ function Scrubber({ model, client, chapters }: { readonly model: PlayerModel; re
 }
 
 /** The compact player: the screen (or video), play/pause, the scrubber and the time. */
-export function Player({ model, client, chapters = [] }: { readonly model: PlayerModel; readonly client: BridgeClient; readonly chapters?: readonly ChapterView[] }) {
+export function Player({ model, client, chapters = [], onScrub }: { readonly model: PlayerModel; readonly client: BridgeClient; readonly chapters?: readonly ChapterView[]; readonly onScrub?: () => void }) {
   const media = useRef<HTMLMediaElement>(null);
   useEffect(() => {
     if (media.current === null) return;
@@ -71,7 +74,7 @@ export function Player({ model, client, chapters = [] }: { readonly model: Playe
         <button type="button" class="button play" onClick={() => model.toggle()} aria-label={model.playing.value ? "Pause playback" : "Play"} data-testid="play">
           {model.playing.value ? "❚❚" : "▶"}
         </button>
-        <Scrubber model={model} client={client} chapters={chapters} />
+        <Scrubber model={model} client={client} chapters={chapters} {...(onScrub === undefined ? {} : { onScrub })} />
         <span class="player-time" data-testid="player-time" data-ms={Math.round(time)}>
           {formatOffset(time)} / {formatOffset(model.duration)}
         </span>

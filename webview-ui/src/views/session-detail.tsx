@@ -55,7 +55,7 @@ function Body({ loaded, model, client }: { readonly loaded: Loaded; readonly mod
   return (
     <div class="detail-body">
       <div class="detail-player">
-        <Player model={loaded.player} client={client} chapters={detail.chapters ?? []} />
+        <Player model={loaded.player} client={client} chapters={detail.chapters ?? []} onScrub={() => model.noteScrub()} />
       </div>
       <div class="detail-tabs">
         <Tabs model={model} />
