@@ -12,7 +12,7 @@ export interface TesseractVisionOptions {
   /** Relative paths resolve against this (the host's data directory). */
   readonly dataDir: string;
   readonly tesseract?: string;
-  /** Images recognised at once (default 1: each run already uses a whole core). */
+  /** Images recognised at once (default 2; each run is held to one thread). */
   readonly concurrency?: number;
 }
 
@@ -71,7 +71,7 @@ function runTesseract(program: string, path: string, languages: string): Promise
 export function createTesseractVision(options: TesseractVisionOptions): VisionPort | undefined {
   const program = options.tesseract ?? "tesseract";
   if (!tesseractAvailable(program)) return undefined;
-  const limit = Math.max(1, options.concurrency ?? 1);
+  const limit = Math.max(1, options.concurrency ?? 2);
   let running = 0;
   const waiting: (() => void)[] = [];
   const acquire = async () => {

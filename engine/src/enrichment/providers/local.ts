@@ -56,11 +56,8 @@ export function createLocalProvider(host: HostPort, options: LocalProviderOption
         }),
     async analyseScreenshots(images) {
       if (vision === undefined) return { value: images.map((image) => ({ ref: image.ref, activity: "", application: "", details: "" })), usage: [] };
-      const out: ScreenshotAnalysisItem[] = [];
-      for (const image of images) {
-        const ocr = await vision.recognizeText(image.path);
-        out.push(screenAnalysis(image.ref, readScreen(ocr.lines)));
-      }
+      // All at once: the host bounds how many it recognises in parallel.
+      const out: ScreenshotAnalysisItem[] = await Promise.all(images.map(async (image) => screenAnalysis(image.ref, readScreen((await vision.recognizeText(image.path)).lines))));
       return { value: out, usage: usageOf("on-device text recognition", { images: images.length }) };
     },
     async reviewAudio(context) {
