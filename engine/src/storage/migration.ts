@@ -226,7 +226,7 @@ async function writeSession(options: ImportSessionsOptions, plan: SessionPlan, s
     }
     return Promise.all(
       loaded.map((l) =>
-        storage.attachments.saveAttachment(l.media.bytes, { type: l.type, mimeType: l.media.mimeType, ...(l.media.width ? { width: l.media.width } : {}), ...(l.media.height ? { height: l.media.height } : {}), ...(l.media.durationMs === undefined ? {} : { durationMs: l.media.durationMs }) }, { sessionId }),
+        storage.attachments.saveAttachment(l.media.bytes, { type: l.type, mimeType: l.media.mimeType, ...(l.media.width ? { width: l.media.width } : {}), ...(l.media.height ? { height: l.media.height } : {}), ...(l.media.durationMs === undefined ? {} : { durationMs: l.media.durationMs }) }, { sessionId, durable: false }),
       ),
     );
   };
