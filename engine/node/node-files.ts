@@ -31,6 +31,10 @@ async function fsyncPath(path: string, directory: boolean): Promise<void> {
 
 let tempCounter = 0;
 
+/** The data folder is the user's alone: folders 0700, files 0600 (the umask can only narrow these). */
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+
 /** The files capability over node:fs with the durability recipe. */
 export function createNodeFiles(root: string): FilesPort {
   const wrap = async <T>(path: string, run: (absolute: string) => Promise<T>): Promise<T> => {
@@ -46,10 +50,10 @@ export function createNodeFiles(root: string): FilesPort {
     writeAtomic: (path, bytes, options) =>
       wrap(path, async (absolute): Promise<WriteResult> => {
         const directory = dirname(absolute);
-        await fs.mkdir(directory, { recursive: true });
+        await fs.mkdir(directory, { recursive: true, mode: DIR_MODE });
         const temp = `${absolute}.tmp-${process.pid}-${++tempCounter}`;
         try {
-          const handle = await fs.open(temp, "wx");
+          const handle = await fs.open(temp, "wx", FILE_MODE);
           try {
             await handle.writeFile(bytes);
             await handle.sync();
@@ -71,7 +75,7 @@ export function createNodeFiles(root: string): FilesPort {
       }),
     append: (path, bytes) =>
       wrap(path, async (absolute) => {
-        const handle = await fs.open(absolute, "a");
+        const handle = await fs.open(absolute, "a", FILE_MODE);
         try {
           await handle.write(bytes);
           await handle.sync();
@@ -101,12 +105,13 @@ export function createNodeFiles(root: string): FilesPort {
         } else await fs.unlink(absolute);
       }),
     rename: (from, to) => wrap(from, async (absolute) => fs.rename(absolute, resolveHostPath(root, to))),
-    mkdirp: (path) => wrap(path, async (absolute) => void (await fs.mkdir(absolute, { recursive: true }))),
+    mkdirp: (path) => wrap(path, async (absolute) => void (await fs.mkdir(absolute, { recursive: true, mode: DIR_MODE }))),
     copy: (from, to) =>
       wrap(from, async (absolute) => {
         const target = resolveHostPath(root, to);
-        await fs.mkdir(dirname(target), { recursive: true });
+        await fs.mkdir(dirname(target), { recursive: true, mode: DIR_MODE });
         await fs.copyFile(absolute, target);
+        await fs.chmod(target, FILE_MODE);
         await fsyncPath(target, false);
       }),
     confine: (path, area) =>

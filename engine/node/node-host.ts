@@ -33,7 +33,7 @@ export interface NodeHost extends HostPort {
 export function createNodeHost(options: NodeHostOptions): NodeHost {
   const env = options.env ?? process.env;
   const dataDir = options.dataDir;
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const logDir = join(dataDir, "logs");
   const minLevel = LEVELS[options.logLevel ?? "info"];
   const origin = performance.now();
@@ -75,8 +75,8 @@ export function createNodeHost(options: NodeHostOptions): NodeHost {
         if (LEVELS[level] < minLevel) return;
         const line = JSON.stringify({ at: new Date().toISOString(), level, message, ...(data === undefined ? {} : { data: redactForHost(data) }) });
         try {
-          mkdirSync(logDir, { recursive: true });
-          appendFileSync(join(logDir, "engine.log"), `${line}\n`);
+          mkdirSync(logDir, { recursive: true, mode: 0o700 });
+          appendFileSync(join(logDir, "engine.log"), `${line}\n`, { mode: 0o600 });
         } catch {
           // Logging must never fail the engine (read-only or full disk).
         }
