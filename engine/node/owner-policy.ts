@@ -1,5 +1,6 @@
 import type { FeatureFactory } from "../src/engine/index.ts";
 import { createReviewFeatureFactory } from "../src/review/index.ts";
+import { createSearchFeature } from "../src/search/index.ts";
 import { createStorageFeature } from "../src/storage/index.ts";
 
 /** How a command relates to the data folder's owner. */
@@ -13,13 +14,13 @@ export interface OwnerPolicy {
 }
 
 /** Commands that only read the library. */
-const READ_COMMANDS = new Set(["list", "show", "export", "verify", "search"]);
+const READ_COMMANDS = new Set(["list", "show", "export", "verify", "search", "mcp"]);
 /**
  * Commands that never run inside another owner: `serve` is an owner itself;
  * `queue` and `cancel` work on the persisted queue directly rather than through
  * the running engine's, so inside an owner they would be a second writer.
  */
-const NOT_FORWARDABLE = new Set(["serve", "queue", "cancel"]);
+const NOT_FORWARDABLE = new Set(["serve", "queue", "cancel", "mcp"]); // mcp speaks on its own stdio for as long as the client keeps it
 const NO_FOLDER = new Set(["doctor"]);
 
 export function ownerPolicyFor(command: string, flags: Readonly<Record<string, unknown>>): OwnerPolicy {
@@ -29,4 +30,4 @@ export function ownerPolicyFor(command: string, flags: Readonly<Record<string, u
 }
 
 /** The engine a read command opens beside another owner: storage read-only and the review models, nothing that writes or runs jobs. */
-export const READ_ONLY_FEATURES: readonly FeatureFactory[] = [createStorageFeature({ readOnly: true }), createReviewFeatureFactory()];
+export const READ_ONLY_FEATURES: readonly FeatureFactory[] = [createStorageFeature({ readOnly: true }), createReviewFeatureFactory(), createSearchFeature({ readOnly: true })];

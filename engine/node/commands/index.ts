@@ -1,6 +1,7 @@
 import type { Command } from "./command.ts";
 import { doctorCommand } from "./doctor.ts";
 import { searchCommand } from "./search.ts";
+import { mcpCommand } from "./mcp.ts";
 import { serveCommand } from "./serve.ts";
 import { recordCommand } from "./record.ts";
 import { exportCommand } from "./export.ts";
@@ -19,5 +20,5 @@ export const COMMANDS: readonly Command[] = [
   importCommand,
   listCommand, showCommand, deleteCommand, gcCommand, verifyCommand, repairCommand,
   enrichCommand, retryCommand, queueCommand, cancelCommand,
-  searchCommand,
+  searchCommand, mcpCommand,
 ];

@@ -52,7 +52,8 @@ const BACKGROUND_DELAY_MS = 2_000;
  * index runs unchanged in JavaScriptCore, Node and the browser, where FTS5
  * would need a host capability per platform plus a fallback anyway.
  */
-export function createSearchFeature(): FeatureFactory {
+export function createSearchFeature(options: { readonly readOnly?: boolean } = {}): FeatureFactory {
+  const readOnly = options.readOnly === true;
   return (context: EngineContext) => {
     const storage = context.features.get("storage") as OpenedStorage | undefined;
     const index = createSearchIndex();
@@ -125,13 +126,16 @@ export function createSearchFeature(): FeatureFactory {
       const s = mustStorage();
       const seen = dirty.get(id);
       const built = await readSessionDocs(s, id);
-      const tx = s.store.beginTransaction();
-      if (built === undefined) tx.delete(segmentKey(id));
-      else tx.putJson(segmentKey(id), built.stored);
       // A change that committed while this one read its records keeps its mark.
       const clean = dirty.get(id) === seen;
-      if (clean) tx.delete(dirtyKey(id));
-      await tx.commit();
+      // Beside another owner the index lives in memory only: that owner persists its own.
+      if (!readOnly) {
+        const tx = s.store.beginTransaction();
+        if (built === undefined) tx.delete(segmentKey(id));
+        else tx.putJson(segmentKey(id), built.stored);
+        if (clean) tx.delete(dirtyKey(id));
+        await tx.commit();
+      }
       if (built === undefined) index.remove(id);
       else index.put(built.segment);
       if (clean && dirty.get(id) === seen) dirty.delete(id);
@@ -148,7 +152,7 @@ export function createSearchFeature(): FeatureFactory {
         }
         if (batch.every((id) => dirty.has(id))) break; // nothing could be cleared: do not spin
       }
-      if (metaPending && dirty.size === 0) {
+      if (metaPending && dirty.size === 0 && !readOnly) {
         await mustStorage().store.putJson(META_KEY, { version: INDEX_VERSION });
         metaPending = false;
       }
