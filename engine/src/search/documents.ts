@@ -29,13 +29,15 @@ export interface SessionSource {
 }
 
 /** The parts of the review's stored edits that change searchable text (read loosely: the review owns the shape). */
-export const UserEditsSchema = z.looseObject({
-  summary: z.looseObject({ text: z.string() }).optional(),
-  chapters: z.record(z.string(), z.looseObject({ text: z.string(), base: z.string() })).optional(),
-  items: z.record(z.string(), z.looseObject({ text: z.string().optional(), base: z.string().optional(), deleted: z.boolean().optional() })).optional(),
-  added: z.array(z.looseObject({ list: z.string(), id: z.string(), text: z.string() })).optional(),
-  markers: z.record(z.string(), z.string()).optional(),
-});
+export const UserEditsSchema = z
+  .looseObject({
+    summary: z.looseObject({ text: z.string() }),
+    chapters: z.record(z.string(), z.looseObject({ text: z.string(), base: z.string() })),
+    items: z.record(z.string(), z.looseObject({ text: z.string(), base: z.string(), deleted: z.boolean() }).partial()),
+    added: z.array(z.looseObject({ list: z.string(), id: z.string(), text: z.string() })),
+    markers: z.record(z.string(), z.string()),
+  })
+  .partial();
 export type UserEdits = z.infer<typeof UserEditsSchema>;
 
 function spanOf(evidence: readonly Evidence[], whole: readonly [number, number]): [number, number] {
@@ -49,12 +51,11 @@ function spanOf(evidence: readonly Evidence[], whole: readonly [number, number])
   return [start, Math.max(start, end)];
 }
 
-/** Screen text the recorder or an OCR step may add to an analysis under a name of its own. */
+/** What a screenshot showed: the analysis' description and the text read off the screen. */
 function screenText(shot: SessionScreenshot): string {
-  const analysis = shot.analysis as (SessionScreenshot["analysis"] & { ocrText?: unknown; windowTitle?: unknown }) | undefined;
+  const analysis = shot.analysis;
   if (analysis === undefined) return "";
-  const parts = [analysis.summary, analysis.activity, analysis.text, typeof analysis.ocrText === "string" ? analysis.ocrText : undefined, typeof analysis.windowTitle === "string" ? analysis.windowTitle : undefined];
-  return parts.filter((part): part is string => typeof part === "string" && part.trim() !== "").join("\n");
+  return [analysis.summary, analysis.activity, analysis.text].filter((part): part is string => part !== undefined && part.trim() !== "").join("\n");
 }
 
 /** The session's entries in a stable order (the index keeps their positions). Pure. */
@@ -132,9 +133,4 @@ export function documentsOf(source: SessionSource): SearchDocument[] {
 function span(evidence: readonly Evidence[], whole: readonly [number, number]): { startMs: number; endMs: number } {
   const [startMs, endMs] = spanOf(evidence, whole);
   return { startMs, endMs };
-}
-
-/** Apps of the whole session (for `app:`). */
-export function sessionApps(docs: readonly SearchDocument[]): string[] {
-  return docs.filter((doc) => doc.kind === "app").map((doc) => doc.text);
 }

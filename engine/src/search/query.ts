@@ -27,7 +27,7 @@ export interface ParsedQuery {
 function dayStart(value: string, offsetMinutes: number, filter: string): number {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const ms = match === null ? Number.NaN : Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
-  if (!Number.isFinite(ms)) throw new EngineError("search.invalid_query", `${filter}: expects a date like 2026-03-14, not "${value}"`, { data: { filter } });
+  if (!Number.isFinite(ms)) throw new EngineError("search.invalid_query", `${filter}: needs a date like 2026-03-14`, { data: { filter } });
   // A local midnight is UTC midnight minus the zone's offset east of UTC.
   return ms - offsetMinutes * 60_000;
 }
@@ -71,7 +71,7 @@ export function parseQuery(input: string, options: { readonly utcOffsetMinutes?:
       else if (key === "kind") {
         for (const part of value.toLowerCase().split(",")) {
           const kind = SearchKindSchema.safeParse(part.replace(/s$/, "")).data; // "tasks" means "task"
-          if (kind === undefined) throw new EngineError("search.invalid_query", `kind: expects one of ${SearchKindSchema.options.join(", ")}, not "${part}"`, { data: { filter: "kind" } });
+          if (kind === undefined) throw new EngineError("search.invalid_query", `kind: one of ${SearchKindSchema.options.join(", ")}`, { data: { filter: "kind" } });
           kinds.push(kind);
         }
       } else if (key === "before") before = dayStart(value, offset, "before");

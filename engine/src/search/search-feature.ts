@@ -17,6 +17,8 @@ export const SearchQueryParamsSchema = z
   .strict();
 export type SearchQueryParams = z.infer<typeof SearchQueryParamsSchema>;
 
+const NoParams = z.object({}).strict();
+
 export interface SearchVerifyReport {
   readonly ok: boolean;
   readonly sessions: number;
@@ -35,7 +37,6 @@ export interface SearchFeature extends Feature {
   verify(): Promise<SearchVerifyReport>;
   /** Drops the index and builds it again from the records. */
   repair(): Promise<{ sessions: number }>;
-  stats(): ReturnType<ReturnType<typeof createSearchIndex>["stats"]>;
 }
 
 /** How long a long-lived engine lets changes gather before indexing them in the background. */
@@ -73,6 +74,8 @@ export function createSearchFeature(options: { readonly readOnly?: boolean } = {
       for (const id of ids) dirty.set(id, ++generation);
     };
 
+    const warn = (error: unknown) => context.logger.warn("search indexing failed", { error: String(error) });
+
     storage?.queue.onBeforeCommit?.((keys) => {
       const { ops, sessions } = dirtyOps(keys);
       if (sessions.size === 0) return [];
@@ -80,7 +83,7 @@ export function createSearchFeature(options: { readonly readOnly?: boolean } = {
       if (context.background && !stopped && timer === undefined) {
         timer = context.host.timers.setTimeout(() => {
           timer = undefined;
-          void refresh().catch((error: unknown) => context.logger.warn("search indexing failed", { error: String(error) }));
+          void refresh().catch(warn);
         }, BACKGROUND_DELAY_MS);
       }
       return ops;
@@ -219,15 +222,14 @@ export function createSearchFeature(options: { readonly readOnly?: boolean } = {
         await refresh();
         return { sessions: live.size };
       },
-      stats: () => index.stats(),
       methods: {
         "search.query": defineMethod(SearchQueryParamsSchema, (params) => feature.query(params)),
-        "search.verify": defineMethod(z.object({}).strict(), () => feature.verify()),
-        "search.repair": defineMethod(z.object({}).strict(), () => feature.repair()),
+        "search.verify": defineMethod(NoParams, () => feature.verify()),
+        "search.repair": defineMethod(NoParams, () => feature.repair()),
       },
       async start() {
         // A long-lived engine catches up on what changed while it was closed, off the query path.
-        if (context.background && storage !== undefined) void refresh().catch((error: unknown) => context.logger.warn("search indexing failed", { error: String(error) }));
+        if (context.background && storage !== undefined) void refresh().catch(warn);
       },
       async stop() {
         stopped = true;

@@ -276,9 +276,6 @@ export function createSearchIndex() {
       sortedTerms = undefined;
       lengthBuckets = undefined;
     },
-    stats() {
-      return { sessions: segments.size, entries: docCount, words: wordCount, terms: df.size };
-    },
     search,
   };
 }

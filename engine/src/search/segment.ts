@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { SearchKindSchema, sessionApps, type SearchDocument } from "./documents.ts";
+import { SearchKindSchema, type SearchDocument } from "./documents.ts";
 import { terms } from "./text.ts";
 
 /**
@@ -20,13 +20,8 @@ export const StoredSegmentSchema = z.object({
 type DocRow = [number, number, number, string | null, string, string[]?];
 export type StoredSegment = Omit<z.infer<typeof StoredSegmentSchema>, "docs"> & { docs: DocRow[] };
 
-const isRow = (row: readonly unknown[]): row is DocRow =>
-  typeof row[0] === "number" &&
-  typeof row[1] === "number" &&
-  typeof row[2] === "number" &&
-  (row[3] === null || typeof row[3] === "string") &&
-  typeof row[4] === "string" &&
-  (row[5] === undefined || (Array.isArray(row[5]) && row[5].every((app) => typeof app === "string")));
+// Text and kind decide whether an entry is usable; a bad time or ref is caught by verify's comparison.
+const isRow = (row: readonly unknown[]): row is DocRow => typeof row[0] === "number" && typeof row[4] === "string";
 
 const KINDS = SearchKindSchema.options;
 
@@ -90,7 +85,7 @@ export function buildSegment(meta: { sessionId: string; startedAt: number; name:
     startedAt: meta.startedAt,
     name: meta.name,
     tags: meta.tags.map((tag) => tag.toLowerCase()),
-    apps: sessionApps(docs).map((app) => app.toLowerCase()),
+    apps: docs.filter((doc) => doc.kind === "app").map((doc) => doc.text.toLowerCase()),
     docs,
     lengths,
     postings,

@@ -47,7 +47,6 @@ export function allowedTypos(word: string): number {
  */
 export function editDistanceWithin(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  if (a === b) return 0;
   const n = b.length;
   if (rows[0]!.length <= n) for (let r = 0; r < 3; r++) rows[r] = new Int32Array(n * 2 + 2);
   let [prev2, prev, cur] = rows as [Int32Array, Int32Array, Int32Array];
