@@ -3,6 +3,7 @@ import { requirePositionals } from "../args.ts";
 import type { Command } from "./command.ts";
 import { resolveSessionId, storageOf } from "./export.ts";
 import { formatBytes, formatDuration, formatTime, problemLine } from "./storage-commands.ts";
+import { oneLine } from "../output.ts";
 
 const Loose = z.looseObject({});
 
@@ -24,7 +25,7 @@ export const showCommand: Command = {
     const duplicates = full.screenshots.filter((s) => s.isDuplicate).length;
     context.out.json({ ...full, markers: markers ?? [], integrityReport: integrity ?? null, health: health ?? null, duplicates });
     const m = full.metadata;
-    context.out.line(`${m.name}  (${m.id})`);
+    context.out.line(`${oneLine(m.name)}  (${m.id})`);
     context.out.line(`  status      ${m.status}${m.endedAt === undefined ? "" : `, ended ${formatTime(m.endedAt)}`}`);
     context.out.line(`  started     ${formatTime(m.startedAt)}, ${formatDuration(m.activeDurationMs)} recorded`);
     context.out.line(`  screenshots ${full.screenshots.length} (${duplicates} duplicates)`);

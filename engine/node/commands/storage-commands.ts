@@ -1,5 +1,6 @@
 import type { SessionMetadata } from "../../src/domain/index.ts";
 import type { IntegrityProblem } from "../../src/storage/index.ts";
+import { oneLine } from "../output.ts";
 
 /** Shared formatting for the storage commands (list, show, verify, repair, gc). */
 export function formatDuration(ms: number): string {
@@ -22,7 +23,7 @@ export function formatTime(epochMs: number): string {
 
 export function sessionLine(metadata: SessionMetadata): string {
   const counts = `${metadata.screenshots.itemCount} shots, ${metadata.audio.itemCount} audio`;
-  return `${metadata.id}  ${formatTime(metadata.startedAt)}  ${metadata.status.padEnd(11)}  ${formatDuration(metadata.activeDurationMs).padStart(7)}  ${counts.padEnd(22)}  ${metadata.name}`;
+  return `${metadata.id}  ${formatTime(metadata.startedAt)}  ${metadata.status.padEnd(11)}  ${formatDuration(metadata.activeDurationMs).padStart(7)}  ${counts.padEnd(22)}  ${oneLine(metadata.name)}`;
 }
 
 export function problemLine(problem: IntegrityProblem): string {

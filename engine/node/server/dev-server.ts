@@ -114,8 +114,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
 
   async function handleBridge(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const type = String(request.headers["content-type"] ?? "");
-    if (!type.startsWith("application/json")) {
+    // Media types are case-insensitive (RFC 9110 §8.3.1): `Application/JSON` is JSON.
+    const type = String(request.headers["content-type"] ?? "").toLowerCase();
+    if (type.split(";")[0]!.trim() !== "application/json") {
       sendError(response, 415, "bridge.invalid_message", "POST /bridge takes application/json");
       return;
     }

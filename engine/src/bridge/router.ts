@@ -71,11 +71,20 @@ function pickId(raw: unknown): RequestId | null {
   return null;
 }
 
+// An error reply stays small whatever the input held (60,000 unknown keys make one issue with 60,000 names).
+const MAX_ISSUE_TEXT = 300;
+const clip = (text: string) => (text.length <= MAX_ISSUE_TEXT ? text : `${text.slice(0, MAX_ISSUE_TEXT)}… (${text.length - MAX_ISSUE_TEXT} more characters)`);
+
 function describeIssues(error: z.ZodError): string {
-  return error.issues
+  const shown = error.issues
     .slice(0, 5)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "params"}: ${issue.message}`)
+    .map((issue) => clip(`${issue.path.length > 0 ? issue.path.slice(0, 10).join(".") : "params"}: ${issue.message}`))
     .join("; ");
+  return error.issues.length > 5 ? `${shown}; and ${error.issues.length - 5} more` : shown;
+}
+
+function issueData(error: z.ZodError) {
+  return error.issues.slice(0, 5).map((i) => ({ path: i.path.slice(0, 10).map((part) => clip(String(part))), message: clip(i.message) }));
 }
 
 /** Creates the method router. Malformed input always yields a typed error reply. */
@@ -86,21 +95,21 @@ export function createRouter(options: { readonly onNotificationError?: (method: 
     const parsed = InboundMessageSchema.safeParse(raw);
     if (!parsed.success) {
       throw new EngineError("bridge.invalid_message", `invalid envelope: ${describeIssues(parsed.error)}`, {
-        data: { issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.map(String), message: i.message })) },
+        data: { issues: issueData(parsed.error) },
       });
     }
     const message = parsed.data;
     const method = table.get(message.method);
     if (method === undefined) {
-      throw new EngineError("bridge.unknown_method", `unknown method ${message.method}`, { data: { method: message.method } });
+      throw new EngineError("bridge.unknown_method", `unknown method ${clip(message.method)}`, { data: { method: clip(message.method) } });
     }
     if (!callerMayUse(method, caller)) {
-      throw new EngineError("bridge.unknown_method", `${message.method} is not available to the ${caller}`, { data: { method: message.method, caller } });
+      throw new EngineError("bridge.unknown_method", `${clip(message.method)} is not available to the ${caller}`, { data: { method: clip(message.method), caller } });
     }
     const params = method.params.safeParse(message.params ?? {});
     if (!params.success) {
       throw new EngineError("bridge.invalid_params", `${message.method}: ${describeIssues(params.error)}`, {
-        data: { issues: params.error.issues.slice(0, 5).map((i) => ({ path: i.path.map(String), message: i.message })) },
+        data: { issues: issueData(params.error) },
       });
     }
     const result = await method.handler(params.data, { id: message.id });
