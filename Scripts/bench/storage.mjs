@@ -3,8 +3,8 @@
 // acknowledgement (peers: better-sqlite3 in WAL mode with synchronous=FULL,
 // and the old monolithic JSON file rewritten on every append), hydrating an
 // 8-hour session cold, and listing 10,000 sessions with a filter.
-import { spawnSync } from "node:child_process";
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -262,6 +262,41 @@ function listSqlite(dir) {
 }
 
 /**
+ * `stint list --json` as a whole process, answered through a running owner
+ * (`stint serve` holds the folder; the command forwards over its loopback API)
+ * against the same command opening the folder itself with no owner. Median of
+ * alternating runs, so machine load falls on both alike.
+ */
+async function ownerForward(root, dataDir) {
+  const cli = join(root, "dist", "cli.js");
+  const env = { ...process.env, STINT_DATA_DIR: dataDir, STINT_WEBVIEW_DIR: join(root, "dist", "webview-ui") };
+  const run = () => {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, [cli, "list", "--json"], { env, encoding: "utf8" });
+    if (result.status !== 0) throw new Error(`stint list failed: ${result.stderr}`);
+    return performance.now() - started;
+  };
+  run(); // creates the folder and warms the file cache
+  const alone = [];
+  const forwarded = [];
+  for (let i = 0; i < 7; i++) alone.push(run());
+  const owner = spawn(process.execPath, [cli, "serve", "--port", "0"], { env, stdio: "ignore" });
+  try {
+    for (let i = 0; i < 300; i++) {
+      const record = existsSync(join(dataDir, "owner.json")) ? JSON.parse(readFileSync(join(dataDir, "owner.json"), "utf8")) : undefined;
+      if (record?.pid === owner.pid && record.url !== undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    run();
+    for (let i = 0; i < 7; i++) forwarded.push(run());
+  } finally {
+    owner.kill("SIGTERM");
+    await new Promise((resolve) => owner.once("close", resolve));
+  }
+  return { forwarded: median(forwarded), alone: median(alone) };
+}
+
+/**
  * Runs in a child process with a libuv pool of 16 threads, for every
  * contender alike: the Node host's file calls run on that pool, and the
  * default 4 threads would cap how many flushes the disk can fold together
@@ -294,6 +329,9 @@ async function runAll({ root }) {
     return dir;
   };
   try {
+    const forward = await ownerForward(root, sub("owner-forward"));
+    const forwardFigure = { name: "storage.owner_forward_ms", value: forward.forwarded, unit: "ms", better: "lower", peers: { "no-owner": forward.alone }, goal: Math.round(forward.alone * 1.5) };
+    if (process.env.STORAGE_BENCH_ONLY === "owner_forward") return [forwardFigure];
     const stint = await appendStint(engine, sub("append-stint"));
     const sqlite = appendSqlite(sub("append-sqlite"), 1);
     const sqliteBatched = appendSqlite(sub("append-sqlite-20"), 20);
@@ -307,6 +345,7 @@ async function runAll({ root }) {
       { name: "storage.append_1h_items_per_s", value: stint, unit: "items/s", better: "higher", peers: { sqlite, "sqlite-20-per-tx": sqliteBatched, "monolithic-json": monolithic }, goal: Math.round(sqlite) },
       { name: "storage.hydrate_8h_ms", value: hydrate, unit: "ms", better: "lower", peers: { sqlite: hydratePeer }, goal: 50 },
       { name: "storage.list_10k_ms", value: list.ms, unit: "ms", better: "lower", peers: { sqlite: listPeer, "stint-open-with-index": list.openMs }, goal: 10 },
+      forwardFigure,
     ];
   } finally {
     rmSync(base, { recursive: true, force: true });
