@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { detectLocalServers } from "../local-servers.ts";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,6 +57,9 @@ export const serveCommand: Command = {
     context.out.line(`Stint is running. Open ${server.openUrl}`);
     const settings = (await engine.handle({ v: 1, id: "settings", method: "settings.get", params: {} })) as { result?: { enrichment?: { provider?: "anthropic" | "openai" | "local" } } } | undefined;
     context.out.line(describeProvider(context.env, settings?.result?.enrichment?.provider).notice);
+    for (const found of await detectLocalServers()) {
+      context.out.notice(`Local model server: ${found.name} at ${found.url} (${found.models.slice(0, 4).join(", ") || "no models pulled"}); use it with stint enrich --provider local-server`);
+    }
     context.out.line("Press Ctrl-C to stop.");
     context.out.json({ url: server.openUrl, port: server.port });
     if (context.args.flags.open === true) openBrowser(server.openUrl);
