@@ -7,6 +7,7 @@ import type { Engine } from "../../src/engine/index.ts";
 import type { StorageFeature } from "../../src/storage/index.ts";
 import { requirePositionals, stringFlag } from "../args.ts";
 import { CommandFailure, UsageError, type Command, type CommandContext } from "./command.ts";
+import { runVaultExport } from "./vault-export.ts";
 
 /** Version of the full JSON export's shape, so a later import can tell what it reads. */
 export const EXPORT_FORMAT_VERSION = 1;
@@ -135,6 +136,7 @@ export function writeFileAtomic(path: string, text: string): void {
 }
 
 async function runExport(context: CommandContext): Promise<number> {
+  if (context.args.flags.all === true) return runVaultExport(context);
   const [given] = requirePositionals(context.args, ["id"]);
   const format = stringFlag(context.args, "format") ?? "md";
   if (format !== "md" && format !== "json") throw new UsageError(`--format must be md or json, not "${format}"`);
@@ -161,10 +163,12 @@ async function runExport(context: CommandContext): Promise<number> {
 export const exportCommand: Command = {
   name: "export",
   summary: "Write a session as a Markdown report or as full JSON",
-  usage: "stint export <id> [--format md|json] [--out FILE] [--json]",
+  usage: "stint export <id> [--format md|json] [--out FILE] [--json]   |   stint export --all --format md --to FOLDER",
   flags: {
     format: { type: "string", description: "md (a readable report, default) or json (everything stored)", short: "f" },
     out: { type: "string", description: "Write to this file (atomically) instead of stdout", short: "o" },
+    all: { type: "boolean", description: "every session, one Markdown note each, into the folder given by --to (a notes vault)" },
+    to: { type: "string", description: "with --all: the folder to keep the notes in" },
   },
   run: runExport,
 };
