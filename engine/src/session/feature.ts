@@ -124,7 +124,13 @@ export function createSessionFeature(ctx: EngineContext, options: SessionFeature
     const state = currentState();
     const key = `${state.state}:${state.sessionId ?? ""}`;
     if (key === lastEmitted) return;
+    const first = lastEmitted === undefined || lastEmitted === "";
     lastEmitted = key;
+    // Idle at start is what a missing snapshot means: opening a read-only or full folder writes nothing.
+    if (first && state.state === "idle") {
+      ctx.emit("session.state", state);
+      return;
+    }
     const persisted = actor.getPersistedSnapshot();
     persisting = persisting
       .then(() => mustStorage().store.putJson(KEYS.machine, persisted, { priority: "critical" }))

@@ -34,10 +34,13 @@ export async function recoverInterruptedSessions(deps: {
 }): Promise<string[]> {
   const { storage, clock, logger } = deps;
   const candidates = new Set<string>();
+  // Opening writes nothing unless a session really was cut off: a read-only or full data folder still opens.
+  let staleSnapshot = false;
   try {
     const persisted = await storage.store.getJson(KEYS.machine, PersistedMachineSchema);
     if (persisted !== undefined && persisted.context.sessionId !== null && CAPTURING_STATES.includes(persisted.value as SessionMachineState)) {
       candidates.add(persisted.context.sessionId);
+      staleSnapshot = true;
     }
   } catch (error) {
     logger.warn("session machine snapshot unreadable", { error });
@@ -52,15 +55,31 @@ export async function recoverInterruptedSessions(deps: {
     if (metadata === undefined || (metadata.status !== "active" && metadata.status !== "paused")) continue;
     const [screenshots, audio] = await Promise.all([storage.sessions.getScreenshots(sessionId), storage.sessions.getAudioSegments(sessionId)]);
     const activeMs = recordedUntil(metadata.activeDurationMs, screenshots, audio);
-    const updated = await storage.sessions.updateMetadata(sessionId, (current) => ({ ...current, status: "interrupted", activeDurationMs: Math.round(activeMs), updatedAt: clock.now() }), {
-      priority: "critical",
-    });
+    let updated;
+    try {
+      updated = await storage.sessions.updateMetadata(sessionId, (current) => ({ ...current, status: "interrupted", activeDurationMs: Math.round(activeMs), updatedAt: clock.now() }), {
+        priority: "critical",
+      });
+    } catch (error) {
+      // A read-only or full folder: the session is marked on a later open that can write; reading goes on.
+      if (!unwritable(error)) throw error;
+      logger.warn("interrupted session not marked: the data folder cannot be written", { sessionId, error });
+      continue;
+    }
     logger.warn("session was interrupted", { sessionId, screenshots: screenshots.length, audio: audio.length });
     deps.emit("session.state", { ...buildSessionState("idle", null, undefined, clock), sessionId, status: "interrupted", name: updated.name, activeMs: updated.activeDurationMs });
     recovered.push(sessionId);
   }
-  await storage.store.delete(KEYS.machine, { priority: "critical" });
+  if (staleSnapshot) await storage.store.delete(KEYS.machine, { priority: "critical" }).catch((error: unknown) => {
+    if (!unwritable(error)) throw error;
+    logger.warn("session machine snapshot not cleared: the data folder cannot be written", { error });
+  });
   return recovered;
+}
+
+function unwritable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return code === "storage.disk_full" || code === "storage.permission_denied";
 }
 
 /** The integrity report of a session rebuilt from its stored items and warnings. */

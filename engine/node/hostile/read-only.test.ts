@@ -1,0 +1,112 @@
+/**
+ * A read-only data folder and a full disk: reading commands still work, and
+ * opening does not insist on writing (an interrupted session is marked later).
+ * Runs on a small tmpfs the test mounts; skipped where mounting is refused.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { createEngine, PRODUCT_FEATURES } from "../../src/engine/index.ts";
+import { utf8Encode } from "../../src/host/index.ts";
+import { runCli } from "../cli.ts";
+import { storageOf } from "../commands/export.ts";
+import { listCommand, showCommand, verifyCommand } from "../commands/storage-command-set.ts";
+import { createNodeHost } from "../node-host.ts";
+import { snapshot } from "./fixture.ts";
+
+function tryMount(dir: string, options: string): boolean {
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", options, "tmpfs", dir], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const mounted: string[] = [];
+afterEach(() => {
+  for (const dir of mounted.splice(0)) {
+    try {
+      execFileSync("umount", [dir], { stdio: "ignore" });
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const probe = mkdtempSync(join(tmpdir(), "stint-mount-probe-"));
+const canMount = tryMount(probe, "size=1m");
+if (canMount) execFileSync("umount", [probe]);
+rmSync(probe, { recursive: true, force: true });
+
+async function cli(dataDir: string, ...argv: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (c) => (out += c));
+  stderr.on("data", (c) => (err += c));
+  const code = await runCli([...argv, "--data-dir", dataDir], { stdout, stderr, env: {} }, [listCommand, showCommand, verifyCommand]);
+  return { code, out, err };
+}
+
+/** A data folder holding one session that was cut off while recording (opening would like to mark it). */
+async function seed(dataDir: string): Promise<string> {
+  const engine = await createEngine(createNodeHost({ dataDir, env: {} }), PRODUCT_FEATURES, { background: false });
+  const storage = storageOf(engine);
+  const id = engine.context.host.crypto.randomUUID();
+  await storage.sessions.saveMetadata({ schemaVersion: 2, id, name: "Cut off", status: "active", startedAt: 1_700_000_000_000, activeDurationMs: 0 });
+  for (let n = 0; n < 3; n++) {
+    const attachment = await storage.attachments.saveAttachment(utf8Encode(`shot ${n}`), { type: "screenshot", mimeType: "image/png" }, { sessionId: id });
+    await storage.sessions.appendScreenshot(id, { sequenceNumber: n, capturedAt: 1_700_000_000_000 + n * 5000, sessionTimeMs: n * 5000, attachmentId: attachment.id, width: 10, height: 10 });
+  }
+  await engine.stop();
+  return id;
+}
+
+describe.skipIf(!canMount)("a data folder that cannot be written", () => {
+  it("lists, shows and verifies a read-only folder, writing nothing", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "stint-readonly-"));
+    expect(tryMount(dataDir, "size=16m")).toBe(true);
+    mounted.push(dataDir);
+    const id = await seed(dataDir);
+    execFileSync("mount", ["-o", "remount,ro", dataDir]);
+    expect(() => writeFileSync(join(dataDir, "probe"), "x")).toThrow(/EROFS/); // the fault is real
+    const before = snapshot(dataDir);
+    const list = await cli(dataDir, "list");
+    expect(list.code, list.err).toBe(0);
+    expect(list.out).toContain("Cut off");
+    const show = await cli(dataDir, "show", id);
+    expect(show.code, show.err).toBe(0);
+    const verify = await cli(dataDir, "verify", "--no-blobs");
+    expect(verify.err).toBe("");
+    expect(snapshot(dataDir)).toEqual(before);
+  });
+
+  it("lists and shows on a full disk", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "stint-full-"));
+    expect(tryMount(dataDir, "size=4m")).toBe(true);
+    mounted.push(dataDir);
+    const id = await seed(dataDir);
+    // Fill every last block.
+    try {
+      for (let n = 0; ; n++) writeFileSync(join(dataDir, `filler-${n}`), Buffer.alloc(256 * 1024));
+    } catch (error) {
+      expect((error as { code?: string }).code).toBe("ENOSPC"); // the fault is real
+    }
+    try {
+      for (let n = 0; ; n++) writeFileSync(join(dataDir, `crumb-${n}`), Buffer.alloc(1024));
+    } catch {
+      // full to the last kilobyte
+    }
+    const list = await cli(dataDir, "list");
+    expect(list.code, list.err).toBe(0);
+    expect(list.out).toContain("Cut off");
+    const show = await cli(dataDir, "show", id);
+    expect(show.code, show.err).toBe(0);
+  });
+});
