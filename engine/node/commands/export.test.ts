@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEngine, PRODUCT_FEATURES } from "../../src/engine/index.ts";
+import { monthOf } from "../../src/enrichment/index.ts";
 import { encodePng } from "../../src/image/index.ts";
 import { runCli } from "../cli.ts";
 import { createNodeHost } from "../node-host.ts";
@@ -69,13 +70,17 @@ async function enrichedSession(dataDir: string): Promise<string> {
       enrichmentStatus: { status: "completed", stages: { summary: { status: "completed" } }, totalCost: 0.0123 },
     }));
     await storage.store.putJson(`markers/${sessionId}.json`, [{ id: "m1", sessionId, sessionTimeMs: 4000, at: 1_700_000_004_000, note: "decision" }]);
-    await storage.store.putJson(`ledger/2026-11/entries/job1.summary.0.json`, {
+    // The session was imported "now": its ledger entry belongs to the month the session started in,
+    // whatever today's date is.
+    const { startedAt } = await storage.sessions.mustGetMetadata(sessionId);
+    const month = monthOf(startedAt + 10_000);
+    await storage.store.putJson(`ledger/${month}/entries/job1.summary.0.json`, {
       id: "job1.summary.0",
       jobId: "job1",
       sessionId,
       stepId: "summary",
-      at: 1_700_000_010_000,
-      month: "2026-11",
+      at: startedAt + 10_000,
+      month,
       usage: { provider: "anthropic", model: "m", inputTokens: 1000, outputTokens: 200, audioSeconds: 0, images: 0, batch: false },
       costUsd: 0.0123,
     });

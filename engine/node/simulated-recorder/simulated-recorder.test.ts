@@ -48,18 +48,22 @@ describe("Node simulated recorder extras", () => {
       time.timers.clearTimeout(cancelled);
       time.timers.setTimeout(resolve, 7_200_000);
     });
-    const started = performance.now();
+    // Two virtual hours pass without waiting for them: the test's own timeout catches a pump that stalls.
     await done;
     expect(fired).toEqual([1_000, 3_600_000]);
     expect(time.clock.elapsed()).toBe(7_200_000);
-    expect(performance.now() - started).toBeLessThan(5_000);
     time.dispose();
   });
 
-  it("runs virtual time at a fixed factor", async () => {
+  it("runs virtual time at a fixed factor, never firing a timer before its virtual deadline", async () => {
     const time = createWarpedTime({ speed: 1000 });
-    const at = await new Promise<number>((resolve) => time.timers.setTimeout(() => resolve(time.clock.elapsed()), 2_000));
-    expect(at).toBeGreaterThanOrEqual(1_900);
+    const fired: number[] = [];
+    await new Promise<void>((resolve) => {
+      for (const ms of [2_000, 500, 1_000]) time.timers.setTimeout(() => fired.push(ms) && fired.length === 3 && resolve(), ms);
+    });
+    // How late a timer fires depends on the machine's load; how early it may fire does not: never.
+    expect(fired).toEqual([500, 1_000, 2_000]);
+    expect(time.clock.elapsed()).toBeGreaterThanOrEqual(2_000);
     time.dispose();
   });
 });

@@ -38,13 +38,21 @@ export function createWarpedTime(options: WarpedTimeOptions): WarpedTime {
       timers: {
         setTimeout(callback, ms) {
           const id = nextId++;
-          handles.set(
-            id,
-            setTimeout(() => {
-              handles.delete(id);
-              callback();
-            }, Math.max(0, ms) / speed),
-          );
+          const due = elapsed() + Math.max(0, ms);
+          // Node may fire a timer a fraction of a millisecond before performance.now() reaches it,
+          // which at 1000× is a virtual second early: re-arm until the virtual deadline has passed,
+          // so a callback never sees a clock before its own deadline.
+          const arm = () => {
+            handles.set(
+              id,
+              setTimeout(() => {
+                if (elapsed() < due) return arm();
+                handles.delete(id);
+                callback();
+              }, Math.max(1, (due - elapsed()) / speed)),
+            );
+          };
+          arm();
           return id;
         },
         clearTimeout(id) {
