@@ -5,16 +5,16 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { encodePng } from "../../src/image/index.ts";
 import { frameSpec, renderFrame } from "../../src/simulated-recorder/index.ts";
-import { parseWav, wavPeak } from "../../src/session/index.ts";
+import { parseWavHeader, wavPeak } from "../../src/media/index.ts";
 import { createEspeakSpeech, createFfmpegVideo, createWarpedTime, hasTool } from "./index.ts";
 
 describe("Node simulated recorder extras", () => {
   it.skipIf(!hasTool("espeak-ng"))("speaks a segment with espeak-ng, padded to the segment length", async () => {
     const wav = await createEspeakSpeech()(2, 5_000);
     expect(wav).toBeDefined();
-    const info = parseWav(wav!);
-    expect(info?.durationMs).toBe(5_000);
-    expect(wavPeak(wav!, info!)).toBeGreaterThan(0.05);
+    const info = parseWavHeader(wav!);
+    expect(info.durationMs).toBe(5_000);
+    expect(wavPeak(wav!, info)).toBeGreaterThan(0.05);
   });
 
   it.skipIf(!hasTool("ffmpeg"))("encodes PNG frames into a real H.264 segment", async () => {

@@ -7,7 +7,7 @@
  *   idle; a short deadline (a group commit) may fire while capture work is in
  *   flight, a long jump (the next screenshot, a stall watchdog) waits for it.
  */
-import type { ClockPort, TimerId, TimersPort } from "../../src/host/index.ts";
+import { createOrderedTimers, type ClockPort, type TimerId, type TimersPort } from "../../src/host/index.ts";
 
 export interface WarpedTime {
   readonly clock: ClockPort;
@@ -31,39 +31,47 @@ export function createWarpedTime(options: WarpedTimeOptions): WarpedTime {
     const speed = options.speed;
     if (!(speed > 0)) throw new RangeError("speed must be positive");
     const elapsed = () => (performance.now() - startPerf) * speed;
-    const handles = new Map<TimerId, NodeJS.Timeout>();
-    let nextId = 1;
+    // The ordered queue keeps deadline order (Node reorders timers of different durations under load)
+    // and never runs a timer before its virtual deadline (Node may fire a fraction of a millisecond
+    // early, which at 1000× is a virtual second).
+    const armed = new Set<NodeJS.Timeout>();
+    const ids = new Set<TimerId>();
+    const queue = createOrderedTimers({
+      set(callback, ms) {
+        const handle = setTimeout(() => {
+          armed.delete(handle);
+          callback();
+        }, Math.max(1, ms / speed));
+        armed.add(handle);
+        return handle;
+      },
+      clear(handle) {
+        clearTimeout(handle as NodeJS.Timeout);
+        armed.delete(handle as NodeJS.Timeout);
+      },
+      now: elapsed,
+    });
     return {
       clock: { now: () => Math.round(startWall + elapsed()), elapsed },
       timers: {
         setTimeout(callback, ms) {
-          const id = nextId++;
-          const due = elapsed() + Math.max(0, ms);
-          // Node may fire a timer a fraction of a millisecond before performance.now() reaches it,
-          // which at 1000× is a virtual second early: re-arm until the virtual deadline has passed,
-          // so a callback never sees a clock before its own deadline.
-          const arm = () => {
-            handles.set(
-              id,
-              setTimeout(() => {
-                if (elapsed() < due) return arm();
-                handles.delete(id);
-                callback();
-              }, Math.max(1, (due - elapsed()) / speed)),
-            );
-          };
-          arm();
+          const id: TimerId = queue.setTimeout(() => {
+            ids.delete(id);
+            callback();
+          }, ms);
+          ids.add(id);
           return id;
         },
         clearTimeout(id) {
-          const handle = handles.get(id);
-          if (handle !== undefined) clearTimeout(handle);
-          handles.delete(id);
+          ids.delete(id);
+          queue.clearTimeout(id);
         },
       },
       dispose() {
-        for (const handle of handles.values()) clearTimeout(handle);
-        handles.clear();
+        for (const id of ids) queue.clearTimeout(id);
+        ids.clear();
+        for (const handle of armed) clearTimeout(handle);
+        armed.clear();
       },
     };
   }

@@ -5,4 +5,4 @@
  */
 export { BackgroundMediaProcessor, type MediaInput, type MediaProgress, type MediaResult } from "./processor.ts";
 export { concatWavFiles, type ConcatProgress } from "./concat.ts";
-export { buildWavHeader, describeFormat, parseWavHeader, sameFormat, splitWav, WAV_HEADER_BYTES, type WavFormat, type WavInfo } from "./wav.ts";
+export { buildWavHeader, describeFormat, encodeWav, parseWavHeader, sameFormat, splitWav, WAV_HEADER_BYTES, wavPeak, type WavFormat, type WavInfo } from "./wav.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryHost } from "../host/index.ts";
-import { BackgroundMediaProcessor, buildWavHeader, concatWavFiles, parseWavHeader, splitWav } from "./index.ts";
+import { BackgroundMediaProcessor, buildWavHeader, concatWavFiles, encodeWav, parseWavHeader, splitWav, wavPeak } from "./index.ts";
 
 function wav(frames: number, rate = 48_000, channels = 2, fill = 1): Uint8Array {
   const data = new Uint8Array(frames * channels * 2).fill(fill);
@@ -15,6 +15,20 @@ describe("WAV helpers", () => {
     const bytes = wav(100);
     new DataView(bytes.buffer).setUint32(40, 0, true);
     expect(parseWavHeader(bytes).dataLength).toBe(400);
+  });
+
+  it("encodes 16-bit samples that parse back to the same format, length and peak", () => {
+    const samples = Int16Array.from([0, 1200, -16384, 300, 0, -5]);
+    const bytes = encodeWav(samples, 22_050, 2);
+    const info = parseWavHeader(bytes);
+    expect(info).toMatchObject({ audioFormat: 1, channels: 2, sampleRate: 22_050, bitsPerSample: 16, dataOffset: 44, dataLength: 12 });
+    expect(info.durationMs).toBeCloseTo((3 / 22_050) * 1000, 6);
+    expect(wavPeak(bytes, info)).toBe(0.5);
+    expect(new DataView(bytes.buffer).getInt16(44 + 4, true)).toBe(-16384);
+  });
+
+  it("rejects bytes that are not RIFF/WAVE with a typed error", () => {
+    expect(() => parseWavHeader(new TextEncoder().encode("ID3\u0004 not a wave file at all"))).toThrow(expect.objectContaining({ code: "media.unsupported_format" }));
   });
 
   it("splits under an upload limit on frame boundaries", () => {

@@ -88,6 +88,28 @@ export function buildWavHeader(format: WavFormat, dataLength: number): Uint8Arra
   return header;
 }
 
+/** 16-bit PCM samples (interleaved when `channels` > 1) as a complete WAV file. */
+export function encodeWav(samples: Int16Array, sampleRate: number, channels = 1): Uint8Array {
+  const out = new Uint8Array(WAV_HEADER_BYTES + samples.length * 2);
+  out.set(buildWavHeader({ audioFormat: 1, channels, sampleRate, bitsPerSample: 16 }, samples.length * 2), 0);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < samples.length; i++) view.setInt16(WAV_HEADER_BYTES + i * 2, samples[i]!, true);
+  return out;
+}
+
+/** Peak absolute sample of 16-bit PCM data, 0–1; other sample formats report 1 (level unknown, not silent). */
+export function wavPeak(bytes: Uint8Array, info: WavInfo): number {
+  if (info.bitsPerSample !== 16 || info.audioFormat !== 1) return 1;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = Math.min(bytes.length, info.dataOffset + info.dataLength);
+  let peak = 0;
+  for (let at = info.dataOffset; at + 1 < end; at += 2) {
+    const sample = Math.abs(view.getInt16(at, true));
+    if (sample > peak) peak = sample;
+  }
+  return Math.min(1, peak / 32768);
+}
+
 export function sameFormat(a: WavFormat, b: WavFormat): boolean {
   return a.audioFormat === b.audioFormat && a.channels === b.channels && a.sampleRate === b.sampleRate && a.bitsPerSample === b.bitsPerSample;
 }

@@ -62,5 +62,4 @@ export { requiredPermissions, toRecorderConfig } from "./effects.ts";
 export { sessionTimeAt } from "./timeline.ts";
 export type { SessionStateEvent, SessionStatusName } from "./state-event.ts";
 export { DIGITAL_SILENCE_PEAK } from "./health.ts";
-export { parseWav, wavPeak, type WavInfo } from "./wav.ts";
 export { KEYS as SESSION_KEYS, type SessionStoragePort } from "./storage-port.ts";

@@ -15,7 +15,7 @@ import type { CaptureHealthEvent, CaptureServiceName, RecordingAudio, RecordingH
 import { CaptureServices } from "./services.ts";
 import type { SessionStoragePort } from "./storage-port.ts";
 import { KEYS } from "./storage-port.ts";
-import { parseWav, wavPeak } from "./wav.ts";
+import { parseWavHeader, wavPeak } from "../media/index.ts";
 
 export interface RuntimeDeps {
   readonly host: HostPort;
@@ -229,12 +229,10 @@ export class SessionRuntime {
       if (sampleRate === undefined || channels === undefined || (peak === undefined && this.config.audio.microphone)) {
         try {
           const bytes = await this.deps.host.files.read(item.path);
-          const info = parseWav(bytes);
-          if (info !== undefined) {
-            sampleRate ??= info.sampleRate;
-            channels ??= info.channels;
-            peak ??= wavPeak(bytes, info);
-          }
+          const info = parseWavHeader(bytes);
+          sampleRate ??= info.sampleRate;
+          channels ??= info.channels;
+          peak ??= wavPeak(bytes, info);
         } catch (error) {
           this.deps.logger.warn("audio segment unreadable for format", { sessionId: this.sessionId, sequence: item.sequence, error });
         }

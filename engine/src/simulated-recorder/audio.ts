@@ -9,30 +9,6 @@ export function audioContentFor(index: number): AudioContent {
   return PATTERN[index % PATTERN.length]!;
 }
 
-export function encodeWav(samples: Int16Array, sampleRate: number, channels = 1): Uint8Array {
-  const dataBytes = samples.length * 2;
-  const out = new Uint8Array(44 + dataBytes);
-  const view = new DataView(out.buffer);
-  const tag = (at: number, text: string) => {
-    for (let i = 0; i < 4; i++) out[at + i] = text.charCodeAt(i);
-  };
-  tag(0, "RIFF");
-  view.setUint32(4, 36 + dataBytes, true);
-  tag(8, "WAVE");
-  tag(12, "fmt ");
-  view.setUint32(16, 16, true);
-  view.setUint16(20, 1, true);
-  view.setUint16(22, channels, true);
-  view.setUint32(24, sampleRate, true);
-  view.setUint32(28, sampleRate * channels * 2, true);
-  view.setUint16(32, channels * 2, true);
-  view.setUint16(34, 16, true);
-  tag(36, "data");
-  view.setUint32(40, dataBytes, true);
-  new Int16Array(out.buffer, 44, samples.length).set(samples);
-  return out;
-}
-
 /** Renders `durationMs` of `content`; returns samples and their peak (0–1). */
 export function renderAudio(content: AudioContent, durationMs: number, sampleRate: number, seed: number): { samples: Int16Array; peak: number } {
   const count = Math.max(1, Math.round((durationMs * sampleRate) / 1000));

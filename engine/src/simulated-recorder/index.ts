@@ -12,7 +12,8 @@
 import type { CaptureSource, PermissionState, RecorderConfig, RecorderPermissions, TimerId } from "../host/index.ts";
 import { hostError } from "../host/index.ts";
 import { dHash, encodePng } from "../image/index.ts";
-import { audioContentFor, encodeWav, renderAudio } from "./audio.ts";
+import { encodeWav } from "../media/index.ts";
+import { audioContentFor, renderAudio } from "./audio.ts";
 import { frameSpec, renderFrame, rgbToRgba } from "./frames.ts";
 import type { FaultService, RecorderNotification, SimulatedRecorder, SimulatedRecorderDeps, SimulatedRecorderOptions, SimulatedRecorderStats } from "./types.ts";
 
@@ -20,7 +21,8 @@ export type * from "./types.ts";
 
 export { frameSpec, isSceneStart, renderFrame, rgbToRgba, textScale } from "./frames.ts";
 export { ACTIVITIES, sceneContent, type SceneContent } from "./scenes.ts";
-export { audioContentFor, encodeWav, renderAudio } from "./audio.ts";
+export { audioContentFor, renderAudio } from "./audio.ts";
+export { encodeWav } from "../media/index.ts";
 export { charsThatFit, drawText, GLYPH_HEIGHT, GLYPH_WIDTH, textWidth } from "./font.ts";
 
 const DEFAULT_SOURCES = (width: number, height: number): CaptureSource[] => [
