@@ -1,3 +1,4 @@
+import { parseArgs as parseNodeArgs } from "node:util";
 import type { FlagSpec, ParsedArgs } from "./commands/command.ts";
 import { UsageError } from "./commands/command.ts";
 
@@ -9,48 +10,43 @@ export const GLOBAL_FLAGS: Readonly<Record<string, FlagSpec>> = {
   help: { type: "boolean", description: "show help", short: "h" },
 };
 
-/** Parses argv against the command's flags plus the global ones. Unknown flags are usage errors. */
+/**
+ * Parses argv against the command's flags plus the global ones, with Node's own parser
+ * (`--name value`, `--name=value`, `-x`, `--no-flag` for booleans, `--` ends the options).
+ * Unknown flags, missing values and values given to boolean flags are usage errors.
+ */
 export function parseArgs(argv: readonly string[], flags: Readonly<Record<string, FlagSpec>>): ParsedArgs {
   const specs: Record<string, FlagSpec> = { ...GLOBAL_FLAGS, ...flags };
-  const shorts = new Map<string, string>();
-  for (const [name, spec] of Object.entries(specs)) if (spec.short) shorts.set(spec.short, name);
-  const positionals: string[] = [];
-  const values: Record<string, string | boolean | undefined> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--") {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    let name: string | undefined;
-    let inline: string | undefined;
-    if (arg.startsWith("--")) {
-      const eq = arg.indexOf("=");
-      name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-      inline = eq < 0 ? undefined : arg.slice(eq + 1);
-      if (name.startsWith("no-") && specs[name] === undefined && specs[name.slice(3)]?.type === "boolean") {
-        values[name.slice(3)] = false;
-        continue;
-      }
-    } else if (arg.startsWith("-") && arg.length === 2 && arg !== "-") {
-      name = shorts.get(arg.slice(1));
-      if (name === undefined) throw new UsageError(`unknown option ${arg}`);
-    } else {
-      positionals.push(arg);
-      continue;
-    }
-    const spec = specs[name];
-    if (spec === undefined) throw new UsageError(`unknown option --${name}`);
-    if (spec.type === "boolean") {
-      if (inline !== undefined && inline !== "true" && inline !== "false") throw new UsageError(`--${name} takes no value`);
-      values[name] = inline === undefined ? true : inline === "true";
-    } else {
-      const value = inline ?? argv[++i];
-      if (value === undefined || (inline === undefined && value.startsWith("--"))) throw new UsageError(`--${name} needs a value`);
-      values[name] = value;
-    }
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {};
+  for (const [name, spec] of Object.entries(specs)) options[name] = spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short };
+  let parsed: ReturnType<typeof parseNodeArgs>;
+  try {
+    parsed = parseNodeArgs({ args: [...argv], options, strict: true, allowPositionals: true, allowNegative: true });
+  } catch (error) {
+    throw new UsageError(usageMessage(error, specs));
   }
-  return { positionals, flags: values };
+  const values: Record<string, string | boolean | undefined> = {};
+  for (const [name, value] of Object.entries(parsed.values)) values[name] = Array.isArray(value) ? value.at(-1) : value;
+  return { positionals: parsed.positionals, flags: values };
+}
+
+/** Node's parse errors, reworded to name the flag as the user typed it. */
+function usageMessage(error: unknown, specs: Readonly<Record<string, FlagSpec>>): string {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  // Node names the option as '--name', '-x' or '-x, --name <value>': prefer the long name.
+  const long = /'(?:-\w, )?--([A-Za-z0-9-]+)/.exec(message)?.[1];
+  const short = /'-(\w)'/.exec(message)?.[1];
+  switch (code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
+      return `unknown option ${long !== undefined ? `--${long}` : short !== undefined ? `-${short}` : message}`;
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE": {
+      const name = long ?? Object.entries(specs).find(([, spec]) => spec.short === short)?.[0] ?? "";
+      return specs[name]?.type === "boolean" ? `--${name} takes no value` : `--${name} needs a value`;
+    }
+    default:
+      return message;
+  }
 }
 
 /** Parses "30m", "5s", "1h30m", "250ms", or a bare number of seconds, into milliseconds. */

@@ -2,7 +2,8 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { parseArgs, parseDuration } from "./args.ts";
 import { runCli } from "./cli.ts";
-import { CommandFailure, type Command } from "./commands/command.ts";
+import { CommandFailure, UsageError, type Command } from "./commands/command.ts";
+import { COMMANDS } from "./commands/index.ts";
 import { resolveDataDir } from "./data-dir.ts";
 
 function io(env: Record<string, string | undefined> = {}) {
@@ -38,6 +39,32 @@ describe("stint command line", () => {
     expect(await runCli(["--help"], b.io, [probe])).toBe(0);
     expect(b.out()).toContain("probe");
     expect(b.out()).toContain("--data-dir");
+  });
+
+  it("separates every option from its description in every command's help", async () => {
+    for (const command of COMMANDS) {
+      const run = io();
+      expect(await runCli([command.name, "--help"], run.io, COMMANDS)).toBe(0);
+      const optionLines = run.out().split("\n").filter((line) => line.startsWith("  --"));
+      expect(optionLines.length, command.name).toBeGreaterThan(0);
+      // "  --flag <value>  description": at least two spaces after the flag, whatever its length.
+      for (const line of optionLines) expect(line, `${command.name}: ${line}`).toMatch(/^ {2}--[a-z0-9-]+(?: <value>)?(?:, -[a-z])? {2,}\S/);
+    }
+  });
+
+  it("names the flag in parse errors", () => {
+    const flags = { out: { type: "string", description: "", short: "o" }, batch: { type: "boolean", description: "" } } as const;
+    expect(parseArgs(["--out=x", "--", "--literal"], flags)).toEqual({ positionals: ["--literal"], flags: { out: "x" } });
+    for (const [argv, message] of [
+      [["--out"], "--out needs a value"],
+      [["-o"], "--out needs a value"],
+      [["--out", "--json"], "--out needs a value"],
+      [["--batch=yes"], "--batch takes no value"],
+      [["--bogus"], "unknown option --bogus"],
+      [["-q"], "unknown option -q"],
+    ] as const) {
+      expect(() => parseArgs(argv, flags), argv.join(" ")).toThrow(new UsageError(message));
+    }
   });
 
   it("exits 2 on usage errors with the usage line", async () => {

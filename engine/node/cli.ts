@@ -17,10 +17,14 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-function formatFlags(flags: Readonly<Record<string, FlagSpec>>): string {
-  return Object.entries(flags)
-    .map(([name, spec]) => `  --${name}${spec.type === "string" ? " <value>" : ""}`.padEnd(28) + spec.description)
-    .join("\n");
+/** One line per flag, descriptions aligned after the longest flag (two spaces at the least). */
+function formatFlags(flags: Readonly<Record<string, FlagSpec>>, extra: readonly [string, string][] = []): string {
+  const rows: [string, string][] = [
+    ...Object.entries(flags).map(([name, spec]): [string, string] => [`--${name}${spec.type === "string" ? " <value>" : ""}${spec.short ? `, -${spec.short}` : ""}`, spec.description]),
+    ...extra,
+  ];
+  const width = Math.max(24, ...rows.map(([flag]) => flag.length)) + 2;
+  return rows.map(([flag, description]) => `  ${flag.padEnd(width)}${description}`).join("\n");
 }
 
 function mainHelp(commands: readonly Command[]): string {
@@ -34,8 +38,7 @@ function mainHelp(commands: readonly Command[]): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     "",
     "Global options:",
-    formatFlags(GLOBAL_FLAGS),
-    "  --version                 print the version",
+    formatFlags(GLOBAL_FLAGS, [["--version", "print the version"]]),
     "",
     "Run `stint <command> --help` for a command's options.",
   ].join("\n");

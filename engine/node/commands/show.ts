@@ -6,6 +6,21 @@ import { formatBytes, formatDuration, formatTime, problemLine } from "./storage-
 import { oneLine } from "../output.ts";
 
 const Loose = z.looseObject({});
+/** What `show` needs of a capture-health event in an integrity report (older reports hold plain strings). */
+const WarningSchema = z.union([
+  z.string(),
+  z.looseObject({ message: z.string(), severity: z.string().optional(), service: z.string().optional(), sessionTimeMs: z.number().optional(), resolved: z.boolean().optional() }),
+]);
+
+/** One readable line for an integrity warning: "warning audio at 4:05: microphone silent (resolved)". */
+export function warningLine(warning: unknown): string {
+  const parsed = WarningSchema.safeParse(warning);
+  if (!parsed.success) return JSON.stringify(warning) ?? String(warning);
+  if (typeof parsed.data === "string") return parsed.data;
+  const { message, severity, service, sessionTimeMs, resolved } = parsed.data;
+  const where = [severity, service, sessionTimeMs === undefined ? undefined : `at ${formatDuration(sessionTimeMs)}`].filter((part) => part !== undefined).join(" ");
+  return `${where === "" ? "" : `${where}: `}${message}${resolved === true ? " (resolved)" : ""}`;
+}
 
 export const showCommand: Command = {
   name: "show",
@@ -36,7 +51,7 @@ export const showCommand: Command = {
     if (m.enrichmentStatus !== undefined) context.out.line(`  enrichment  ${m.enrichmentStatus.status}, $${m.enrichmentStatus.totalCost.toFixed(4)}`);
     if (full.summary !== undefined) context.out.line(`  summary     ${full.summary.summary.split("\n")[0]}`);
     const warnings = (integrity?.warnings as unknown[] | undefined) ?? m.integrity?.warnings ?? [];
-    for (const warning of warnings) context.out.line(`  warning     ${String(warning)}`);
+    for (const warning of warnings) context.out.line(`  warning     ${warningLine(warning)}`);
     for (const problem of full.problems) context.out.line(`  problem     ${problemLine(problem)}`);
     return 0;
   },

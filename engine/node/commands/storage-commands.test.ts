@@ -103,6 +103,24 @@ describe("storage commands end to end", () => {
     expect((await cli(dataDir, "verify")).code).toBe(0);
   }, 60_000);
 
+  it("show prints integrity warnings as readable lines", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "stint-storage-cli-"));
+    dirs.push(dataDir);
+    const { first } = await seed(dataDir);
+    const warning = { sessionId: first, service: "audio", kind: "silence", severity: "warning", resolved: true, message: "microphone silent", at: 1_700_000_004_000, sessionTimeMs: 245_000 };
+    const engine = await createEngine(createNodeHost({ dataDir, env: {} }), PRODUCT_FEATURES);
+    try {
+      await storageOf(engine).store.putJson(`integrity/${first}.json`, { sessionId: first, warnings: [warning, "older plain warning"] });
+    } finally {
+      await engine.stop();
+    }
+    const show = await cli(dataDir, "show", first);
+    expect(show.code, show.err).toBe(0);
+    expect(show.out).toContain("warning     warning audio at 4m05s: microphone silent (resolved)");
+    expect(show.out).toContain("warning     older plain warning");
+    expect(show.out).not.toContain("[object Object]");
+  }, 60_000);
+
   it("fails cleanly on unknown or hostile ids and bad flags", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "stint-storage-cli-"));
     dirs.push(dataDir);
