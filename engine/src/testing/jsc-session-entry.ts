@@ -29,6 +29,14 @@ function check(name: string, ok: boolean, detail?: unknown): void {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => native.timers.setTimeout(resolve, ms));
+/** Waits for a condition the recorder's own progress makes true; the ceiling only catches a hang. */
+async function waitFor(what: string, condition: () => boolean, ceilingMs = 30_000): Promise<void> {
+  const deadline = native.clock.elapsed() + ceilingMs;
+  while (!condition()) {
+    if (native.clock.elapsed() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
 
 async function main(): Promise<void> {
   __loadScript(__hostConfig.enginePath);
@@ -54,6 +62,9 @@ async function main(): Promise<void> {
   engine.subscribe((event) => void events.push(event));
   await engine.start(host);
 
+  // Each call is bracketed by clock readings, so the session-time check holds however slow the machine is.
+  const now = () => native.clock.elapsed();
+  const startedFrom = now();
   const started = await call<{ state: string; sessionId: string }>("session.start", {
     name: "JSC session",
     screenshots: { enabled: true, intervalMs: 250 },
@@ -61,19 +72,31 @@ async function main(): Promise<void> {
   });
   check("session.start reaches active", started.result?.state === "active", started);
   const sessionId = started.result?.sessionId ?? "";
-  await sleep(2_600);
+  const startedTo = now();
+  await waitFor("8 screenshots and 3 audio segments", () => recorder.stats.screenshots >= 8 && recorder.stats.audioSegments >= 3);
+  const pausedFrom = now();
   const paused = await call<{ state: string }>("session.pause");
+  const pausedTo = now();
   check("session.pause reaches paused", paused.result?.state === "paused", paused);
   const before = recorder.stats.screenshots;
   await sleep(800);
   check("no screenshots are taken while paused", recorder.stats.screenshots === before, { before, after: recorder.stats.screenshots });
   const wrong = await call("session.pause");
   check("pausing twice is session.invalid_transition with the state", wrong.error?.code === "session.invalid_transition", wrong);
+  const resumedFrom = now();
   await call("session.resume");
+  const resumedTo = now();
   recorder.faults.corruptNext("screenshots");
-  await sleep(1_200);
+  const afterResume = recorder.stats.screenshots;
+  await waitFor("the corrupted screenshot to be rejected and two more taken", () => recorder.stats.lastRejection !== undefined && recorder.stats.screenshots >= afterResume + 3);
+  const markFrom = now();
   const marker = await call<{ marker: { sessionTimeMs: number } }>("session.mark", { note: "in JSC" });
-  check("session.mark records session time without the pause", (marker.result?.marker.sessionTimeMs ?? 0) >= 3_500 && (marker.result?.marker.sessionTimeMs ?? 0) < 6_000, marker);
+  const markTo = now();
+  // Active time is (pause − start) + (mark − resume): the shortest and longest it can be, given the brackets.
+  const least = pausedFrom - startedTo + (markFrom - resumedTo);
+  const most = pausedTo - startedFrom + (markTo - resumedFrom);
+  const markedAt = marker.result?.marker.sessionTimeMs ?? -1;
+  check("session.mark records session time without the pause", markedAt >= least - 2 && markedAt <= most + 2, { marker, least, most });
   const ended = await call<{ status: string; integrity: { sources: { screenshots: { items: number; duplicates: number; dropped: number }; audio: { items: number } } } }>("session.end");
   check("session.end completes with an integrity report", ended.result?.status === "completed", ended);
   const sources = ended.result?.integrity.sources;
@@ -81,7 +104,7 @@ async function main(): Promise<void> {
   check("audio segments were captured", (sources?.audio.items ?? 0) >= 3, sources);
   check("the corrupted file was rejected and counted as dropped", recorder.stats.lastRejection === "recording.hash_mismatch" && sources?.screenshots.dropped === 1, { stats: recorder.stats, sources });
   const got = await call<{ session: { status: string; activeDurationMs: number } }>("session.get", { sessionId });
-  check("the stored session is completed with its session time", got.result?.session.status === "completed" && (got.result?.session.activeDurationMs ?? 0) >= 3_500, got);
+  check("the stored session is completed with its session time", got.result?.session.status === "completed" && (got.result?.session.activeDurationMs ?? 0) >= least, got);
   const states = events.filter((e) => e.method === "session.state").map((e) => (e.params as { state: string }).state);
   check("session.state events follow the machine", states.filter((state, i) => i > 0 || state !== "idle").join(",") === "validating,checking_permissions,starting,active,pausing,paused,resuming,active,ending,completed", states);
   const blobs = await native.files.list("attachments/blobs");
