@@ -134,7 +134,15 @@ export async function decideOwnership(dataDir: string, options: DecideOptions): 
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((done) => setTimeout(done, ms)));
   const deadline = Date.now() + options.waitMs;
   for (let attempt = 0; ; attempt++) {
-    const lease = claimFolder(dataDir, { app: options.app, kind: options.kind });
+    let lease: FolderLease | undefined;
+    try {
+      lease = claimFolder(dataDir, { app: options.app, kind: options.kind });
+    } catch (error) {
+      // A read-only file system: the lock file cannot be created, and nobody can write the folder.
+      // Readers read it as it is; a writer goes on to fail with the file system's own error.
+      if ((error as { code?: unknown }).code === "EROFS") return options.readOnly ? { mode: "read-only", owner: undefined } : { mode: "unlocked" };
+      throw error;
+    }
     if (lease !== undefined) return { mode: "own", lease };
     const owner = readOwnerRecord(dataDir);
     // owner.json may still name a dead earlier owner while the new one starts: wait for it to say who it is.

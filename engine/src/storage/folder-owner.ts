@@ -12,7 +12,16 @@ export const OWNER_LOCK_PATH = "owner.lock";
  */
 export async function claimOwnerLock(host: HostPort): Promise<HeldLock | undefined> {
   if (host.lock === undefined) return undefined;
-  const held = await host.lock.tryLock(OWNER_LOCK_PATH);
+  let held: HeldLock | undefined;
+  try {
+    held = await host.lock.tryLock(OWNER_LOCK_PATH);
+  } catch (error) {
+    // On a read-only file system the lock file cannot even be created, and no process can write
+    // the folder either: open without the lock, so reading still works and every write fails
+    // with the file system's own error.
+    if ((error as { code?: unknown } | undefined)?.code === "EROFS") return undefined;
+    throw error;
+  }
   if (held === undefined) throw new EngineError("storage.locked", "another process owns this data folder", { data: { lock: OWNER_LOCK_PATH } });
   return held;
 }
