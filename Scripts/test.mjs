@@ -23,10 +23,12 @@ const SHIFTED = { now: "2031-02-28T23:30:00Z", tz: "Pacific/Chatham" };
  * Raise a floor when coverage grows; never lower one to let a change through.
  */
 const COVERAGE_FLOORS = [
-  { scope: "engine/src", metric: "lines", min: 0 },
-  { scope: "engine/src", metric: "branches", min: 0 },
-  { scope: "webview-ui/src", metric: "lines", min: 0 },
-  { scope: "webview-ui/src", metric: "branches", min: 0 },
+  // Measured at 94.1 % lines and 80.7 % branches (engine/src), 66.3 % and 50.5 % (webview-ui/src,
+  // whose views are exercised mostly by the browser suites, which report no coverage).
+  { scope: "engine/src", metric: "lines", min: 93 },
+  { scope: "engine/src", metric: "branches", min: 79.5 },
+  { scope: "webview-ui/src", metric: "lines", min: 65 },
+  { scope: "webview-ui/src", metric: "branches", min: 49.5 },
 ];
 let coverageLine;
 
