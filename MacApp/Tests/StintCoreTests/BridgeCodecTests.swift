@@ -125,7 +125,8 @@ struct BridgeCodecTests {
     #expect(BridgeTimeouts.timeout(forMethod: "review.something") == .seconds(5))
     // Relayed panel requests wait as long as the panel does (15 s, 30 s to end).
     #expect(BridgeTimeouts.relayTimeout(forMethod: "review.get") == .seconds(15))
-    #expect(BridgeTimeouts.relayTimeout(forMethod: "session.end") == .seconds(30))
+    #expect(BridgeTimeouts.relayTimeout(forMethod: "session.end") == .seconds(60))
+    #expect(BridgeTimeouts.relayTimeout(forMethod: "storage.repair") == .seconds(60))
     #expect(BridgeTimeouts.stop > BridgeTimeouts.standard)
   }
 }

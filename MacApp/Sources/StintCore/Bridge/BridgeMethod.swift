@@ -61,11 +61,12 @@ public enum BridgeTimeouts {
   /// (`DEFAULT_TIMEOUT_MS` and the end call's `timeoutMs` in webview-ui/src/bridge), so the
   /// host never gives up on a request the page is still waiting for.
   public static let panel: Duration = .seconds(15)
-  public static let panelStop: Duration = .seconds(30)
+  /// The panel's longest wait: ending a session, and `storage.repair` (60 s in webview-ui).
+  public static let panelStop: Duration = .seconds(60)
 
   /// The bound for a request the panel relays.
   public static func relayTimeout(forMethod method: String) -> Duration {
-    method.hasSuffix(".end") || method.hasSuffix(".stop") ? panelStop : panel
+    method.hasSuffix(".end") || method.hasSuffix(".stop") || method == "storage.repair" ? panelStop : panel
   }
 
   /// Relayed panel requests carry arbitrary methods; stop-like ones get the longer bound.
