@@ -123,7 +123,7 @@ struct BridgeCodecTests {
       #expect(method.timeout == (method == .sessionEnd ? BridgeTimeouts.stop : BridgeTimeouts.standard))
     }
     #expect(BridgeTimeouts.timeout(forMethod: "review.something") == .seconds(5))
-    // Relayed panel requests wait as long as the panel does (15 s, 30 s to end).
+    // Relayed panel requests wait as long as the panel does (15 s; 60 s to end or repair).
     #expect(BridgeTimeouts.relayTimeout(forMethod: "review.get") == .seconds(15))
     #expect(BridgeTimeouts.relayTimeout(forMethod: "session.end") == .seconds(60))
     #expect(BridgeTimeouts.relayTimeout(forMethod: "storage.repair") == .seconds(60))
