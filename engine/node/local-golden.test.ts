@@ -9,7 +9,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEngine } from "../src/engine/index.ts";
 import { ACTIVITIES } from "../src/simulated-recorder/index.ts";
@@ -19,19 +18,11 @@ import { enrichCommand } from "./commands/enrich.ts";
 import { recordCommand } from "./commands/record.ts";
 import { createNodeHost } from "./node-host.ts";
 import { tesseractAvailable } from "./vision-tesseract.ts";
+import { captureIo as io } from "./cli-capture.ts";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => (out += c));
-  stderr.on("data", (c) => (err += c));
-  return { io: { stdout, stderr, env: {} }, out: () => out, err: () => err };
-}
 
 /** The words of a window title that name the activity ("auth.ts", "Sprint planning", …). */
 const subjects = ACTIVITIES.map((a) => a.windowTitle.split(" - ")[0]!.toLowerCase());

@@ -1,7 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEngine, PRODUCT_FEATURES } from "../../src/engine/index.ts";
 import { monthOf } from "../../src/enrichment/index.ts";
@@ -10,18 +9,10 @@ import { runCli } from "../cli.ts";
 import { createNodeHost } from "../node-host.ts";
 import { exportCommand, storageOf } from "./export.ts";
 import { importCommand } from "./import.ts";
+import { captureIo as io } from "../cli-capture.ts";
 
 const COMMANDS = [exportCommand, importCommand];
 
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => (out += c));
-  stderr.on("data", (c) => (err += c));
-  return { io: { stdout, stderr, env: {} }, out: () => out, err: () => err };
-}
 
 const dirs: string[] = [];
 function tempDir(prefix: string): string {

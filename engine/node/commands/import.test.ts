@@ -16,18 +16,10 @@ import type { CommandContext } from "./command.ts";
 import { exportCommand, storageOf } from "./export.ts";
 import { readJpegSize } from "./import-media.ts";
 import { importCommand, markDuplicates, removeUnfinishedImports } from "./import.ts";
+import { captureIo as io } from "../cli-capture.ts";
 
 const COMMANDS = [importCommand, exportCommand];
 
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => (out += c));
-  stderr.on("data", (c) => (err += c));
-  return { io: { stdout, stderr, env: {} }, out: () => out, err: () => err };
-}
 
 const dirs: string[] = [];
 function tempDir(prefix: string): string {

@@ -1,20 +1,11 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../cli.ts";
 import { recordCommand } from "./record.ts";
+import { captureIo as io } from "../cli-capture.ts";
 
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => (out += c));
-  stderr.on("data", (c) => (err += c));
-  return { io: { stdout, stderr, env: {} }, out: () => out, err: () => err };
-}
 
 const dirs: string[] = [];
 afterEach(() => {

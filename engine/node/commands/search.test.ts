@@ -1,30 +1,22 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEngine, PRODUCT_FEATURES } from "../../src/engine/index.ts";
 import { filler, plant, sessionId } from "../../src/search/corpus.test-helpers.ts";
-import { runCli } from "../cli.ts";
 import { createNodeHost } from "../node-host.ts";
 import { storageOf } from "./export.ts";
 import { searchCommand } from "./search.ts";
 import { repairCommand, verifyCommand } from "./storage-command-set.ts";
+import { runCliIn } from "../cli-capture.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(dataDir: string, ...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => (out += c));
-  stderr.on("data", (c) => (err += c));
-  const code = await runCli([...argv, "--data-dir", dataDir], { stdout, stderr, env: {} }, [searchCommand, verifyCommand, repairCommand]);
-  return { code, out, err };
+function cli(dataDir: string, ...argv: string[]) {
+  return runCliIn(dataDir, [searchCommand, verifyCommand, repairCommand], argv);
 }
 
 /** Two sessions in a data folder, written by an engine that then stops (the index is built by the next one). */

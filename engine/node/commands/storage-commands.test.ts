@@ -1,14 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEngine, PRODUCT_FEATURES } from "../../src/engine/index.ts";
 import { utf8Encode } from "../../src/host/index.ts";
-import { runCli } from "../cli.ts";
 import { createNodeHost } from "../node-host.ts";
 import { storageOf } from "./export.ts";
 import { deleteCommand, gcCommand, listCommand, repairCommand, showCommand, verifyCommand } from "./storage-command-set.ts";
+import { runCliIn } from "../cli-capture.ts";
 
 const COMMANDS = [listCommand, showCommand, deleteCommand, gcCommand, verifyCommand, repairCommand];
 const dirs: string[] = [];
@@ -16,16 +15,8 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(dataDir: string, ...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => (out += c));
-  stderr.on("data", (c) => (err += c));
-  const code = await runCli([...argv, "--data-dir", dataDir], { stdout, stderr, env: {} }, COMMANDS);
-  const lines = out.trim().split("\n").filter((l) => l !== "");
-  return { code, out, err, last: () => JSON.parse(lines.at(-1)!) as Record<string, unknown> };
+function cli(dataDir: string, ...argv: string[]) {
+  return runCliIn(dataDir, COMMANDS, argv);
 }
 
 async function seed(dataDir: string): Promise<{ first: string; second: string }> {

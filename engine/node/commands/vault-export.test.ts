@@ -1,13 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEngine, PRODUCT_FEATURES } from "../../src/engine/index.ts";
 import { plant, sessionId } from "../../src/search/corpus.test-helpers.ts";
-import { runCli } from "../cli.ts";
 import { createNodeHost } from "../node-host.ts";
 import { exportCommand, storageOf } from "./export.ts";
+import { runCliIn } from "../cli-capture.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -19,12 +18,8 @@ const temp = (prefix: string) => {
   return dir;
 };
 
-async function cli(dataDir: string, ...argv: string[]) {
-  const stdout = new PassThrough();
-  let out = "";
-  stdout.on("data", (c) => (out += c));
-  const code = await runCli([...argv, "--data-dir", dataDir], { stdout, stderr: new PassThrough(), env: {} }, [exportCommand]);
-  return { code, out, last: () => JSON.parse(out.trim().split("\n").at(-1)!) as Record<string, unknown> };
+function cli(dataDir: string, ...argv: string[]) {
+  return runCliIn(dataDir, [exportCommand], argv);
 }
 
 async function withStorage(dataDir: string, body: (storage: ReturnType<typeof storageOf>) => Promise<void>) {

@@ -7,15 +7,14 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEngine, PRODUCT_FEATURES } from "../../src/engine/index.ts";
 import { utf8Encode } from "../../src/host/index.ts";
-import { runCli } from "../cli.ts";
 import { storageOf } from "../commands/export.ts";
 import { listCommand, showCommand, verifyCommand } from "../commands/storage-command-set.ts";
 import { createNodeHost } from "../node-host.ts";
 import { snapshot } from "./fixture.ts";
+import { runCliIn } from "../cli-capture.ts";
 
 function tryMount(dir: string, options: string): boolean {
   try {
@@ -43,15 +42,8 @@ const canMount = tryMount(probe, "size=1m");
 if (canMount) execFileSync("umount", [probe]);
 rmSync(probe, { recursive: true, force: true });
 
-async function cli(dataDir: string, ...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => (out += c));
-  stderr.on("data", (c) => (err += c));
-  const code = await runCli([...argv, "--data-dir", dataDir], { stdout, stderr, env: {} }, [listCommand, showCommand, verifyCommand]);
-  return { code, out, err };
+function cli(dataDir: string, ...argv: string[]) {
+  return runCliIn(dataDir, [listCommand, showCommand, verifyCommand], argv);
 }
 
 /** A data folder holding one session that was cut off while recording (opening would like to mark it). */

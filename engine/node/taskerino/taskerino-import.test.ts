@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEngine, PRODUCT_FEATURES, type Engine } from "../../src/engine/index.ts";
 import { getImportReport, type SessionImportReport } from "../../src/storage/index.ts";
@@ -13,18 +12,10 @@ import { hasFfmpeg, sha256Hex, wrap, writeCollection } from "./fixtures.ts";
 import { IDS, sessionC, writeDataFolder } from "./scenario.ts";
 import { oldChecksum, unwrapText } from "./wrapper.ts";
 import { sniff } from "./media.ts";
+import { captureIo as io } from "../cli-capture.ts";
 
 const COMMANDS = [importCommand, exportCommand];
 
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = "";
-  let err = "";
-  stdout.on("data", (c) => (out += c));
-  stderr.on("data", (c) => (err += c));
-  return { io: { stdout, stderr, env: {} }, out: () => out, err: () => err };
-}
 
 const dirs: string[] = [];
 function tempDir(prefix: string): string {
