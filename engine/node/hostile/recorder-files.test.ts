@@ -156,7 +156,7 @@ function screenshot(sequence: number, path: string, bytes: Uint8Array) {
 
 // A running session rewrites its records (metadata, reference counts, machine state, health, logs): they must
 // stay; blobs, and whatever was planted in the staging folder, must keep every byte.
-const volatile = (name: string) => !name.startsWith("attachments/blobs/") && !name.startsWith("capture");
+const volatile = (name: string) => !name.startsWith("attachments/blobs/") && !name.startsWith("capture/");
 
 describe("recorder files are confined to the staging folder", () => {
   it("a token holder cannot send recorder notifications at all", async () => {
