@@ -133,8 +133,8 @@ async function main() {
     const before = await driver.exec("return Number(document.querySelector('[data-testid=timeline] .row').getAttribute('aria-setsize'))");
     // Scrolled into view first: while the timeline scrolls its rows are light placeholders, not buttons.
     await driver.exec("document.querySelector('[data-testid=unchanged-run]').scrollIntoView({ block: 'center' })");
-    await waitFor(() => driver.exec("return document.querySelector('[data-testid=timeline] .row-light') === null && document.querySelector('[data-testid=unchanged-run]') !== null"), { what: "scrolling to settle" });
-    await driver.exec("document.querySelector('[data-testid=unchanged-run]').click()");
+    // Find and click in one script: between two WebDriver calls the virtualized window may re-render and drop the row.
+    await waitFor(() => driver.exec("const run = document.querySelector('[data-testid=unchanged-run]'); if (!run || document.querySelector('[data-testid=timeline] .row-light')) return false; run.click(); return true"), { what: "scrolling to settle and the run to be clicked" });
     await waitFor(async () => Number(await driver.exec("return Number(document.querySelector('[data-testid=timeline] .row').getAttribute('aria-setsize'))")) > before, { what: `the run to expand from ${before} rows` });
     await driver.screenshot("popover-timeline");
     return JSON.stringify(layout);
