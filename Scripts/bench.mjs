@@ -1,64 +1,102 @@
 #!/usr/bin/env node
-// `npm run bench`: runs every module in Scripts/bench/, each measuring against
-// its peers in the same run; writes .bench/latest.json and prints a table.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+// `npm run bench`: runs every module in Scripts/bench/, each measuring the
+// product's path against its peers in the same run, every contender the same
+// number of runs; writes .bench/latest.json and prints a table.
+//
+//   npm run bench -- [--runs N] [--only storage,session] [--compare FILE] [--docs]
+//   npm run bench -- --report [--docs] [--compare FILE]    (no run: reprint .bench/latest.json)
+//
+// --runs N       runs per contender (default 5; fewer only for a quick look while developing)
+// --only a,b     modules whose file name starts with a or b (bare names work too); the other
+//                figures of .bench/latest.json are kept
+// --compare FILE prints each figure's change from an earlier JSON and flags moves beyond the spread
+// --docs         writes docs/benchmarks.md and one SVG chart per figure under docs/benchmarks/
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { spawnSync } from "node:child_process";
+import { parseArgs } from "node:util";
+import { finish } from "./bench/_stats.mjs";
+import { chartPath, compareReports, formatComparison, formatTable, markdown } from "./bench/_report.mjs";
+import { chartSvg } from "./bench/_chart.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const only = process.argv.slice(2);
-const benchDir = join(root, "Scripts/bench");
-const build = spawnSync(process.execPath, [join(root, "Scripts/build.mjs"), "--quiet"], { cwd: root, stdio: "inherit" });
-if (build.status !== 0) process.exit(1);
-
-const results = [];
-const errors = [];
-const modules = existsSync(benchDir) ? readdirSync(benchDir).filter((f) => f.endsWith(".mjs") && !f.startsWith("_")).sort() : [];
-for (const file of modules) {
-  if (only.length > 0 && !only.some((o) => file.startsWith(o))) continue;
-  const started = performance.now();
-  process.stderr.write(`bench ${file} … `);
-  try {
-    const module = await import(pathToFileURL(join(benchDir, file)).href);
-    const out = await module.default({ root });
-    for (const result of out) results.push({ ...result, module: file });
-    process.stderr.write(`${Math.round(performance.now() - started)} ms\n`);
-  } catch (error) {
-    errors.push({ module: file, error: String(error?.stack ?? error) });
-    process.stderr.write(`failed: ${error?.message ?? error}\n`);
-  }
-}
-
-const machine = `${cpus().length}× ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${process.platform}`;
-// A run of some modules (`npm run bench -- storage`) updates their figures and keeps the others.
-let merged = results;
+const { values: args, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { runs: { type: "string", default: "5" }, only: { type: "string", multiple: true }, compare: { type: "string" }, docs: { type: "boolean" }, report: { type: "boolean" } },
+});
+const runs = Number(args.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got ${args.runs}`);
+const only = [...(args.only ?? []).flatMap((o) => o.split(",")), ...positionals].filter(Boolean);
 const latestPath = join(root, ".bench/latest.json");
-if (only.length > 0 && existsSync(latestPath)) {
-  try {
-    const previous = JSON.parse(readFileSync(latestPath, "utf8")).results ?? [];
-    const fresh = new Set(results.map((r) => r.name));
-    merged = [...previous.filter((r) => !fresh.has(r.name)), ...results];
-  } catch {
-    merged = results;
-  }
-}
-const report = { at: new Date().toISOString(), machine, results: merged, ...(errors.length ? { errors } : {}) };
-mkdirSync(join(root, ".bench"), { recursive: true });
-writeFileSync(join(root, ".bench/latest.json"), `${JSON.stringify(report, null, 2)}\n`);
 
-const fmt = (v) => (typeof v === "number" ? (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3)) : String(v));
-const meets = (r) => {
-  if (typeof r.goal !== "number") return "";
-  return (r.better === "lower" ? r.value <= r.goal : r.value >= r.goal) ? "yes" : "NO";
-};
-const rows = [["name", "value", "unit", "goal", "met", "peers"]];
-for (const r of results) rows.push([r.name, fmt(r.value), r.unit, r.goal === undefined ? "" : `${r.better === "lower" ? "≤" : "≥"} ${r.goal}`, meets(r), Object.entries(r.peers ?? {}).map(([k, v]) => `${k}=${fmt(v)}`).join(", ")]);
-const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => String(row[i]).length)));
-for (const row of rows) console.log(row.map((cell, i) => String(cell).padEnd(widths[i])).join("  "));
-console.log(`\n${machine}\nwritten to .bench/latest.json`);
-if (errors.length) {
-  console.error(`${errors.length} benchmark module(s) failed`);
+/** A figure from a module that still reports one value per contender: one run each. */
+const asRaw = (f) => (Array.isArray(f.samples) ? f : { ...f, samples: [f.value], peers: Object.fromEntries(Object.entries(f.peers ?? {}).map(([k, v]) => [k, [v]])) });
+
+let report;
+if (args.report) {
+  if (!existsSync(latestPath)) throw new Error("no .bench/latest.json to report: run the bench first");
+  report = JSON.parse(readFileSync(latestPath, "utf8"));
+} else {
+  const build = spawnSync(process.execPath, [join(root, "Scripts/build.mjs"), "--quiet"], { cwd: root, stdio: "inherit" });
+  if (build.status !== 0) process.exit(1);
+  const benchDir = join(root, "Scripts/bench");
+  const results = [];
+  const errors = [];
+  const modules = readdirSync(benchDir).filter((f) => f.endsWith(".mjs") && !f.startsWith("_")).sort();
+  for (const file of modules) {
+    if (only.length > 0 && !only.some((o) => file.startsWith(o))) continue;
+    const started = performance.now();
+    process.stderr.write(`bench ${file} (${runs} run${runs === 1 ? "" : "s"}) … `);
+    try {
+      const module = await import(pathToFileURL(join(benchDir, file)).href);
+      const out = await module.default({ root, runs });
+      for (const raw of out) results.push({ ...finish(asRaw(raw)), module: file });
+      process.stderr.write(`${Math.round(performance.now() - started)} ms\n`);
+    } catch (error) {
+      errors.push({ module: file, error: String(error?.stack ?? error) });
+      process.stderr.write(`failed: ${error?.message ?? error}\n`);
+    }
+  }
+  const machine = `${cpus().length}× ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${process.platform}`;
+  // A run of some modules updates their figures and keeps the others.
+  let merged = results;
+  if (only.length > 0 && existsSync(latestPath)) {
+    try {
+      const previous = JSON.parse(readFileSync(latestPath, "utf8")).results ?? [];
+      const fresh = new Set(results.map((r) => r.name));
+      const rerun = new Set(results.map((r) => r.module));
+      merged = [...previous.filter((r) => !fresh.has(r.name) && !rerun.has(r.module)), ...results];
+    } catch {
+      merged = results;
+    }
+  }
+  report = { at: new Date().toISOString(), machine, runs, results: merged, ...(errors.length ? { errors } : {}) };
+  mkdirSync(join(root, ".bench"), { recursive: true });
+  writeFileSync(latestPath, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+console.log(formatTable(report.results));
+console.log(`\n${report.machine}\n${args.report ? "from" : "written to"} .bench/latest.json`);
+
+if (args.compare !== undefined) {
+  const previous = JSON.parse(readFileSync(resolve(args.compare), "utf8"));
+  console.log(`\nchange from ${args.compare} (${previous.at ?? "unknown time"}):\n`);
+  console.log(formatComparison(compareReports(previous, report)));
+}
+
+if (args.docs) {
+  const docs = join(root, "docs");
+  const charts = join(docs, "benchmarks");
+  rmSync(charts, { recursive: true, force: true });
+  mkdirSync(charts, { recursive: true });
+  for (const r of report.results) writeFileSync(join(docs, chartPath(r.name)), chartSvg(r));
+  writeFileSync(join(docs, "benchmarks.md"), markdown(report));
+  console.log(`docs/benchmarks.md and ${report.results.length} charts written`);
+}
+
+if (report.errors?.length) {
+  console.error(`${report.errors.length} benchmark module(s) failed`);
   process.exit(1);
 }
