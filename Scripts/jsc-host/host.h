@@ -58,6 +58,7 @@ JSCValue *timers_install(void);
 JSCValue *files_install(void);
 JSCValue *crypto_install(void);
 JSCValue *http_install(void);
+JSCValue *lock_install(void);
 char *sha256_hex(const guint8 *data, gsize length);
 void files_remove_tree(const char *path);
 JSCValue *files_sha256_file(GPtrArray *args, gpointer data);

@@ -233,6 +233,7 @@ static JSCValue *build_port(void) {
   set_object(port, "files", files_install());
   set_object(port, "crypto", crypto_install());
   set_object(port, "http", http_install());
+  set_object(port, "lock", lock_install());
 
   JSCValue *secrets = jsc_value_new_object(host.context, NULL, NULL);
   set_fn(secrets, "get", secrets_get, NULL);

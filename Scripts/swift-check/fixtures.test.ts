@@ -14,6 +14,7 @@ import {
 import { EnrichmentOptionsSchema } from "../../engine/src/enrichment/types.ts";
 import { SettingsUpdateParamsSchema } from "../../engine/src/enrichment/settings.ts";
 import { dHash, decodePng, encodePng } from "../../engine/src/image/index.ts";
+import { OwnerRecordSchema } from "../../engine/node/owner.ts";
 
 const dir = join(import.meta.dirname, "../../MacApp/Tests/StintCoreTests/Fixtures");
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8"));
@@ -26,6 +27,7 @@ describe("Swift wire fixtures against the engine's schemas", () => {
     ["recording-video", RecordingVideoSchema],
     ["enrichment-options", EnrichmentOptionsSchema.strict()],
     ["settings-update", SettingsUpdateParamsSchema],
+    ["owner-record-app", OwnerRecordSchema.strict()],
   ] as const)("%s parses", (name, schema) => {
     const result = schema.safeParse(fixture(name));
     expect(result.success, JSON.stringify(result.error?.issues)).toBe(true);

@@ -36,9 +36,9 @@ describe("the Node host's data folder", () => {
     const first = await host.lock!.tryLock("owner.lock");
     const second = await host.lock!.tryLock("owner.lock");
     expect(first && second).toBeDefined();
-    await first!.release();
-    await first!.release();
-    await second!.release();
+    await first!.release!();
+    await first!.release!();
+    await second!.release!();
     expect(statSync(join(dataDir, "owner.lock")).mode & 0o777).toBe(0o600);
   });
 });

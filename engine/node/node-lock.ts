@@ -1,6 +1,9 @@
 import { closeSync, openSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { HeldLock, LockPort } from "../src/host/index.ts";
+
+/** Node's handles always can be released (a `stint` command gives the folder up when it ends). */
+export type NodeHeldLock = Required<HeldLock>;
 import { resolveHostPath } from "./node-files.ts";
 
 /**
@@ -32,7 +35,7 @@ function loadFlock(): Flock | undefined {
 /** Locks this process holds, by absolute path: the lock belongs to the process, handles are counted. */
 const held = new Map<string, { fd: number; handles: number }>();
 
-function handleFor(path: string): HeldLock {
+function handleFor(path: string): NodeHeldLock {
   let released = false;
   return {
     async release() {
@@ -53,7 +56,7 @@ function handleFor(path: string): HeldLock {
 }
 
 /** Takes the lock on an absolute path synchronously; undefined when another process holds it. */
-export function tryLockFile(absolute: string): HeldLock | undefined {
+export function tryLockFile(absolute: string): NodeHeldLock | undefined {
   const flock = loadFlock();
   if (flock === undefined) throw new Error("file locks are unavailable: the fs-ext addon is not built (run `npm rebuild fs-ext`)");
   const entry = held.get(absolute);

@@ -1,9 +1,8 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as z from "zod";
-import type { HeldLock } from "../src/host/index.ts";
 import { OWNER_LOCK_PATH } from "../src/storage/index.ts";
-import { locksAvailable, tryLockFile } from "./node-lock.ts";
+import { locksAvailable, type NodeHeldLock, tryLockFile } from "./node-lock.ts";
 
 /** Who owns a data folder and how to reach it: `owner.json`, readable only by the user (0600). */
 export const OWNER_FILE = "owner.json";
@@ -67,7 +66,7 @@ function writeRecord(dataDir: string, record: OwnerRecord): void {
  */
 export function claimFolder(dataDir: string, owner: Pick<OwnerRecord, "app" | "kind">, now: number = Date.now()): FolderLease | undefined {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const lock: HeldLock | undefined = tryLockFile(join(dataDir, OWNER_LOCK_PATH));
+  const lock: NodeHeldLock | undefined = tryLockFile(join(dataDir, OWNER_LOCK_PATH));
   if (lock === undefined) return undefined;
   let record: OwnerRecord = { v: 1, pid: process.pid, app: owner.app, kind: owner.kind, startedAt: now };
   try {

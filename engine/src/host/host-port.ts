@@ -389,8 +389,12 @@ export interface LanguageModelPort {
 
 /** A held {@link LockPort} lock. */
 export interface HeldLock {
-  /** Gives the lock up (idempotent). The OS also drops it when the process ends. */
-  release(): Promise<void>;
+  /**
+   * Gives the lock up (idempotent). The OS also drops it when the process ends.
+   * Absent when the host's owner keeps the lock for its whole life (the Mac app
+   * takes it before the engine starts and holds it until it quits).
+   */
+  release?(): Promise<void>;
 }
 
 /**

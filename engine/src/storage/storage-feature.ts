@@ -66,7 +66,7 @@ export function createStorageFeature(options: StorageFeatureOptions = {}): Featu
       onProblem: (problem) => context.emit("storage.problem", problem),
       onLibraryChange: (change) => context.emit(LIBRARY_CHANGED_EVENT, change),
     }).catch(async (error: unknown) => {
-      await ownerLock?.release();
+      await ownerLock?.release?.();
       throw error;
     });
     if (storage.recovery.rolledForward + storage.recovery.rolledBack > 0) context.logger.info("storage recovered interrupted commits", { ...storage.recovery });
@@ -85,7 +85,7 @@ export function createStorageFeature(options: StorageFeatureOptions = {}): Featu
         try {
           await storage.close();
         } finally {
-          await ownerLock?.release();
+          await ownerLock?.release?.();
         }
       },
     };

@@ -33,6 +33,7 @@ extension EngineHost {
     installSecretsAndLog(on: root)
     if let recorder = dependencies.recorder { installRecorder(recorder, on: root) }
     installMedia(on: root)
+    installLock(on: root)
     installRecognition(on: root)
     return root.object
   }

@@ -35,6 +35,8 @@ final class EngineHost: @unchecked Sendable {
   let logger = Logger(subsystem: "app.stint", category: "engine")
   let files: HostFileSystem
   let http = HostHTTP()
+  /// The data folder's one-writer lock, taken before the engine starts and held until `stop()`.
+  let folderLock: DataFolderLock
 
   /// Engine events (`session.state`, `capture.health`, …) as `host.emit` delivers them.
   let events: AsyncStream<BridgeEvent>
@@ -54,6 +56,7 @@ final class EngineHost: @unchecked Sendable {
   init(dependencies: Dependencies) {
     self.dependencies = dependencies
     self.files = HostFileSystem(root: dependencies.dataDirectory)
+    self.folderLock = DataFolderLock(directory: dependencies.dataDirectory)
     let (stream, sink) = AsyncStream.makeStream(of: BridgeEvent.self, bufferingPolicy: .bufferingNewest(512))
     events = stream
     eventSink = sink
@@ -63,7 +66,12 @@ final class EngineHost: @unchecked Sendable {
 
   /// Creates the context, installs the host port, loads engine.js and awaits `StintEngine.start(host)`.
   /// A failed or timed-out start releases the context, so `start` can simply be called again.
+  /// First the app claims the data folder: while `stint serve` or another `stint` command owns
+  /// it, the engine does not start and the error names the owner (Retry claims it again).
   func start(timeout: Duration = BridgeTimeouts.engineStart) async throws -> String {
+    if case .ownedElsewhere(let holder) = try folderLock.claimFolder() {
+      throw EngineHostError.folderOwned(OwnerRecord.ownedElsewhereMessage(holder))
+    }
     let script = try loadScript()
     do {
       return try await startEngine(script: script, timeout: timeout)
@@ -100,6 +108,8 @@ final class EngineHost: @unchecked Sendable {
     }
     queue.sync { releaseContext() }
     eventSink.finish()
+    // The engine has flushed and stopped: the folder is free for `stint` again.
+    folderLock.releaseFolder()
   }
 
   private func releaseContext() {

@@ -69,6 +69,8 @@ enum EngineHostError: LocalizedError, Equatable {
   case timeout(method: String, after: Duration)
   case invalidReply(String)
   case engine(code: String, message: String, retryable: Bool)
+  /// Another process holds the data folder's lock; the message names it.
+  case folderOwned(String)
 
   var errorDescription: String? {
     switch self {
@@ -79,6 +81,7 @@ enum EngineHostError: LocalizedError, Equatable {
     case .timeout(let method, let after): "The engine did not answer \(method) within \(after)."
     case .invalidReply(let detail): "The engine sent an invalid reply: \(detail)"
     case .engine(_, let message, _): message
+    case .folderOwned(let message): message
     }
   }
 
@@ -88,6 +91,7 @@ enum EngineHostError: LocalizedError, Equatable {
     case .timeout: "engine.timeout"
     case .notStarted: "engine.not_started"
     case .engine(let code, _, _): code
+    case .folderOwned: "storage.locked"
     default: "engine.internal"
     }
   }
