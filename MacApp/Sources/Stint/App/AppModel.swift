@@ -3,32 +3,6 @@ import Observation
 import OSLog
 import StintCore
 
-/// What the menu bar shows.
-enum RecordingStatus: Equatable {
-  case idle
-  case starting
-  case recording
-  case paused
-  case processing
-  case error(String)
-}
-
-/// A row of "Recent sessions".
-struct RecentSession: Identifiable, Hashable {
-  var id: String
-  var name: String
-  var status: String
-}
-
-/// A capture source offered in Settings (from `recording.sources`).
-struct SourceOption: Identifiable, Hashable {
-  var selection: SourceSelection
-  var label: String
-  /// Pixels at the main screen's backing scale, when the recorder reported a size.
-  var pixelSize: PixelSize?
-  var id: String { "\(selection.kind.rawValue):\(selection.id)" }
-}
-
 /// The app's composition root and the menu bar's state. Owns the engine host, the native
 /// recorder, hotkeys, notifications and the review panel; turns engine events into state.
 @MainActor
