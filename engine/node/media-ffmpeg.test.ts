@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildWavHeader, parseWavHeader } from "../src/media/index.ts";
-import { concatWavStreamed, createFfmpegMedia } from "./media-ffmpeg.ts";
+import { concatWavStreamed, createFfmpegMedia, createProgressParser } from "./media-ffmpeg.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "stint-media-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,12 +53,35 @@ describe.skipIf(media === undefined)("ffmpeg merge and probe", () => {
       expect(made.status).toBe(0);
     }
     tone(join(dir, "track.wav"), 2, 48_000, 2);
-    const result = await media!.mergeVideoAudio(["v0.mp4", "v1.mp4"], "track.wav", "merged/out.mp4");
+    const fractions: number[] = [];
+    const result = await media!.mergeVideoAudio(["v0.mp4", "v1.mp4"], "track.wav", "merged/out.mp4", { durationMs: 2000, onProgress: (f) => fractions.push(f) });
     expect(result.size).toBe(statSync(join(dir, "merged/out.mp4")).size);
+    // ffmpeg's own -progress stream reached its end, in order.
+    expect(fractions.at(-1)).toBe(1);
+    expect([...fractions].sort((a, b) => a - b)).toEqual(fractions);
     const probe = await media!.probe("merged/out.mp4");
     expect(probe.hasVideo).toBe(true);
     expect(probe.hasAudio).toBe(true);
     expect(probe.width).toBe(160);
     expect(probe.durationMs).toBeGreaterThan(1500);
+  });
+});
+
+describe("ffmpeg -progress parsing", () => {
+  it("reports the fraction written from out_time_us, split across reads, rising only, and 1 at the end", () => {
+    const seen: number[] = [];
+    const feed = createProgressParser(10_000, (f) => seen.push(f));
+    feed("frame=10\nout_time_us=2500000\nout_time_ms=2500");
+    feed("000\nprogress=continue\nout_time_us=N/A\nout_time_us=1000000\n");
+    feed("out_time_us=7500000\nprogress=continue\n");
+    feed("out_time_us=12000000\nprogress=end\n");
+    expect(seen).toEqual([0.25, 0.75, 1]);
+  });
+
+  it("still ends at 1 when the expected length is unknown", () => {
+    const seen: number[] = [];
+    const feed = createProgressParser(0, (f) => seen.push(f));
+    feed("out_time_us=5000000\nprogress=end\n");
+    expect(seen).toEqual([1]);
   });
 });

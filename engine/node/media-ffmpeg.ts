@@ -23,12 +23,38 @@ function available(program: string): boolean {
   return result.status === 0;
 }
 
-function run(program: string, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Reads ffmpeg's `-progress` stream (blocks of `key=value` lines, each ending in
+ * `progress=continue` or `progress=end`) and reports the fraction of `totalMs`
+ * written so far. Returns a function to feed stdout text into.
+ */
+export function createProgressParser(totalMs: number, onProgress: (fraction: number) => void): (text: string) => void {
+  let pending = "";
+  let last = 0;
+  return (text) => {
+    pending += text;
+    const lines = pending.split("\n");
+    pending = lines.pop() ?? "";
+    for (const line of lines) {
+      const [key, value] = line.trim().split("=", 2);
+      let fraction: number | undefined;
+      // out_time_ms is in microseconds too (an old misnomer kept by ffmpeg).
+      if ((key === "out_time_us" || key === "out_time_ms") && value !== undefined && /^\d+$/.test(value) && totalMs > 0) fraction = Math.min(1, Number(value) / 1000 / totalMs);
+      else if (key === "progress" && value === "end") fraction = 1;
+      if (fraction !== undefined && fraction > last) {
+        last = fraction;
+        onProgress(fraction);
+      }
+    }
+  };
+}
+
+function run(program: string, args: readonly string[], onStdout?: (text: string) => void): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdout.on("data", (chunk: Buffer) => (onStdout === undefined ? (stdout += chunk.toString()) : onStdout(chunk.toString())));
     child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
     child.on("error", reject);
     child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
@@ -206,7 +232,7 @@ export function createFfmpegMedia(options: FfmpegMediaOptions = {}): MediaPort |
       await mkdir(dirname(target), { recursive: true });
       return concatWavStreamed(inputs.map(resolve), target);
     },
-    async mergeVideoAudio(videos, audio, output) {
+    async mergeVideoAudio(videos, audio, output, options = {}) {
       if (videos.length === 0) throw new EngineError("media.failed", "no video segments to merge");
       const target = resolve(output);
       await mkdir(dirname(target), { recursive: true });
@@ -215,10 +241,13 @@ export function createFfmpegMedia(options: FfmpegMediaOptions = {}): MediaPort |
       const partial = `${target}.partial.mp4`;
       const base = ["-hide_banner", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0", "-i", list, ...(audio === undefined ? [] : ["-i", resolve(audio)]), "-map", "0:v:0", ...(audio === undefined ? [] : ["-map", "1:a:0"])];
       const tail = [...(audio === undefined ? [] : ["-c:a", "aac", "-b:a", "128k", "-shortest"]), "-movflags", "+faststart", partial];
+      const { durationMs, onProgress } = options;
+      const watch = onProgress === undefined || durationMs === undefined ? [] : ["-nostats", "-progress", "pipe:1"];
+      const feed = () => (onProgress === undefined || durationMs === undefined ? undefined : createProgressParser(durationMs, onProgress));
       try {
         // Segments already in H.264 are copied; anything else is re-encoded.
-        let result = await run(ffmpeg, [...base, "-c:v", "copy", ...tail]);
-        if (result.code !== 0) result = await run(ffmpeg, [...base, "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", ...tail]);
+        let result = await run(ffmpeg, [...base, ...watch, "-c:v", "copy", ...tail], feed());
+        if (result.code !== 0) result = await run(ffmpeg, [...base, ...watch, "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", ...tail], feed());
         if (result.code !== 0) throw new EngineError("media.failed", `ffmpeg could not merge the video: ${result.stderr.trim().split("\n").pop() ?? "unknown error"}`);
         await rename(partial, target);
         await fsyncDir(dirname(target));

@@ -44,7 +44,8 @@ export interface EnrichmentFeature extends Feature {
 }
 
 function mediaInput(view: SessionView, sessions: SessionSource) {
-  return { sessionId: view.id, audio: view.audio.map((a) => sessions.pathOf(a.attachmentId)), video: view.videoSegments.map((v) => sessions.pathOf(v.attachmentId)), outputDir: `media/${view.id}` };
+  const videoDurationMs = view.videoSegments.reduce((sum, v) => sum + (v.durationMs ?? 0), 0);
+  return { sessionId: view.id, audio: view.audio.map((a) => sessions.pathOf(a.attachmentId)), video: view.videoSegments.map((v) => sessions.pathOf(v.attachmentId)), outputDir: `media/${view.id}`, ...(videoDurationMs > 0 ? { videoDurationMs } : {}) };
 }
 
 export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}): FeatureFactory {
@@ -52,7 +53,7 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
     const storage = ctx.features.get("storage") as StorageFeature | undefined;
     if (storage === undefined) throw new Error("enrichment needs the storage feature before it");
     const session = ctx.features.get("session") as SessionFeature | undefined;
-    const sessions = options.sessions ?? createStorageSessionSource({ storage: storage.storage, markers: session === undefined ? undefined : (id) => session.getMarkers(id) });
+    const sessions = options.sessions ?? createStorageSessionSource({ storage: storage.storage, markers: session === undefined ? undefined : (id) => session.getMarkers(id), now: () => ctx.host.clock.now() });
     const media = new BackgroundMediaProcessor(ctx.host, ctx.emit);
     const settingsState: EngineSettingsState = { retentionDays: null };
     // Retention runs where background work runs: at start and when the setting changes.
@@ -89,7 +90,9 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
     const processMedia = async (sessionId: string, signal?: AbortSignal) => {
       const view = await sessions.load(sessionId);
       if (view === undefined) throw new EngineError("session.not_found", `no session ${sessionId}`);
-      return media.process(mediaInput(view, sessions), signal);
+      const result = await media.process(mediaInput(view, sessions), signal);
+      await sessions.saveMedia?.(view.id, result);
+      return result;
     };
     let unsubscribe: (() => void) | undefined;
     const mustJob = (jobId: string) => {

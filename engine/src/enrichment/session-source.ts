@@ -12,7 +12,7 @@ export interface SessionView {
   readonly screenshots: readonly { readonly ref: string; readonly t: number; readonly attachmentId: string; readonly width: number; readonly height: number; readonly isDuplicate: boolean; readonly mimeType: string }[];
   readonly audio: readonly { readonly ref: string; readonly tStart: number; readonly tEnd: number; readonly attachmentId: string; readonly silent: boolean }[];
   readonly markers: readonly { readonly ref: string; readonly t: number; readonly label: string }[];
-  readonly videoSegments: readonly { readonly attachmentId: string }[];
+  readonly videoSegments: readonly { readonly attachmentId: string; readonly durationMs?: number }[];
 }
 
 /** An evidence-checked item as saved. */
@@ -44,6 +44,13 @@ export interface EnrichmentStatusUpdate {
   readonly jobId: string;
 }
 
+/** What media processing hands back to be kept: the merged file as the host wrote it. */
+export interface SavedMedia {
+  readonly audioPath?: string;
+  readonly mergedPath?: string;
+  readonly merged?: { readonly path: string; readonly sha256: string; readonly size: number; readonly hasAudio: boolean };
+}
+
 /** The port between enrichment and where sessions live (storage, or memory in tests). */
 export interface SessionSource {
   load(sessionId: string): Promise<SessionView | undefined>;
@@ -52,6 +59,6 @@ export interface SessionSource {
   read(attachmentId: string): Promise<Uint8Array>;
   saveResults(sessionId: string, results: EnrichmentResults, at: number): Promise<void>;
   setStatus(sessionId: string, update: EnrichmentStatusUpdate): Promise<void>;
-  /** Records the merged media, when media processing produced one. */
-  saveMedia?(sessionId: string, media: { readonly audioPath?: string; readonly mergedPath?: string }): Promise<void>;
+  /** Adopts the merged video media processing produced into the attachment store and records it on the session. */
+  saveMedia?(sessionId: string, media: SavedMedia): Promise<void>;
 }

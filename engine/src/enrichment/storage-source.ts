@@ -1,11 +1,13 @@
 import type { EnrichmentStatus, SessionMetadata } from "../domain/index.ts";
 import type { Storage } from "../storage/index.ts";
-import type { EnrichmentResults, EnrichmentStatusUpdate, SessionSource, SessionView } from "./session-source.ts";
+import type { EnrichmentResults, EnrichmentStatusUpdate, SavedMedia, SessionSource, SessionView } from "./session-source.ts";
 
 export interface StorageSessionSourceOptions {
   readonly storage: Pick<Storage, "sessions" | "attachments">;
   /** Markers of a session (the session feature's `getMarkers`). */
   readonly markers?: (sessionId: string) => Promise<readonly { readonly id: string; readonly sessionTimeMs: number; readonly note?: string }[]>;
+  /** The host's clock, for the records this source writes. */
+  readonly now: () => number;
 }
 
 const STAGE_GROUP: Record<string, string> = { media: "media", audio: "audio", screenshots: "screenshots", chapters: "summary", summary: "summary" };
@@ -33,11 +35,30 @@ export function createStorageSessionSource(options: StorageSessionSourceOptions)
         screenshots: screenshots.map((s) => ({ ref: String(s.sequenceNumber), t: s.sessionTimeMs, attachmentId: s.attachmentId, width: s.width, height: s.height, isDuplicate: s.isDuplicate, mimeType: "image/png" })),
         audio: audio.map((a) => ({ ref: String(a.sequenceNumber), tStart: a.startSessionMs, tEnd: a.startSessionMs + a.durationMs, attachmentId: a.attachmentId, silent: a.silent === true })),
         markers: markers.map((m) => ({ ref: m.id, t: m.sessionTimeMs, label: m.note ?? "" })),
-        videoSegments: (video?.segments ?? []).map((segment) => ({ attachmentId: segment.attachmentId })),
+        videoSegments: (video?.segments ?? []).map((segment) => ({ attachmentId: segment.attachmentId, durationMs: segment.durationMs })),
       };
       return view;
     },
     pathOf: (attachmentId) => attachments.blobKey(attachmentId),
+    async saveMedia(sessionId, media: SavedMedia) {
+      const merged = media.merged;
+      if (merged === undefined) return;
+      // Adopted by rename (the host hashed it as it wrote it); the video record then holds the reference.
+      const attachment = await attachments.registerExternalBlob(
+        { path: merged.path, sha256: merged.sha256, size: merged.size, nativeHashed: true },
+        { type: "video", mimeType: "video/mp4" },
+        { sessionId, priority: "critical" },
+      );
+      const existing = await sessions.getVideo(sessionId);
+      const segments = existing?.segments ?? [];
+      await sessions.saveVideo({
+        sessionId,
+        segments,
+        merged: { attachmentId: attachment.id, mimeType: "video/mp4", hasAudio: merged.hasAudio },
+        durationMs: existing?.durationMs ?? segments.reduce((sum, segment) => sum + segment.durationMs, 0),
+        updatedAt: options.now(),
+      });
+    },
     read: (attachmentId) => attachments.loadAttachment(attachmentId),
     async saveResults(sessionId, results: EnrichmentResults, at) {
       const byRef = new Map(results.screenshots.map((item) => [item.ref, item]));

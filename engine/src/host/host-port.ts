@@ -274,12 +274,23 @@ export interface MediaProbe {
   readonly channels?: number;
 }
 
+/** What {@link MediaPort.mergeVideoAudio} may be told beyond its inputs. */
+export interface MergeOptions {
+  /** Expected length of the merged output, for progress. */
+  readonly durationMs?: number;
+  readonly onProgress?: (fraction: number) => void;
+}
+
 /** Optional media processing (AVFoundation on the Mac, ffmpeg in Node). */
 export interface MediaPort {
   /** Concatenates audio files into one WAV at `output`. */
   concatAudio(inputs: readonly string[], output: string): Promise<WriteResult>;
-  /** Merges a video (possibly segmented) and an audio track into one H.264 + AAC MP4. */
-  mergeVideoAudio(videos: readonly string[], audio: string | undefined, output: string): Promise<WriteResult>;
+  /**
+   * Merges a video (possibly segmented) and an audio track into one H.264 + AAC MP4.
+   * `options.onProgress` (optional to honour) receives the fraction done, 0–1, measured
+   * against `options.durationMs` (the expected length of the output).
+   */
+  mergeVideoAudio(videos: readonly string[], audio: string | undefined, output: string, options?: MergeOptions): Promise<WriteResult>;
   probe(path: string): Promise<MediaProbe>;
   /** Decodes a compressed audio file (MP3, AAC, …) to 16-bit PCM WAV at `output`, keeping its rate and channels. Optional. */
   decodeAudioToWav?(input: string, output: string): Promise<WriteResult>;

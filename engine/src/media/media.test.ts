@@ -81,4 +81,30 @@ describe("engine-side concatenation over the files port", () => {
     expect(result.detail).toMatch(/no media capability/);
     expect(events.at(-1)).toMatchObject({ method: "media.progress", params: { progress: 1 } });
   });
+
+  it("reports the merge's own progress between one half and the end, never going back, and returns the merged file's digest", async () => {
+    const host = createMemoryHost();
+    await host.files.writeAtomic("a.wav", wav(10));
+    const asked: { durationMs?: number }[] = [];
+    const withMedia = {
+      ...host,
+      media: {
+        concatAudio: async () => ({ size: 54, sha256: "a".repeat(64) }),
+        probe: async () => ({ durationMs: 0, hasVideo: true, hasAudio: true }),
+        async mergeVideoAudio(_videos: readonly string[], _audio: string | undefined, _output: string, options?: { durationMs?: number; onProgress?: (f: number) => void }) {
+          asked.push({ durationMs: options?.durationMs });
+          // A copy that failed half way, then a re-encode that starts counting again.
+          for (const f of [0.2, 0.6, 0.1, 0.5, 0.9, 1]) options?.onProgress?.(f);
+          return { size: 1234, sha256: "b".repeat(64) };
+        },
+      },
+    };
+    const events: { method: string; params: { stage: string; progress: number } }[] = [];
+    const processor = new BackgroundMediaProcessor(withMedia, (method, params) => events.push({ method, params: params as { stage: string; progress: number } }));
+    const result = await processor.process({ sessionId: "s", audio: ["a.wav"], video: ["v.mp4"], outputDir: "media/s", videoDurationMs: 40_000 });
+    expect(asked).toEqual([{ durationMs: 40_000 }]);
+    expect(result.merged).toEqual({ path: "media/s/merged.mp4", sha256: "b".repeat(64), size: 1234, hasAudio: true });
+    const merge = events.filter((e) => e.params.stage === "merge").map((e) => e.params.progress);
+    expect(merge).toEqual([0.5, 0.6, 0.8, 0.95, 1]);
+  });
 });

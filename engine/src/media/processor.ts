@@ -19,12 +19,16 @@ export interface MediaInput {
   readonly video: readonly string[];
   /** Folder for the outputs (relative to the data directory). */
   readonly outputDir: string;
+  /** Expected length of the merged video (the segments' durations), for merge progress. */
+  readonly videoDurationMs?: number;
 }
 
 export interface MediaResult {
   readonly status: "done" | "skipped";
   readonly audioPath?: string;
   readonly mergedPath?: string;
+  /** The merged file's digest and size, as the host wrote it (for adopting it into the attachment store). */
+  readonly merged?: { readonly path: string; readonly sha256: string; readonly size: number; readonly hasAudio: boolean };
   readonly detail?: string;
   readonly durationMs?: number;
 }
@@ -71,6 +75,7 @@ export class BackgroundMediaProcessor {
     }
     check();
     let mergedPath: string | undefined;
+    let merged: MediaResult["merged"];
     if (input.video.length === 0) {
       notes.push("no video to merge");
     } else if (this.host.media === undefined) {
@@ -78,11 +83,19 @@ export class BackgroundMediaProcessor {
     } else {
       this.report({ sessionId, stage: "merge", progress: 0.5 });
       mergedPath = `${input.outputDir}/merged.mp4`;
-      await this.host.media.mergeVideoAudio(input.video, audioPath, mergedPath);
+      let reported = 0;
+      const onProgress = (fraction: number) => {
+        // A fallback re-encode starts counting again: progress never goes back.
+        if (!(fraction > reported) || fraction > 1) return;
+        reported = fraction;
+        this.report({ sessionId, stage: "merge", progress: 0.5 + fraction * 0.5 });
+      };
+      const written = await this.host.media.mergeVideoAudio(input.video, audioPath, mergedPath, { durationMs: input.videoDurationMs, onProgress });
+      merged = { path: mergedPath, sha256: written.sha256, size: written.size, hasAudio: audioPath !== undefined };
     }
     const status = audioPath === undefined && mergedPath === undefined ? "skipped" : "done";
     const detail = notes.length > 0 ? notes.join("; ") : undefined;
     this.report({ sessionId, stage: status === "done" ? "done" : "skipped", progress: 1, detail });
-    return { status, audioPath, mergedPath, detail, durationMs };
+    return { status, audioPath, mergedPath, merged, detail, durationMs };
   }
 }

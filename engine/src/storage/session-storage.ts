@@ -298,9 +298,12 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         const now = idsOf(video);
         const before = idsOf(old);
         const ops: QueuedOp[] = [{ type: "put", key: videoKey(sessionId), value: encodeJson(video) }];
+        // The session's size counts each attachment once, from the write that first references it.
+        let sizeDelta = 0;
         for (const id of now) {
           const attachment = await attachments.read(id);
           if (attachment === undefined) throw new EngineError("storage.not_found", `attachment ${id} is not stored`);
+          if (!attachment.referencedBy.includes(sessionId)) sizeDelta += attachment.size;
           const { op } = attachments.reference(attachment, sessionId, true);
           if (op !== undefined) ops.push(op);
         }
@@ -309,10 +312,11 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         for (const id of released) {
           const attachment = await attachments.read(id);
           if (attachment === undefined || stillUsed.has(id)) continue;
+          if (attachment.referencedBy.includes(sessionId)) sizeDelta -= attachment.size;
           const { op } = attachments.reference(attachment, sessionId, false);
           if (op !== undefined) ops.push(op);
         }
-        const next = { ...metadata, hasVideo: true, updatedAt: host.clock.now() };
+        const next = { ...metadata, hasVideo: true, sizeBytes: Math.max(0, metadata.sizeBytes + sizeDelta), updatedAt: host.clock.now() };
         core.metaCache.set(next.id, next);
         index.touch(next);
         ops.push({ type: "put", key: metadataKey(next.id), value: encodeJson(next) });
