@@ -1,8 +1,9 @@
 import type { ExportFormat, ListQuery, SessionDetail, SessionRow } from "../../../engine/src/review/models.ts";
 import type { Edit } from "../../../engine/src/review/edits.ts";
+import type { SearchHit, SearchResult } from "../../../engine/src/search/search-index.ts";
 import type { BridgeClient } from "./client.ts";
 
-export type { Edit, ExportFormat, ListQuery, SessionDetail, SessionRow };
+export type { Edit, ExportFormat, ListQuery, SearchHit, SearchResult, SessionDetail, SessionRow };
 
 /** What `review.edit` answers: the corrected parts of the session. */
 export type EditResult = Pick<SessionDetail, "tasks" | "notes"> & { readonly summary: SessionDetail["summary"] | null; readonly chapters: NonNullable<SessionDetail["chapters"]> };
@@ -73,6 +74,8 @@ export interface StintApi {
   undoDelete(ids: readonly string[]): Promise<{ restored: string[] }>;
   edit(id: string, edit: Edit): Promise<EditResult>;
   repairStorage(): Promise<unknown>;
+  /** Full-text search through the engine's `search.query`, the query `stint search` and `stint mcp` run. */
+  search(query: string, options?: { readonly limit?: number; readonly perSession?: number }): Promise<SearchResult>;
 }
 
 export function createApi(client: BridgeClient): StintApi {
@@ -99,5 +102,7 @@ export function createApi(client: BridgeClient): StintApi {
     undoDelete: (ids) => client.request("review.undoDelete", { ids }),
     edit: (id, edit) => client.request("review.edit", { id, edit }),
     repairStorage: () => client.request("storage.repair", {}, { timeoutMs: 60_000 }),
+    // The caller's offset from UTC, so before:/after: dates mean local midnight, as in `stint search`.
+    search: (query, options) => client.request("search.query", { query, ...options, utcOffsetMinutes: -new Date().getTimezoneOffset() }),
   };
 }

@@ -7,18 +7,20 @@ import { createProcessingModel, type ProcessingModel } from "./processing-model.
 import { createRecordingModel, type RecordingModel } from "./recording-model.ts";
 import { createToastModel } from "./toast-model.ts";
 
-export type Route = { readonly name: "list" } | { readonly name: "session"; readonly id: string; readonly tab?: "timeline" | "transcript" } | { readonly name: "processing"; readonly id: string };
+export type Route = { readonly name: "list" } | { readonly name: "session"; readonly id: string; readonly tab?: "timeline" | "transcript"; readonly at?: number } | { readonly name: "processing"; readonly id: string };
 
-/** `#/session/<id>` (optionally `/timeline` or `/transcript` to open on that tab), `#/processing/<id>`, anything else is the list. */
+/** `#/session/<id>` (optionally `/timeline` or `/transcript` to open on that tab, then `@<ms>` to open at that moment), `#/processing/<id>`, anything else is the list. */
 export function parseRoute(hash: string): Route {
-  const match = /^#\/(session|processing)\/([A-Za-z0-9_-]{1,100})(?:\/(timeline|transcript))?$/.exec(hash);
+  const match = /^#\/(session|processing)\/([A-Za-z0-9_-]{1,100})(?:\/(timeline|transcript))?(?:@(\d{1,10}))?$/.exec(hash);
   if (match === null) return { name: "list" };
-  if (match[1] === "session") return { name: "session", id: match[2] as string, ...(match[3] === undefined ? {} : { tab: match[3] as "timeline" | "transcript" }) };
+  if (match[1] === "session") return { name: "session", id: match[2] as string, ...(match[3] === undefined ? {} : { tab: match[3] as "timeline" | "transcript" }), ...(match[4] === undefined ? {} : { at: Number(match[4]) }) };
   return { name: "processing", id: match[2] as string };
 }
 
 export function routeHash(route: Route): string {
-  return route.name === "list" ? "#/" : `#/${route.name}/${route.id}${route.name === "session" && route.tab !== undefined ? `/${route.tab}` : ""}`;
+  if (route.name === "list") return "#/";
+  if (route.name === "processing") return `#/processing/${route.id}`;
+  return `#/session/${route.id}${route.tab !== undefined ? `/${route.tab}` : ""}${route.at !== undefined ? `@${Math.max(0, Math.round(route.at))}` : ""}`;
 }
 
 export type Screen = { readonly route: { name: "list" }; readonly model: ListModel } | { readonly route: { name: "session"; id: string }; readonly model: DetailModel } | { readonly route: { name: "processing"; id: string }; readonly model: ProcessingModel };
@@ -38,7 +40,7 @@ export function createAppModel(api: StintApi, options: { readonly location?: { h
   const focusTarget = signal<{ readonly kind: "heading" } | { readonly kind: "row"; readonly id: string } | undefined>(undefined);
 
   function makeScreen(route: Route): Screen {
-    if (route.name === "session") return { route, model: createDetailModel(api, route.id, { virtualize: options.virtualize ?? true, toasts, ...(route.tab === undefined ? {} : { tab: route.tab }) }) };
+    if (route.name === "session") return { route, model: createDetailModel(api, route.id, { virtualize: options.virtualize ?? true, toasts, ...(route.tab === undefined ? {} : { tab: route.tab }), ...(route.at === undefined ? {} : { at: route.at }) }) };
     if (route.name === "processing") return { route, model: createProcessingModel(api, route.id) };
     return { route: { name: "list" }, model: createListModel(api) };
   }

@@ -1,7 +1,7 @@
 import { effect, signal, type Signal } from "@preact/signals";
 import type { Edit, ExportFormat, LibraryChange, SessionDetail, StintApi } from "../bridge/api.ts";
 import { EVENTS } from "../bridge/api.ts";
-import { resolveEvidence, type Evidence } from "../../../engine/src/review/models.ts";
+import { indexAtTime, resolveEvidence, type Evidence } from "../../../engine/src/review/models.ts";
 import { createDisposer, toErrorView, type AsyncState, type ErrorView } from "./async-state.ts";
 import { createPlayerModel, type PlayerModel, type PlayerOptions } from "./player-model.ts";
 import { createTimelineModel, type TimelineModel } from "./timeline-model.ts";
@@ -42,6 +42,8 @@ export interface DetailOptions {
   readonly toasts?: ToastModel;
   /** The tab to open on (a deep link); Summary otherwise. */
   readonly tab?: DetailTab;
+  /** The moment to open at (a search hit), in session ms: the player seeks there and the timeline shows it. */
+  readonly at?: number;
 }
 
 /** One open session: loads it, owns its player and timeline, links evidence to both, follows live events. */
@@ -97,6 +99,16 @@ export function createDetailModel(api: StintApi, id: string, options: DetailOpti
     return next;
   }
 
+  /** Seeks to `t` and highlights its timeline row, scrolling there once the row's page has arrived. */
+  function showMoment(current: Loaded, t: number): void {
+    current.player.seek(t);
+    const scroll = () => {
+      if (loaded === current && !disposed) current.timeline.scrollToItem(Math.max(0, indexAtTime(current.timeline.all(), t)));
+    };
+    scroll();
+    if (!current.timeline.complete()) void current.complete.then(scroll);
+  }
+
   async function load(): Promise<void> {
     state.value = { kind: "loading", since: Date.now() };
     try {
@@ -104,6 +116,7 @@ export function createDetailModel(api: StintApi, id: string, options: DetailOpti
       const detail = await api.session(id, options.virtualize === false ? {} : { timelineLimit: FIRST_PAGE });
       if (disposed) return;
       loaded = build(detail);
+      if (options.at !== undefined) showMoment(loaded, options.at);
       state.value = { kind: "ready", value: loaded };
     } catch (error) {
       if (!disposed) state.value = { kind: "error", error: toErrorView("Opening the session", error) };

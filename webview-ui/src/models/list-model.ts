@@ -2,6 +2,7 @@ import { effect, signal } from "@preact/signals";
 import type { SessionRow, StintApi } from "../bridge/api.ts";
 import { EVENTS } from "../bridge/api.ts";
 import { createDisposer, toErrorView, type AsyncState } from "./async-state.ts";
+import { createSearchModel } from "./search-model.ts";
 
 export const LIST_PAGE = 200;
 
@@ -23,6 +24,9 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
   const limit = signal(LIST_PAGE);
   const state = signal<AsyncState<{ rows: SessionRow[]; library: string; more: boolean }>>({ kind: "loading", since: Date.now() });
   const disposer = createDisposer();
+  /** What was said or shown in any session, for the same search box. */
+  const search = createSearchModel(api, text, options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs });
+  disposer.add(search.dispose);
   let generation = 0;
 
   async function load(): Promise<void> {
@@ -76,6 +80,7 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
 
   return {
     text,
+    search,
     status,
     from,
     to,

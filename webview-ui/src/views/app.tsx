@@ -50,7 +50,7 @@ export function App({ app }: { readonly app: AppModel }) {
       )}
       <main id="main">
         {screen.route.name === "list" && (
-          <SessionList model={screen.model as Extract<typeof screen, { route: { name: "list" } }>["model"]} onOpen={(row) => app.navigate({ name: "session", id: row.id })} onDelete={app.deleteSessions} />
+          <SessionList model={screen.model as Extract<typeof screen, { route: { name: "list" } }>["model"]} onOpen={(row) => app.navigate({ name: "session", id: row.id })} onDelete={app.deleteSessions} onOpenHit={(hit) => app.navigate({ name: "session", id: hit.sessionId, tab: "timeline", at: hit.startMs })} />
         )}
         {screen.route.name === "session" && (
           <SessionDetailView

@@ -1,8 +1,9 @@
 import { useLayoutEffect } from "preact/hooks";
-import type { SessionRow } from "../bridge/api.ts";
+import type { SearchHit, SessionRow } from "../bridge/api.ts";
 import type { ListModel, RangeFilter, StatusFilter } from "../models/list-model.ts";
 import { Empty, ErrorState, Loading } from "./states.tsx";
 import { formatBytes, formatDate, formatDuration, formatUsd } from "./format.ts";
+import { SearchResults, searchBoxProps } from "./search-results.tsx";
 
 const STATUS_LABEL: Record<SessionRow["status"], string> = { active: "Recording", paused: "Paused", completed: "Completed", interrupted: "Interrupted" };
 
@@ -43,7 +44,7 @@ function Row({ row, model, onOpen }: { readonly row: SessionRow; readonly model:
   );
 }
 
-export function SessionList({ model, onOpen, onDelete }: { readonly model: ListModel; readonly onOpen: (row: SessionRow) => void; readonly onDelete?: (ids: readonly string[], label: string) => Promise<boolean> }) {
+export function SessionList({ model, onOpen, onDelete, onOpenHit }: { readonly model: ListModel; readonly onOpen: (row: SessionRow) => void; readonly onDelete?: (ids: readonly string[], label: string) => Promise<boolean>; readonly onOpenHit?: (hit: SearchHit) => void }) {
   const state = model.state.value;
   const selected = model.selected.value;
   const rowCount = state.kind === "ready" ? state.value.rows.length : -1;
@@ -59,7 +60,7 @@ export function SessionList({ model, onOpen, onDelete }: { readonly model: ListM
       </h1>
       <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         {/* The search box; content search results render in the slot below it. */}
-        <input type="search" class="search" placeholder="Search, or #tag" aria-label="Search sessions" value={model.text.value} onInput={(e) => (model.text.value = e.currentTarget.value)} data-testid="search" />
+        <input type="search" class="search" placeholder="Search, or #tag" aria-label="Search sessions" value={model.text.value} onInput={(e) => (model.text.value = e.currentTarget.value)} data-testid="search" {...searchBoxProps(model.search, onOpenHit)} />
         <select value={model.status.value} onChange={(e) => (model.status.value = e.currentTarget.value as StatusFilter)} aria-label="Status" data-testid="status-filter">
           <option value="all">Any status</option>
           <option value="completed">Completed</option>
@@ -74,7 +75,7 @@ export function SessionList({ model, onOpen, onDelete }: { readonly model: ListM
           <option value="month">Last 30 days</option>
         </select>
       </form>
-      <div class="search-slot" data-slot="search-results" />
+      <div class="search-slot" data-slot="search-results">{onOpenHit !== undefined && <SearchResults model={model.search} onOpen={onOpenHit} />}</div>
       {selected.size > 0 && onDelete !== undefined && (
         <div class="selection-bar" role="group" aria-label="Selected sessions" data-testid="selection-bar">
           <span>{selected.size} selected</span>
@@ -98,7 +99,7 @@ export function SessionList({ model, onOpen, onDelete }: { readonly model: ListM
         {state.kind === "loading" && <Loading label="Loading sessions" since={state.since} />}
         {state.kind === "error" && <ErrorState error={state.error} onRetry={() => void model.reload()} />}
         {state.kind === "ready" && state.value.library === "demo" && <p class="notice">Demo library: generated sessions kept in memory, not your recordings.</p>}
-        {state.kind === "ready" && state.value.rows.length === 0 && (
+        {state.kind === "ready" && state.value.rows.length === 0 && model.search.hits.value.length === 0 && (
           <Empty title={filtered ? "No session matches these filters." : "No recordings yet."}>
             {!filtered && (
               <p data-testid="first-run">
