@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { mergedVideoCheck } from "./browser/merged-video-check.mjs";
 import { panelChecks } from "./browser/panel-checks.mjs";
+import { searchChecks } from "./browser/search-checks.mjs";
 import { artifacts, assert, CHROMIUM, CHROMIUM_ARGS, createRunner, ensureBuilt, root, startServer, waitFor } from "./browser/support.mjs";
 
 const run = createRunner("browser-chromium");
@@ -261,6 +262,7 @@ async function main() {
 
   await panelChecks({ run, page, server, recordServer });
   await mergedVideoCheck({ run, page, cleanups });
+  await searchChecks({ run, page, cleanups });
 
   await run.check("no uncaught page errors", async () => {
     assert(pageErrors.length === 0, pageErrors.slice(0, 3).join(" | "));

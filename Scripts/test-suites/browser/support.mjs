@@ -29,9 +29,9 @@ export function ensureBuilt() {
   if (result.status !== 0) throw new Error("build failed");
 }
 
-/** Starts `stint serve --port 0` on a fresh data folder; resolves with its address once printed. */
-export async function startServer({ demo = true, extraArgs = [] } = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), "stint-ui-"));
+/** Starts `stint serve --port 0` on a fresh data folder (or `dataDir`, prepared beforehand; removed on stop); resolves with its address once printed. */
+export async function startServer({ demo = true, extraArgs = [], dataDir: prepared } = {}) {
+  const dataDir = prepared ?? mkdtempSync(join(tmpdir(), "stint-ui-"));
   // STINT_TEST_CLI runs the suites against another build of the command (e.g. with extra features).
   const args = [process.env.STINT_TEST_CLI ?? join(root, "dist/cli.js"), "serve", "--port", "0", "--data-dir", dataDir, ...(demo ? ["--demo"] : []), ...extraArgs];
   // No provider keys: enrichment stays on the local provider and no test reaches the internet.
