@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -67,6 +68,23 @@ describe("stint mcp", () => {
     expect(tools.every((t) => t.annotations?.readOnlyHint === true)).toBe(true);
     await client.close();
   }, 60_000);
+
+  it("answers every kind of query with exactly the hits the stint search command prints", async () => {
+    const client = await connect();
+    try {
+      for (const query of ["lighthouse", "lighthouse budget", "lighth", '"budget is approved"', "lighthouse kind:screen", "#ops", "lighthouse after:2026-03-03", "lighthuose", "zeppelin"]) {
+        // The real command, as a user runs it, in its own process.
+        const run = spawnSync(process.execPath, [cli, "search", query, "--json", "--limit", "20", "--data-dir", dataDir], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", STINT_LOG_LEVEL: "error" }, timeout: 30_000 });
+        expect(run.status, `${query}: ${run.stderr}`).toBe(0);
+        const printed = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as { hits: { sessionId: string; kind: string; startMs: number; endMs: number; snippet: { text: string } }[] };
+        const served = textOf(await client.callTool({ name: "search", arguments: { query, limit: 20 } })) as { sessionId: string; kind: string; atMs: number; endMs: number; snippet: string }[];
+        expect(served.map((h) => [h.sessionId, h.kind, h.atMs, h.endMs, h.snippet]), query).toEqual(printed.hits.map((h) => [h.sessionId, h.kind, h.startMs, h.endMs, h.snippet.text]));
+        if (query !== "zeppelin") expect(printed.hits.length, query).toBeGreaterThan(0);
+      }
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
 
   it("search returns the hits stint search returns, and the other tools read the session at those moments", async () => {
     const engine = await createEngine(createNodeHost({ dataDir, env: {} }), PRODUCT_FEATURES);
