@@ -1,10 +1,28 @@
-// Enrichment benchmarks: WAV concatenation against cat and sox, the cost of
-// enriching a simulated hour against a naive plan, and queue recovery.
+// Enrichment and media benchmarks. Every contender runs the same number of
+// times in a rotated order; each figure is the median of its runs.
+//
+// Workload:
+// - media.concat_30min_ms: 50 WAV segments of 36 s (48 kHz stereo 16-bit,
+//   ≈ 346 MB) joined into one file by the Node host's streamed concat, which
+//   writes a fixed header and fsyncs the file and its folder. Peers: `cat` of
+//   the same files followed by `sync` of the output (the same durability;
+//   the goal's base), `cat` alone (no flush: a floor no durable join can
+//   reach), and sox. Each run starts with no dirty pages pending.
+// - enrichment.cost_1h_usd / _no_device_speech_usd: enriching a simulated
+//   hour against fake provider servers that bill as the real APIs do (exact,
+//   one run); peer: a naive plan (every screenshot at full size, one request
+//   each).
+// - enrichment.redaction_mb_per_s: redacting 4 MB of transcript text with
+//   secrets in it; peer: one pass of a single literal search. The false
+//   positive rate over the corpus is exact.
+// - enrichment.queue_recovery_ms: reopening a file-backed queue of 1,000 jobs
+//   (100 stalled) until five run.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundleForBench } from "./_bundle.mjs";
+import { figure } from "./_stats.mjs";
 
 /** Bundles the engine pieces the benchmark drives (TypeScript) into one ESM module. */
 const loadEngine = (root) =>
@@ -24,11 +42,6 @@ const loadEngine = (root) =>
       `,
   );
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 function timeCommand(command, args) {
   const started = performance.now();
   const result = spawnSync(command, args, { stdio: "ignore" });
@@ -36,7 +49,7 @@ function timeCommand(command, args) {
   return result.status === 0 ? ms : undefined;
 }
 
-async function concatBench(engine, dir) {
+async function concatBench(engine, dir, rounds) {
   // 30 minutes as 50 segments of 36 s, 48 kHz stereo 16-bit (≈ 346 MB).
   const segments = [];
   const frames = 36 * 48_000;
@@ -62,7 +75,7 @@ async function concatBench(engine, dir) {
     sox: async () => timeCommand("sox", [...segments, out]),
   };
   const names = Object.keys(tools);
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < rounds; round++) {
     // Rotate the order and start each run with no dirty pages pending, so no tool pays for another's writeback.
     for (let k = 0; k < names.length; k++) {
       const name = names[(round + k) % names.length];
@@ -73,11 +86,9 @@ async function concatBench(engine, dir) {
     }
   }
   rmSync(out, { force: true });
-  const peers = {};
-  if (runs.cat.length > 0) peers.cat = Math.round(median(runs.cat));
-  if (runs.cat_fsync.length > 0) peers.cat_fsync = Math.round(median(runs.cat_fsync));
-  if (runs.sox.length > 0) peers.sox = Math.round(median(runs.sox));
-  return { name: "media.concat_30min_ms", value: Math.round(median(runs.stint)), unit: "ms", better: "lower", peers, goal: peers.cat === undefined ? 5000 : Math.round(peers.cat * 1.5) };
+  const peers = { cat_fsync: runs.cat_fsync, cat: runs.cat };
+  if (runs.sox.length > 0) peers.sox = runs.sox;
+  return figure({ name: "media.concat_30min_ms", unit: "ms", better: "lower", samples: runs.stint, peers, goal: { peer: "cat_fsync", factor: 1.2 }, note: "50 segments, 346 MB, joined and made durable" });
 }
 
 function fakePng(width, height) {
@@ -203,25 +214,28 @@ async function costBench(engine) {
   // Cloud transcription of the hour at the same model's list price, for the naive peer too.
   const naiveSpeech = naive + 60 * (engine.priceOf("gpt-4o-mini-transcribe").perAudioMinute ?? 0);
   const round = (n) => Math.round(n * 10_000) / 10_000;
+  // Billed amounts from deterministic fake servers: exact, one run.
   return [
-    {
+    figure({
       name: "enrichment.cost_1h_usd",
-      value: round(onDevice.done.cost.actualUsd),
       unit: "USD",
       better: "lower",
-      peers: { naive: round(naive), estimate: round(onDevice.done.cost.estimatedUsd ?? 0) },
+      samples: [round(onDevice.done.cost.actualUsd)],
+      peers: { naive: [round(naive)] },
       goal: 0.1,
-      detail: `${onDevice.unique} of 720 screenshots analysed (duplicates skipped), downscaled to the token budget, Message Batches; summary by ${engine.ANTHROPIC_DEFAULT_MODELS.summary}; audio transcribed on device; images priced after the API's 1,568 px scaling for every peer`,
-    },
-    {
+      exact: true,
+      note: `${onDevice.unique} of 720 screenshots analysed (duplicates skipped), downscaled to the token budget, Message Batches; summary by ${engine.ANTHROPIC_DEFAULT_MODELS.summary}; audio transcribed on device; images priced after the API's 1,568 px scaling for every peer; the engine estimated ${round(onDevice.done.cost.estimatedUsd ?? 0)} USD before running`,
+    }),
+    figure({
       name: "enrichment.cost_1h_no_device_speech_usd",
-      value: round(cloudSpeech.done.cost.actualUsd),
       unit: "USD",
       better: "lower",
-      peers: { naive: round(naiveSpeech), estimate: round(cloudSpeech.done.cost.estimatedUsd ?? 0) },
+      samples: [round(cloudSpeech.done.cost.actualUsd)],
+      peers: { naive: [round(naiveSpeech)] },
       goal: 0.3,
-      detail: `as above, with ${Math.round(cloudSpeech.audioMinutes)} minutes of audio transcribed by OpenAI (the host has no on-device speech)`,
-    },
+      exact: true,
+      note: `as above, with ${Math.round(cloudSpeech.audioMinutes)} minutes of audio transcribed by OpenAI (the host has no on-device speech); estimated ${round(cloudSpeech.done.cost.estimatedUsd ?? 0)} USD`,
+    }),
   ];
 }
 
@@ -238,88 +252,80 @@ function transcriptText(engine, megabytes) {
   return parts.join("\n");
 }
 
-function redactionBench(engine) {
+function redactionBench(engine, rounds) {
   const text = transcriptText(engine, 4);
   const megabytes = new TextEncoder().encode(text).length / 1_000_000;
   const runs = [];
-  let count = 0;
-  for (let round = 0; round < 5; round++) {
-    const started = performance.now();
-    count = engine.redact(text, { emails: false }).count;
-    runs.push(performance.now() - started);
-  }
-  // The floor: one pass of a single literal search over the same text.
   const floor = [];
-  for (let round = 0; round < 5; round++) {
-    const started = performance.now();
+  let count = 0;
+  for (let round = 0; round < rounds; round++) {
+    let started = performance.now();
+    count = engine.redact(text, { emails: false }).count;
+    runs.push(megabytes / ((performance.now() - started) / 1000));
+    // The floor: one pass of a single literal search over the same text.
+    started = performance.now();
     text.replace(/sk-ant-/g, "x");
-    floor.push(performance.now() - started);
+    floor.push(megabytes / ((performance.now() - started) / 1000));
   }
   const negatives = engine.negatives();
   const positives = engine.positives();
   const falsePositives = negatives.filter((item) => engine.redact(item, { emails: false }).text !== item).length;
   const missed = positives.filter((item) => engine.redact(item.text, { emails: false }).text.includes(item.secret)).length;
   return [
-    {
-      name: "enrichment.redaction_mb_per_s",
-      value: Math.round((megabytes / (median(runs) / 1000)) * 10) / 10,
-      unit: "MB/s",
-      better: "higher",
-      peers: { single_literal_pass: Math.round((megabytes / (median(floor) / 1000)) * 10) / 10 },
-      goal: 20,
-      detail: `${megabytes.toFixed(1)} MB of transcript text with ${count} secrets, every rule`,
-    },
-    {
+    figure({ name: "enrichment.redaction_mb_per_s", unit: "MB/s", better: "higher", samples: runs, peers: { single_literal_pass: floor }, goal: 20, note: `${megabytes.toFixed(1)} MB of transcript text with ${count} secrets, every rule` }),
+    figure({
       name: "enrichment.redaction_false_positive_rate",
-      value: falsePositives / negatives.length,
       unit: "ratio",
       better: "lower",
-      peers: { missed_positive_rate: missed / positives.length },
+      samples: [falsePositives / negatives.length],
       goal: 0,
-      detail: `${negatives.length} near-miss negatives, ${positives.length} real-format positives (${new Set(positives.map((item) => item.kind)).size} kinds)`,
-    },
+      exact: true,
+      note: `${negatives.length} near-miss negatives, ${positives.length} real-format positives (${new Set(positives.map((item) => item.kind)).size} kinds); missed positives: ${missed}`,
+    }),
   ];
 }
 
-async function recoveryBench(engine, dir) {
-  const host = engine.createNodeHost({ dataDir: dir, env: {} });
-  const open = () => engine.createStorage({ host, adapter: engine.createFileAdapter({ files: host.files, crypto: host.crypto, root: "" }) });
+async function recoveryBench(engine, dir, rounds) {
+  const template = join(dir, "template");
+  const open = (folder) => {
+    const host = engine.createNodeHost({ dataDir: folder, env: {} });
+    return engine.createStorage({ host, adapter: engine.createFileAdapter({ files: host.files, crypto: host.crypto, root: "" }) }).then((storage) => ({ storage, host }));
+  };
   const never = () => new Promise(() => {});
-  let storage = await open();
-  // Fill: 1,000 waiting jobs, a tenth of them then marked as running when the process died.
-  const filler = new engine.PersistentEnrichmentQueue({ store: storage.store, host, emit: () => {}, worker: never, maxActive: 0 });
-  await filler.initialize();
-  const jobs = await Promise.all(Array.from({ length: 1000 }, (_, i) => filler.enqueue({ sessionId: `10000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`, priority: ["high", "normal", "low"][i % 3] })));
-  const stall = () => Promise.all(jobs.filter((_, i) => i % 10 === 0).map((job) => filler.update(job.id, { status: "active", starts: 1, leaseExpiresAt: Date.now() - 60_000 })));
-  await stall();
-  filler.abandon();
-  await storage.close();
+  {
+    // Fill: 1,000 waiting jobs, a tenth of them then marked as running when the process died.
+    const { storage, host } = await open(template);
+    const filler = new engine.PersistentEnrichmentQueue({ store: storage.store, host, emit: () => {}, worker: never, maxActive: 0 });
+    await filler.initialize();
+    const jobs = await Promise.all(Array.from({ length: 1000 }, (_, i) => filler.enqueue({ sessionId: `10000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`, priority: ["high", "normal", "low"][i % 3] })));
+    await Promise.all(jobs.filter((_, i) => i % 10 === 0).map((job) => filler.update(job.id, { status: "active", starts: 1, leaseExpiresAt: Date.now() - 60_000 })));
+    await filler.shutdown();
+    await storage.close();
+  }
   const runs = [];
-  for (let round = 0; round < 5; round++) {
-    storage = await open();
+  for (let round = 0; round < rounds; round++) {
+    // Each round reopens its own copy of the same folder, so no round sees another's recovery.
+    const folder = join(dir, `round-${round}`);
+    cpSync(template, folder, { recursive: true });
+    const { storage, host } = await open(folder);
     const queue = new engine.PersistentEnrichmentQueue({ store: storage.store, host, emit: () => {}, worker: never });
     const started = performance.now();
     const recovered = await queue.initialize();
     runs.push(performance.now() - started);
-    if (round === 0 && recovered.recovered !== 100) throw new Error(`expected 100 stalled jobs back in line, got ${JSON.stringify(recovered)}`);
+    if (recovered.recovered !== 100) throw new Error(`expected 100 stalled jobs back in line, got ${JSON.stringify(recovered)}`);
     if (queue.status().active !== 5) throw new Error("recovered queue is not running five jobs");
     queue.abandon();
     await storage.close().catch(() => undefined);
-    // Reset for the next round: the same 1,000 jobs, the same 100 stalled.
-    storage = await open();
-    const reset = new engine.PersistentEnrichmentQueue({ store: storage.store, host, emit: () => {}, worker: never, maxActive: 0 });
-    await reset.initialize();
-    await Promise.all(jobs.map((job, i) => reset.update(job.id, i % 10 === 0 ? { status: "active", starts: 1, leaseExpiresAt: Date.now() - 60_000 } : { status: "waiting", starts: 0 })));
-    reset.abandon();
-    await storage.close().catch(() => undefined);
   }
-  return { name: "enrichment.queue_recovery_ms", value: Math.round(median(runs) * 10) / 10, unit: "ms", better: "lower", peers: {}, goal: 100, detail: "1,000 persisted jobs (100 stalled with expired leases) reopened from the file store until five run" };
+  // Writes the abandoned queues had started land in their own folders before the folder goes.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return figure({ name: "enrichment.queue_recovery_ms", unit: "ms", better: "lower", samples: runs, goal: 100, note: "1,000 persisted jobs (100 stalled with expired leases) reopened from the file store until five run" });
 }
 
 /** `STINT_BENCH_FILTER=cost|redaction` runs only the parts whose name matches (a quick look at one figure). */
 const wanted = (part) => process.env.STINT_BENCH_FILTER === undefined || new RegExp(process.env.STINT_BENCH_FILTER).test(part);
 
-export default async function ({ root }) {
+export default async function ({ root, runs }) {
   const engine = await loadEngine(root);
   const dir = mkdtempSync(join(tmpdir(), "stint-bench-enrichment-"));
   try {
@@ -327,17 +333,16 @@ export default async function ({ root }) {
     if (wanted("concat")) {
       const concatDir = join(dir, "concat");
       mkdirSync(concatDir);
-      results.push(await concatBench(engine, concatDir));
+      results.push(await concatBench(engine, concatDir, runs));
       rmSync(concatDir, { recursive: true, force: true });
     }
     if (wanted("cost")) results.push(...(await costBench(engine)));
-    if (wanted("redaction")) results.push(...redactionBench(engine));
+    if (wanted("redaction")) results.push(...redactionBench(engine, runs));
     if (wanted("recovery")) {
       const queueDir = join(dir, "queue");
       mkdirSync(queueDir);
-      results.push(await recoveryBench(engine, queueDir));
+      results.push(await recoveryBench(engine, queueDir, runs));
     }
-    void statSync;
     return results;
   } finally {
     rmSync(dir, { recursive: true, force: true });
