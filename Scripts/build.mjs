@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds dist/engine.js (JavaScriptCore bundle), dist/cli.js (Node) and dist/webview-ui/.
 import { build } from "esbuild";
-import { mkdir, readFile, writeFile, copyFile, rm } from "node:fs/promises";
+import { mkdir, readFile, writeFile, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +29,7 @@ const zodPrivateGlobals = {
 };
 const quiet = process.argv.includes("--quiet");
 
+await rm(join(dist, "webview-ui/chunks"), { recursive: true, force: true });
 await mkdir(join(dist, "webview-ui"), { recursive: true });
 
 const engine = build({
@@ -61,12 +62,25 @@ const cli = build({
   logLevel: "warning",
 });
 
+/** Lists app.js's static chunks in the page, so they load beside it instead of after it. */
+function withModulePreloads(html, metafile) {
+  const app = Object.entries(metafile?.outputs ?? {}).find(([path]) => path.endsWith("/app.js"));
+  if (app === undefined) return html;
+  const base = dirname(app[0]);
+  const links = app[1].imports.filter((i) => i.kind === "import-statement").map((i) => `    <link rel="modulepreload" href="${i.path.slice(base.length + 1)}" />\n`);
+  return html.replace(/(\s*<script type="module" src="app\.js"><\/script>)/, `\n${links.join("").trimEnd()}$1`);
+}
+
 const uiEntry = join(root, "webview-ui/src/main.tsx");
 const ui = existsSync(uiEntry)
   ? build({
       entryPoints: [uiEntry],
       outdir: join(dist, "webview-ui"),
       entryNames: "app",
+      // The in-page engine (?transport=local) is a chunk of its own, so the served panel neither downloads nor parses it.
+      splitting: true,
+      chunkNames: "chunks/[name]-[hash]",
+      metafile: true,
       bundle: true,
       format: "esm",
       platform: "browser",
@@ -80,9 +94,9 @@ const ui = existsSync(uiEntry)
     })
   : Promise.resolve(undefined);
 
-const [engineResult] = await Promise.all([engine, cli, ui]);
+const [engineResult, , uiResult] = await Promise.all([engine, cli, ui]);
 const htmlSource = join(root, "webview-ui/index.html");
-if (existsSync(htmlSource)) await copyFile(htmlSource, join(dist, "webview-ui/index.html"));
+if (existsSync(htmlSource)) await writeFile(join(dist, "webview-ui/index.html"), withModulePreloads(await readFile(htmlSource, "utf8"), uiResult?.metafile));
 await writeFile(join(dist, "engine.meta.json"), JSON.stringify(engineResult.metafile));
 
 const report = await checkEngineBundle(join(dist, "engine.js"), engineResult.metafile);

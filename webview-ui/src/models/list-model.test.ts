@@ -5,6 +5,20 @@ import { createListModel, LIST_PAGE } from "./list-model.ts";
 const row = (n: number) => ({ id: `s${n}`, name: `Session ${n}`, status: "completed", startedAt: 10_000 - n, durationMs: 1000, sizeBytes: 0, tags: [], enrichment: { state: "none", totalCostUsd: 0 }, screenshotCount: 0, audioSegmentCount: 0 });
 
 describe("list model", () => {
+  it("loads at once when created (the panel opening waits on it); only later filter changes are debounced", async () => {
+    const asked: string[] = [];
+    const { api } = await createTestApi({ intercept: (e) => (e.method === "review.list" ? (asked.push(JSON.stringify((e.params as { query: unknown }).query)), { v: 1, id: e.id, result: { library: "storage", sessions: [row(1)] } }) : undefined) });
+    // A debounce far longer than the test's ceiling: the first load must not wait for it.
+    const model = createListModel(api, { debounceMs: 60_000 });
+    for (let i = 0; i < 200 && model.state.value.kind !== "ready"; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(model.state.value.kind).toBe("ready");
+    expect(asked).toHaveLength(1);
+    model.text.value = "x";
+    await new Promise((r) => setTimeout(r, 20));
+    expect(asked).toHaveLength(1);
+    model.dispose();
+  });
+
   it("shows a page of rows and more on request, asking the engine for one extra to know there are more", async () => {
     const limits: number[] = [];
     const { api } = await createTestApi({

@@ -56,12 +56,17 @@ export function createListModel(api: StintApi, options: { readonly debounceMs?: 
   }
 
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let first = true;
   disposer.add(
     effect(() => {
       // Read every filter so any change schedules a reload.
       void [text.value, status.value, from.value, to.value, range.value, limit.value];
       clearTimeout(timer);
-      timer = setTimeout(() => void load(), options.debounceMs ?? 120);
+      // The first load starts at once (the panel opening waits on it); typing is debounced.
+      if (first) {
+        first = false;
+        void load();
+      } else timer = setTimeout(() => void load(), options.debounceMs ?? 120);
     }),
   );
   disposer.add(() => clearTimeout(timer));
