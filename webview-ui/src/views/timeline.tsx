@@ -97,6 +97,17 @@ export function Timeline({ model, client, onSeek, label, onUserScroll }: { reado
     const button = scroller.current?.querySelector<HTMLButtonElement>(`.row[data-index="${focusIndex}"] button.row-button`);
     if (button && document.activeElement !== button) button.focus({ preventScroll: true });
   });
+  // Read by the page-level key listener below, which outlives renders.
+  const keyHandler = useRef<(event: KeyboardEvent) => void>(() => undefined);
+  useEffect(() => {
+    // A key pressed in the instant the focused row was recycled lands on the page body: it still counts here.
+    const onPageKey = (event: KeyboardEvent) => {
+      const active = document.activeElement;
+      if (keepFocus.current && !event.defaultPrevented && (active === null || active === document.body)) keyHandler.current(event);
+    };
+    document.addEventListener("keydown", onPageKey);
+    return () => document.removeEventListener("keydown", onPageKey);
+  }, []);
   useEffect(() => {
     // A click anywhere else hands focus back to the page.
     const onPointer = (event: PointerEvent) => {
@@ -123,7 +134,9 @@ export function Timeline({ model, client, onSeek, label, onUserScroll }: { reado
     setFocusIndex(clamped);
     model.reveal(clamped);
   };
-  useEffect(() => {
+  keyHandler.current = onKeyDown;
+  // Attached before the first paint, so the first frame already has its rows (not an empty window).
+  useLayoutEffect(() => {
     if (scroller.current === null) return;
     return model.attach(scroller.current);
   }, [model]);
@@ -151,8 +164,9 @@ export function Timeline({ model, client, onSeek, label, onUserScroll }: { reado
       <li key={index % pool} class={`row row-${row === undefined ? "pending" : row.kind === "run" ? "run" : row.item.kind}`} style={{ height: `${model.rowHeight}px` }} aria-setsize={model.count} aria-posinset={index + 1} data-index={index} data-active={current ? "true" : undefined}>
         {row === undefined ? (
           <span class="row-button row-loading">Loading…</span>
-        ) : scrolling ? (
+        ) : scrolling && !(keepFocus.current && index === focusIndex) ? (
           // While scrolling fast, a light row: the time and one line, so each frame lays out little text.
+          // The row keyboard focus is on stays whole, so its button (and the focus) is never dropped.
           <span class="row-button row-light">
             <span class="row-time">{formatOffset(row.kind === "run" ? row.t : row.item.t)}</span>
             <span class="row-line">{lightText(row)}</span>
