@@ -65,6 +65,14 @@ function manualFetch() {
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe("player model", () => {
+  it("spans what a session still recording has captured, though its stored duration is still 0", () => {
+    const live = detail(2);
+    const recording = { ...live, session: { ...live.session, status: "active" as const, durationMs: 0 } };
+    expect(createPlayerModel({ client: client(), detail: recording }).duration).toBe(60_000);
+    const shotsOnly = { ...recording, media: { audio: [] } };
+    expect(createPlayerModel({ client: client(), detail: shotsOnly }).duration).toBe(40_000);
+  });
+
   it("loads the first 3 segments before play, then the rest 2 at a time, and plays through", async () => {
     const loader = manualFetch();
     const player = createPlayerModel({ client: client(), detail: detail(8), fetchSegment: loader.fetchSegment });

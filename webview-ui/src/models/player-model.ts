@@ -51,7 +51,9 @@ export function createPlayerModel(options: PlayerOptions) {
   const segments = detail.media.audio;
   const mode: PlayerMode = detail.media.video !== undefined ? "video" : segments.length > 0 ? "audio" : "slideshow";
   const frames = signal(slideshowFrames(detail.timeline));
-  const duration = Math.max(detail.session.durationMs, detail.media.video?.durationMs ?? 0);
+  // A session still recording has a stored duration of 0 until it pauses or ends: it is as long as what it captured so far.
+  const lastAudio = segments.at(-1);
+  const duration = Math.max(detail.session.durationMs, detail.media.video?.durationMs ?? 0, detail.timeline.at(-1)?.t ?? 0, lastAudio === undefined ? 0 : lastAudio.t + lastAudio.durationMs);
   const time = signal(0);
   const playing = signal(false);
   const buffering = signal(false);

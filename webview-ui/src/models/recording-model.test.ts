@@ -29,6 +29,9 @@ describe("recording model", () => {
     // The counter ticks on a 500 ms interval; wait for it rather than for a fixed time.
     for (let i = 0; i < 300 && model.elapsedMs.value !== 7_000; i++) await tick();
     expect(model.elapsedMs.value).toBe(7_000);
+    // The live time of the session being recorded (a stored duration only moves on pause and end), none for another.
+    expect(model.liveElapsed("s1")).toBe(7_000);
+    expect(model.liveElapsed("other")).toBeUndefined();
     engine.context.emit("session.state", { state: "paused", status: "paused", sessionId: "s1", activeMs: 7_000 });
     now += 10_000;
     expect(model.phase.value).toBe("paused");
@@ -36,6 +39,7 @@ describe("recording model", () => {
     engine.context.emit("session.state", { state: "completed", status: "completed", sessionId: "s1", activeMs: 7_000 });
     expect(model.phase.value).toBe("idle");
     expect(ended).toEqual(["s1"]);
+    expect(model.liveElapsed("s1")).toBeUndefined();
     model.dispose();
   });
 

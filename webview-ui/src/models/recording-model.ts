@@ -126,7 +126,11 @@ export function createRecordingModel(api: StintApi, options: { readonly now?: ()
     }
   })();
 
+  /** The elapsed time of session `id` while it is the one being recorded (a stored duration only moves on pause and end). */
+  const liveElapsed = (id: string): number | undefined => (recording.value?.sessionId === id && phase.value !== "idle" ? Math.floor(elapsedMs.value / 1000) * 1000 : undefined);
+
   return {
+    liveElapsed,
     available,
     recording,
     phase,

@@ -50,12 +50,13 @@ export function App({ app }: { readonly app: AppModel }) {
       )}
       <main id="main">
         {screen.route.name === "list" && (
-          <SessionList model={screen.model as Extract<typeof screen, { route: { name: "list" } }>["model"]} onOpen={(row) => app.navigate({ name: "session", id: row.id })} onDelete={app.deleteSessions} onOpenHit={(hit) => app.navigate({ name: "session", id: hit.sessionId, tab: "timeline", at: hit.startMs })} />
+          <SessionList model={screen.model as Extract<typeof screen, { route: { name: "list" } }>["model"]} onOpen={(row) => app.navigate({ name: "session", id: row.id })} onDelete={app.deleteSessions} onOpenHit={(hit) => app.navigate({ name: "session", id: hit.sessionId, tab: "timeline", at: hit.startMs })} liveElapsed={app.recording.liveElapsed} />
         )}
         {screen.route.name === "session" && (
           <SessionDetailView
             model={screen.model as Extract<typeof screen, { route: { name: "session" } }>["model"]}
             client={app.api.client}
+            liveElapsed={app.recording.liveElapsed}
             onBack={() => app.navigate({ name: "list" })}
             onProgress={() => app.navigate({ name: "processing", id: (screen.route as { id: string }).id })}
             onDelete={async (id, label) => {

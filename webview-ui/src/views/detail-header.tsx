@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { DetailModel } from "../models/detail-model.ts";
 import { InlineEdit } from "./evidence-list.tsx";
-import { formatBytes, formatDate, formatDuration } from "./format.ts";
+import { formatBytes, formatCount, formatDate, formatDuration } from "./format.ts";
 import { ErrorState } from "./states.tsx";
 
 function Tags({ model, tags }: { readonly model: DetailModel; readonly tags: readonly string[] }) {
@@ -28,7 +28,7 @@ function Tags({ model, tags }: { readonly model: DetailModel; readonly tags: rea
 }
 
 /** The detail's header: back, the name (renamable; focused after navigation), meta, tags and the session's actions. */
-export function DetailHeader({ model, onBack, onProgress, onDelete }: { readonly model: DetailModel; readonly onBack: () => void; readonly onProgress?: () => void; readonly onDelete?: (id: string, name: string) => Promise<boolean> }) {
+export function DetailHeader({ model, onBack, onProgress, onDelete, liveElapsed }: { readonly model: DetailModel; readonly onBack: () => void; readonly onProgress?: () => void; readonly onDelete?: (id: string, name: string) => Promise<boolean>; readonly liveElapsed?: (id: string) => number | undefined }) {
   const state = model.state.value;
   const s = state.kind === "ready" ? state.value.detail.value.session : undefined;
   const [renaming, setRenaming] = useState(false);
@@ -85,10 +85,10 @@ export function DetailHeader({ model, onBack, onProgress, onDelete }: { readonly
       {s !== undefined && (
         <p class="session-meta">
           <span>{formatDate(s.startedAt)}</span>
-          <span>{formatDuration(s.durationMs)}</span>
+          <span data-testid="duration">{formatDuration(liveElapsed?.(s.id) ?? s.durationMs)}</span>
           <span>{formatBytes(s.sizeBytes)}</span>
           <span data-testid="capture-counts">
-            {s.screenshotCount} shots · {s.audioSegmentCount} audio
+            {formatCount(s.screenshotCount)} {s.screenshotCount === 1 ? "shot" : "shots"} · {formatCount(s.audioSegmentCount)} audio
           </span>
           {s.status === "active" && <span class="badge badge-status-active">Recording</span>}
         </p>

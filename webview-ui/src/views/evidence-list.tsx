@@ -71,11 +71,25 @@ export function AiOffer({ ai, onUse, onKeep }: { readonly ai: string; readonly o
 
 function EditableItem({ list, item, model, checkable }: { readonly list: EditList; readonly item: EvidenceItem; readonly model: DetailModel; readonly checkable: boolean }) {
   const [editing, setEditing] = useState(false);
+  // The tick shows at once and holds until the engine answers; a re-render meanwhile must not untick it.
+  const [ticking, setTicking] = useState<boolean | undefined>(undefined);
   const itemId = item.id;
   const edit = (change: { text?: string | null; done?: boolean; deleted?: boolean }) => model.edit({ kind: "item", list, itemId, ...change });
   return (
     <li class={item.done === true ? "done" : undefined} data-item-id={item.id}>
-      {checkable && <input type="checkbox" checked={item.done === true} onChange={(e) => void edit({ done: e.currentTarget.checked })} aria-label={`Done: ${item.text}`} />}
+      {checkable && (
+        <input
+          type="checkbox"
+          checked={ticking ?? item.done === true}
+          onChange={async (e) => {
+            const done = e.currentTarget.checked;
+            setTicking(done);
+            await edit({ done });
+            setTicking(undefined);
+          }}
+          aria-label={`Done: ${item.text}`}
+        />
+      )}
       {editing ? (
         <InlineEdit value={item.text} label={`Edit: ${item.text}`} onCancel={() => setEditing(false)} onSave={async (text) => (text === "" || (await edit({ text })) ? setEditing(false) : undefined)} />
       ) : (

@@ -1,5 +1,4 @@
-import { useEffect } from "preact/hooks";
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { RecordingModel } from "../models/recording-model.ts";
 import type { ToastModel } from "../models/toast-model.ts";
 import { formatOffset } from "./format.ts";
@@ -80,10 +79,27 @@ export function RecordingControls({ model, toasts }: { readonly model: Recording
     return () => removeEventListener("keydown", onKey);
   }, [model]);
 
+  // The button pressed was replaced (Record → Pause, Pause → Resume): keep keyboard focus in the controls.
+  // The new buttons stay disabled until the request settles, so focus moves once one is enabled.
+  const refocus = useRef(false);
+  const lastPhase = useRef(phase);
+  if (lastPhase.current !== phase) {
+    lastPhase.current = phase;
+    refocus.current = true;
+  }
   useEffect(() => {
-    // The button pressed was replaced (Record → Pause, Pause → Resume): keep keyboard focus in the controls.
-    if (document.activeElement === document.body || document.activeElement === null) document.querySelector<HTMLElement>("[data-testid=recording-controls] button:not([disabled])")?.focus();
-  }, [phase]);
+    if (!refocus.current) return;
+    const active = document.activeElement;
+    if (active !== null && active !== document.body) {
+      refocus.current = false;
+      return;
+    }
+    const button = document.querySelector<HTMLElement>("[data-testid=recording-controls] button:not([disabled])");
+    if (button !== null) {
+      button.focus();
+      refocus.current = false;
+    }
+  }, [phase, busy]);
 
   if (available === "checking") return <div class="recording" aria-live="polite">Checking the recorder…</div>;
   if (available === "no") {

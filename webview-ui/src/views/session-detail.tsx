@@ -78,11 +78,11 @@ function Body({ loaded, model, client }: { readonly loaded: Loaded; readonly mod
   );
 }
 
-export function SessionDetailView({ model, client, onBack, onProgress, onDelete }: { readonly model: DetailModel; readonly client: BridgeClient; readonly onBack: () => void; readonly onProgress?: () => void; readonly onDelete?: (id: string, name: string) => Promise<boolean> }) {
+export function SessionDetailView({ model, client, onBack, onProgress, onDelete, liveElapsed }: { readonly model: DetailModel; readonly client: BridgeClient; readonly onBack: () => void; readonly onProgress?: () => void; readonly onDelete?: (id: string, name: string) => Promise<boolean>; readonly liveElapsed?: (id: string) => number | undefined }) {
   const state = model.state.value;
   return (
     <section class="screen screen-detail" aria-labelledby="detail-title" data-testid="detail">
-      <DetailHeader model={model} onBack={onBack} {...(onProgress === undefined ? {} : { onProgress })} {...(onDelete === undefined ? {} : { onDelete })} />
+      <DetailHeader model={model} onBack={onBack} {...(liveElapsed === undefined ? {} : { liveElapsed })} {...(onProgress === undefined ? {} : { onProgress })} {...(onDelete === undefined ? {} : { onDelete })} />
       {model.deleted.value && (
         <p class="notice" role="status" data-testid="deleted-notice">
           This session was deleted.{" "}

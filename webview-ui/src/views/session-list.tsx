@@ -17,7 +17,7 @@ function EnrichmentBadge({ row }: { readonly row: SessionRow }) {
   );
 }
 
-function Row({ row, model, onOpen }: { readonly row: SessionRow; readonly model: ListModel; readonly onOpen: (row: SessionRow) => void }) {
+function Row({ row, model, onOpen, liveElapsed }: { readonly row: SessionRow; readonly model: ListModel; readonly onOpen: (row: SessionRow) => void; readonly liveElapsed?: ((id: string) => number | undefined) | undefined }) {
   const selected = model.selected.value.has(row.id);
   return (
     <li class={selected ? "selected" : undefined}>
@@ -30,21 +30,20 @@ function Row({ row, model, onOpen }: { readonly row: SessionRow; readonly model:
         </span>
         <span class="session-meta">
           <span>{formatDate(row.startedAt)}</span>
-          <span aria-label="Duration">{formatDuration(row.durationMs)}</span>
+          <span aria-label="Duration">{formatDuration(liveElapsed?.(row.id) ?? row.durationMs)}</span>
           <span aria-label="Size on disk">{formatBytes(row.sizeBytes)}</span>
           <span aria-label="Cost">{formatUsd(row.enrichment.totalCostUsd)}</span>
-          {row.tags.map((tag) => (
-            <span key={tag} class="tag">
-              #{tag}
-            </span>
-          ))}
+          {row.tags.length > 0 && (
+            // One span for all tags, so a narrow row ends them with an ellipsis instead of cutting a tag in half.
+            <span class="row-tags tag">{row.tags.map((tag) => `#${tag}`).join(" ")}</span>
+          )}
         </span>
       </button>
     </li>
   );
 }
 
-export function SessionList({ model, onOpen, onDelete, onOpenHit }: { readonly model: ListModel; readonly onOpen: (row: SessionRow) => void; readonly onDelete?: (ids: readonly string[], label: string) => Promise<boolean>; readonly onOpenHit?: (hit: SearchHit) => void }) {
+export function SessionList({ model, onOpen, onDelete, onOpenHit, liveElapsed }: { readonly model: ListModel; readonly onOpen: (row: SessionRow) => void; readonly onDelete?: (ids: readonly string[], label: string) => Promise<boolean>; readonly onOpenHit?: (hit: SearchHit) => void; readonly liveElapsed?: (id: string) => number | undefined }) {
   const state = model.state.value;
   const selected = model.selected.value;
   const rowCount = state.kind === "ready" ? state.value.rows.length : -1;
@@ -116,7 +115,7 @@ export function SessionList({ model, onOpen, onDelete, onOpenHit }: { readonly m
         {state.kind === "ready" && state.value.rows.length > 0 && (
           <ul class="session-list" aria-label="Sessions, newest first" data-testid="session-list">
             {state.value.rows.map((row) => (
-              <Row key={row.id} row={row} model={model} onOpen={onOpen} />
+              <Row key={row.id} row={row} model={model} onOpen={onOpen} liveElapsed={liveElapsed} />
             ))}
           </ul>
         )}

@@ -4,7 +4,8 @@ import type { DetailModel } from "../models/detail-model.ts";
 import { AiOffer, EditableList, EvidenceList, InlineEdit } from "./evidence-list.tsx";
 import { formatOffset, formatUsd } from "./format.ts";
 
-function enrichmentWord(detail: SessionDetail): "running" | "failed" | "none" | "done" {
+function enrichmentWord(detail: SessionDetail): "recording" | "running" | "failed" | "none" | "done" {
+  if (detail.session.status === "active" || detail.session.status === "paused") return "recording";
   const state = detail.session.enrichment.state;
   return state === "running" || state === "queued" ? "running" : state === "failed" ? "failed" : state === "completed" ? "done" : "none";
 }
@@ -23,7 +24,7 @@ function Summary({ detail, model }: { readonly detail: SessionDetail; readonly m
         <InlineEdit multiline value={summary?.text ?? ""} label="Summary" onCancel={() => setEditing(false)} onSave={async (text) => ((await model.edit({ kind: "summary", text: text === "" ? null : text })) ? setEditing(false) : undefined)} />
       ) : summary === undefined ? (
         <p class="muted">
-          {state === "running" ? "Enrichment is running; the summary appears when it finishes." : state === "failed" ? `Enrichment failed: ${detail.session.enrichment.error ?? "no reason given"}.` : state === "done" ? "No summary was made." : "This session has not been enriched."}
+          {state === "recording" ? "Still recording: the summary is made after the session ends." : state === "running" ? "Enrichment is running; the summary appears when it finishes." : state === "failed" ? `Enrichment failed: ${detail.session.enrichment.error ?? "no reason given"}.` : state === "done" ? "No summary was made." : "This session has not been enriched."}
         </p>
       ) : (
         <>
@@ -76,7 +77,7 @@ function Chapter({ chapter, model }: { readonly chapter: ChapterView; readonly m
 export function SummaryTab({ detail, model }: { readonly detail: SessionDetail; readonly model: DetailModel }) {
   const state = enrichmentWord(detail);
   const chapters = detail.chapters ?? [];
-  const empty = (what: string) => (state === "done" ? `No ${what} found.` : state === "running" ? `${what[0]!.toUpperCase()}${what.slice(1)} appear when enrichment finishes.` : state === "failed" ? "Enrichment failed, so none were extracted." : "Not enriched yet.");
+  const empty = (what: string) => (state === "done" ? `No ${what} found.` : state === "running" ? `${what[0]!.toUpperCase()}${what.slice(1)} appear when enrichment finishes.` : state === "failed" ? "Enrichment failed, so none were extracted." : state === "recording" ? "Still recording: these come after the session ends." : "Not enriched yet.");
   return (
     <div class="tab-body" data-testid="summary-tab">
       <Summary detail={detail} model={model} />
