@@ -5,6 +5,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { artifacts, assert, createRunner, ensureBuilt, startServer, waitFor } from "./browser/support.mjs";
+import { webkitWalkthrough } from "./browser/webkit-walkthrough.mjs";
 
 const MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 const run = createRunner("browser-webkit");
@@ -47,14 +48,14 @@ function startProcess(command, args, env) {
 }
 
 /** A W3C WebDriver session over fetch. */
-async function createDriver(base) {
+async function createDriver(base, { fullScreen = false } = {}) {
   const call = async (method, path, body) => {
     const response = await fetch(`${base}${path}`, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = await response.json();
     if (!response.ok || json.value?.error) throw new Error(`${method} ${path}: ${json.value?.error ?? response.status} ${json.value?.message ?? ""}`);
     return json.value;
   };
-  const created = await call("POST", "/session", { capabilities: { alwaysMatch: { "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] } } } });
+  const created = await call("POST", "/session", { capabilities: { alwaysMatch: { "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation", ...(fullScreen ? ["--full-screen"] : [])] } } } });
   const id = created.sessionId;
   const s = (path) => `/session/${id}${path}`;
   const driver = {
@@ -63,7 +64,12 @@ async function createDriver(base) {
     exec: (script, args = []) => call("POST", s("/execute/sync"), { script, args }),
     find: async (css) => Object.values(await call("POST", s("/element"), { using: "css selector", value: css }))[0],
     click: (element) => call("POST", s(`/element/${element}/click`), {}),
-    screenshot: async (name) => writeFileSync(join(artifacts, `webkit-${name}.png`), Buffer.from(await call("GET", s("/screenshot")), "base64")),
+    /** Types `text` key by key (W3C actions: real key events, to whatever has focus). */
+    keys: (text) => call("POST", s("/actions"), { actions: [{ type: "key", id: "keyboard", actions: [...text].flatMap((value) => [{ type: "keyDown", value }, { type: "keyUp", value }]) }] }),
+    /** Holds `modifier` while pressing `key`. */
+    chord: (modifier, key) => call("POST", s("/actions"), { actions: [{ type: "key", id: "keyboard", actions: [{ type: "keyDown", value: modifier }, { type: "keyDown", value: key }, { type: "keyUp", value: key }, { type: "keyUp", value: modifier }] }] }),
+    /** Saves a screenshot as .test-artifacts/webkit-<name>.png, or under `path` when given. */
+    screenshot: async (name, path = join(artifacts, `webkit-${name}.png`)) => writeFileSync(path, Buffer.from(await call("GET", s("/screenshot")), "base64")),
     waitFor: (css, timeoutMs = 10_000) => waitFor(() => driver.exec("return document.querySelector(arguments[0]) !== null", [css]), { timeoutMs, what: css }),
     quit: () => call("DELETE", s("")).catch(() => undefined),
   };
@@ -71,12 +77,10 @@ async function createDriver(base) {
   return driver;
 }
 
-async function main() {
-  ensureBuilt();
-  const server = await startServer({ demo: true });
-  cleanups.push(() => server.stop());
+/** An X screen of `width`×`height`, WebKitWebDriver on it, and a MiniBrowser session. */
+async function startBrowser(width, height, { fullScreen = false } = {}) {
   const display = freeDisplay();
-  const xvfb = startProcess("Xvfb", [`:${display}`, "-screen", "0", "1280x800x24", "-nolisten", "tcp"]);
+  const xvfb = startProcess("Xvfb", [`:${display}`, "-screen", "0", `${width}x${height}x24`, "-nolisten", "tcp"]);
   await waitFor(() => existsSync(`/tmp/.X11-unix/X${display}`), { what: `Xvfb :${display}`, timeoutMs: 10_000 }).catch((error) => {
     throw new Error(`${error.message}: ${xvfb.log()}`);
   });
@@ -85,9 +89,34 @@ async function main() {
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok).catch(() => false)), { what: "WebKitWebDriver", timeoutMs: 10_000 }).catch((error) => {
     throw new Error(`${error.message}: ${wd.log()}`);
   });
-  const driver = await createDriver(`http://127.0.0.1:${port}`);
+  const driver = await createDriver(`http://127.0.0.1:${port}`, { fullScreen });
+  if (fullScreen) {
+    // Without a window manager "full screen" only hides the toolbar; the size is then set exactly.
+    await driver.setWindow(width, height);
+    const size = await waitFor(async () => {
+      const [w, h] = await driver.exec("return [innerWidth, innerHeight]");
+      return w === width && h === height ? [w, h] : null;
+    }, { what: `a ${width}×${height} view`, timeoutMs: 10_000 }).catch(async (error) => {
+      throw new Error(`${error.message}: ${JSON.stringify(await driver.exec("return [innerWidth, innerHeight]"))}`);
+    });
+    assert(size !== null, "the popover-size view");
+  }
+  return driver;
+}
+
+async function main() {
+  ensureBuilt();
+  const server = await startServer({ demo: true });
+  cleanups.push(() => server.stop());
+  const driver = await startBrowser(1280, 800);
   // Sized before the first navigation: a resize after load leaves a black band in screenshots.
   await driver.setWindow(1280, 800);
+  // MiniBrowser's toolbar keeps a window at least ~450 px wide; "full screen" drops the toolbar,
+  // so the popover size (380×600) gets its own browser with an exact view.
+  const popover = await startBrowser(380, 600, { fullScreen: true });
+  const recordServer = await startServer({ demo: false });
+  cleanups.push(() => recordServer.stop());
+  if (process.env.STINT_WEBKIT_ONLY === "walkthrough") return webkitWalkthrough({ run, driver: popover, recordServer });
 
   await run.check("list: the demo sessions, newest first", async () => {
     await driver.navigate(server.url);
@@ -123,22 +152,23 @@ async function main() {
   });
 
   await run.check("popover size 380×600: one-line header, one scroll area, collapse and expand", async () => {
-    await driver.setWindow(380, 600);
-    await driver.navigate(`${server.url}#/session/demo-parser`);
-    await driver.waitFor("[data-testid=tab-timeline]");
-    await driver.click(await driver.find("[data-testid=tab-timeline]"));
-    await driver.waitFor("[data-testid=unchanged-run]");
-    const layout = await driver.exec("const d = document.documentElement; const top = document.querySelector('.topbar').getBoundingClientRect(); const tabs = document.querySelector('.tabs').getBoundingClientRect(); return { overflowX: d.scrollWidth - innerWidth, pageScroll: d.scrollHeight - innerHeight, header: top.height, tabsBottom: tabs.bottom, h: innerHeight }");
+    await popover.navigate(`${server.url}#/session/demo-parser`);
+    await popover.waitFor("[data-testid=tab-timeline]");
+    await popover.click(await popover.find("[data-testid=tab-timeline]"));
+    await popover.waitFor("[data-testid=unchanged-run]");
+    const layout = await popover.exec("const d = document.documentElement; const top = document.querySelector('.topbar').getBoundingClientRect(); const tabs = document.querySelector('.tabs').getBoundingClientRect(); return { overflowX: d.scrollWidth - innerWidth, pageScroll: d.scrollHeight - innerHeight, header: top.height, tabsBottom: tabs.bottom, h: innerHeight }");
     assert(layout.overflowX <= 0 && layout.pageScroll <= 0 && layout.header <= 48 && layout.tabsBottom < layout.h * 0.75, `layout at 380×600: ${JSON.stringify(layout)}`);
-    const before = await driver.exec("return Number(document.querySelector('[data-testid=timeline] .row').getAttribute('aria-setsize'))");
+    const before = await popover.exec("return Number(document.querySelector('[data-testid=timeline] .row').getAttribute('aria-setsize'))");
     // Scrolled into view first: while the timeline scrolls its rows are light placeholders, not buttons.
-    await driver.exec("document.querySelector('[data-testid=unchanged-run]').scrollIntoView({ block: 'center' })");
+    await popover.exec("document.querySelector('[data-testid=unchanged-run]').scrollIntoView({ block: 'center' })");
     // Find and click in one script: between two WebDriver calls the virtualized window may re-render and drop the row.
-    await waitFor(() => driver.exec("const run = document.querySelector('[data-testid=unchanged-run]'); if (!run || document.querySelector('[data-testid=timeline] .row-light')) return false; run.click(); return true"), { what: "scrolling to settle and the run to be clicked" });
-    await waitFor(async () => Number(await driver.exec("return Number(document.querySelector('[data-testid=timeline] .row').getAttribute('aria-setsize'))")) > before, { what: `the run to expand from ${before} rows` });
-    await driver.screenshot("popover-timeline");
+    await waitFor(() => popover.exec("const run = document.querySelector('[data-testid=unchanged-run]'); if (!run || document.querySelector('[data-testid=timeline] .row-light')) return false; run.click(); return true"), { what: "scrolling to settle and the run to be clicked" });
+    await waitFor(async () => Number(await popover.exec("return Number(document.querySelector('[data-testid=timeline] .row').getAttribute('aria-setsize'))")) > before, { what: `the run to expand from ${before} rows` });
+    await popover.screenshot("popover-timeline");
     return JSON.stringify(layout);
   });
+
+  await webkitWalkthrough({ run, driver: popover, recordServer });
 }
 
 try {
