@@ -5,6 +5,7 @@ import { BackgroundMediaProcessor, type MediaResult } from "../media/index.ts";
 import type { SessionFeature } from "../session/index.ts";
 import { applyRetention, type StorageFeature } from "../storage/index.ts";
 import { monthOf } from "./cost/ledger.ts";
+import { createEnrichmentDeleteCascade } from "./delete-cascade.ts";
 import { BackgroundEnrichmentManager } from "./manager.ts";
 import type { SessionSource, SessionView } from "./session-source.ts";
 import { createSettingsMethods, loadSettings, type EngineSettingsState } from "./settings.ts";
@@ -95,6 +96,7 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
       return result;
     };
     let unsubscribe: (() => void) | undefined;
+    let removeCascade: (() => void) | undefined;
     const mustJob = (jobId: string) => {
       const job = manager.getJobStatus(jobId);
       if (job === undefined) throw new EngineError("enrichment.job_not_found", `no enrichment job ${jobId}`);
@@ -138,6 +140,7 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
             }
           }
         };
+        removeCascade = storage.sessions.addDeleteCascade(createEnrichmentDeleteCascade({ queue: manager.queue, store: storage.store, now: () => ctx.host.clock.now() }));
         await loadSettings(storage.store, manager, settingsState, (message, data) => ctx.logger.warn(message, data));
         if (ctx.background) await retention();
         const recovery = await manager.initialize();
@@ -155,6 +158,7 @@ export function createEnrichmentFeature(options: EnrichmentFeatureOptions = {}):
       },
       async stop() {
         unsubscribe?.();
+        removeCascade?.();
         await manager.shutdown();
       },
     };

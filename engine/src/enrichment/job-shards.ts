@@ -80,6 +80,22 @@ export class JobShards {
     );
   }
 
+  /**
+   * Drops jobs from memory and returns each shard they were in as it must now
+   * read, for the caller to write in its own commit (a deleted session's jobs).
+   * Later writes of those shards serialize memory, so they cannot bring a job back.
+   */
+  drop(ids: ReadonlySet<string>): { key: string; jobs: JobRecord[] }[] {
+    const touched = new Set<string>();
+    for (const id of ids) {
+      if (!this.jobs.delete(id)) continue;
+      const key = jobShardKey(id);
+      this.members.get(key)?.delete(id);
+      touched.add(key);
+    }
+    return [...touched].map((key) => ({ key, jobs: [...(this.members.get(key) ?? [])].map((id) => this.jobs.get(id)).filter((job) => job !== undefined) }));
+  }
+
   /** Writes a shard from memory; saves made in the same tick share one serialization. */
   write(key: string, priority: WritePriority): Promise<void> {
     const pending = this.pending.get(key);

@@ -225,6 +225,21 @@ export class PersistentEnrichmentQueue {
     return job;
   }
 
+  /**
+   * Forgets a deleted session's jobs that are not running (cancel them first):
+   * the ids, and the job shards as they must be written in the delete's commit.
+   */
+  forgetSession(sessionId: string): { jobIds: string[]; shards: { key: string; jobs: JobRecord[] }[] } {
+    const ids = new Set<string>();
+    for (const job of this.jobs.values()) if (job.sessionId === sessionId && !this.running.has(job.id)) ids.add(job.id);
+    for (const id of ids) {
+      const timer = this.timers.get(id);
+      if (timer !== undefined) this.options.host.timers.clearTimeout(timer);
+      this.timers.delete(id);
+    }
+    return { jobIds: [...ids], shards: this.shards.drop(ids) };
+  }
+
   /** Cancels a job; a running one stops its current step through the abort signal. */
   async cancel(jobId: string): Promise<JobRecord> {
     const job = this.mustGet(jobId);

@@ -12,19 +12,19 @@ const ReplaceRequestSchema = z.object({ options: EnrichmentOptionsSchema, priori
 
 export type ReplacePatch = Partial<Pick<JobRecord, "options" | "priority">>;
 
-const keyOf = (jobId: string) => `requests/replace/${jobId.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
+export const replaceRequestKey = (jobId: string) => `requests/replace/${jobId.replace(/[^A-Za-z0-9._-]/g, "_")}.json`;
 
 export async function writeReplaceRequest(store: Store, jobId: string, patch: Required<Pick<ReplacePatch, "options">> & ReplacePatch, at: number): Promise<void> {
-  await store.putJson(keyOf(jobId), { options: patch.options, ...(patch.priority === undefined ? {} : { priority: patch.priority }), at }, { priority: "critical" });
+  await store.putJson(replaceRequestKey(jobId), { options: patch.options, ...(patch.priority === undefined ? {} : { priority: patch.priority }), at }, { priority: "critical" });
 }
 
 /** The pending request for a job, if any (a damaged one counts as none). */
 export async function readReplaceRequest(store: Store, jobId: string): Promise<ReplacePatch | undefined> {
-  const request = await store.getJson(keyOf(jobId), ReplaceRequestSchema).catch(() => undefined);
+  const request = await store.getJson(replaceRequestKey(jobId), ReplaceRequestSchema).catch(() => undefined);
   if (request === undefined) return undefined;
   return request.priority === undefined ? { options: request.options } : { options: request.options, priority: request.priority };
 }
 
 export async function clearReplaceRequest(store: Store, jobId: string): Promise<void> {
-  await store.delete(keyOf(jobId)).catch(() => undefined);
+  await store.delete(replaceRequestKey(jobId)).catch(() => undefined);
 }

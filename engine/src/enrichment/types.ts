@@ -127,6 +127,8 @@ export const LedgerEntrySchema = z.object({
   month: z.string(),
   usage: UsageSchema,
   costUsd: z.number().min(0),
+  /** Set when the session was deleted: `sessionId` then reads "deleted"; the cost stays. */
+  sessionDeletedAt: z.number().optional(),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 

@@ -31,9 +31,8 @@ export function createStoredManager(getStorage: () => ReviewStorage | undefined,
     async remove(id) {
       const storage = getStorage();
       if (storage === undefined) return false;
-      const existed = await storage.sessions.deleteSession(id);
-      await storage.store.delete(editsKey(id)).catch(() => undefined);
-      return existed;
+      // The edits go in the delete's own transaction, with every other file of the session.
+      return storage.sessions.deleteSession(id);
     },
     async readEdits(id) {
       return getStorage()?.store.getJson(editsKey(id), SessionEditsSchema);

@@ -76,8 +76,28 @@ export function createSearchFeature(options: { readonly readOnly?: boolean } = {
 
     const warn = (error: unknown) => context.logger.warn("search indexing failed", { error: String(error) });
 
+    /** Sessions whose delete transaction is under way: their records going must not mark them dirty again. */
+    const deleting = new Set<string>();
+    if (!readOnly) {
+      storage?.sessions.addDeleteCascade({
+        async collect(sessionId, ops) {
+          deleting.add(sessionId);
+          ops.delete(segmentKey(sessionId));
+          ops.delete(dirtyKey(sessionId));
+        },
+        settled(sessionId, deleted) {
+          deleting.delete(sessionId);
+          if (!deleted) return;
+          index.remove(sessionId);
+          dirty.delete(sessionId);
+        },
+      });
+    }
+
     storage?.queue.onBeforeCommit?.((keys) => {
-      const { ops, sessions } = dirtyOps(keys);
+      const marked = dirtyOps(keys);
+      const ops = marked.ops.filter((op) => !deleting.has(op.key.slice("search/dirty/".length)));
+      const sessions = new Set([...marked.sessions].filter((id) => !deleting.has(id)));
       if (sessions.size === 0) return [];
       markDirty(sessions);
       if (context.background && !stopped && timer === undefined) {

@@ -34,6 +34,7 @@ import {
 import { resolveStorage, KEYS, type SessionStoragePort } from "./storage-port.ts";
 import { sessionTimeAt } from "./timeline.ts";
 import { createSessionEffects } from "./effects.ts";
+import { createSessionDeleteCascade } from "./delete-cascade.ts";
 import * as z from "zod";
 import { buildSessionState, type SessionStateEvent } from "./state-event.ts";
 
@@ -358,7 +359,11 @@ export function createSessionFeature(ctx: EngineContext, options: SessionFeature
     methods,
     async start() {
       if ((options.storage ?? resolveStorage(ctx.features)) === undefined) logger.error("session feature started without storage: sessions cannot be recorded");
-      else await recoverInterruptedSessions({ storage: mustStorage(), clock: host.clock, logger, emit: ctx.emit });
+      else {
+        await recoverInterruptedSessions({ storage: mustStorage(), clock: host.clock, logger, emit: ctx.emit });
+        const capturing = () => (CAPTURING_STATES.includes(stateName()) ? context().sessionId ?? undefined : undefined);
+        mustStorage().sessions.addDeleteCascade?.(createSessionDeleteCascade(mustStorage().store, capturing));
+      }
       actor.subscribe(onSnapshot);
       actor.start();
     },

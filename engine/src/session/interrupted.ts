@@ -14,7 +14,7 @@ import { CaptureHealthEventSchema, SessionConfigSchema, type IntegrityReport } f
 import { buildSessionState } from "./state-event.ts";
 import { KEYS, type SessionStoragePort } from "./storage-port.ts";
 
-const PersistedMachineSchema = z.looseObject({ value: z.string(), context: z.looseObject({ sessionId: z.string().nullable() }) });
+export const PersistedMachineSchema = z.looseObject({ value: z.string(), context: z.looseObject({ sessionId: z.string().nullable() }) });
 export const HealthEventsSchema = z.array(CaptureHealthEventSchema);
 
 /** Session time covered by stored items (what an interrupted session certainly recorded). */

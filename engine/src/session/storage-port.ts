@@ -18,7 +18,8 @@ export type SessionItems = Pick<
   | "getVideo"
   | "saveVideo"
   | "deleteSession"
->;
+> &
+  Partial<Pick<SessionStorage, "addDeleteCascade">>;
 export type SessionAttachments = Pick<AttachmentStorage, "registerExternalBlob">;
 
 export interface SessionStoragePort {

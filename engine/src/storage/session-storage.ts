@@ -12,12 +12,12 @@ import {
 } from "../domain/index.ts";
 import type { AttachmentInternals } from "./attachment-storage.ts";
 import { chunkIndexOf, encodeChunk, type StoredChunk } from "./chunks.ts";
-import { INDEX_KEY, metadataKey, mustBeAttachmentId, mustBeSessionId, summaryKey, videoKey } from "./keys.ts";
+import { INDEX_KEY, metadataKey, mustBeAttachmentId, mustBeSessionId, mustBeValidKey, summaryKey, videoKey } from "./keys.ts";
 import type { QueuedOp } from "./persistence-queue.ts";
 import { chunkKeyOf, mustReadMetadata, readChunk, readItems, readMetadata, type ItemKind, type SessionCore } from "./session-reads.ts";
 import { buildPacks, packKey } from "./session-pack.ts";
 import { encodeJson } from "./store.ts";
-import type { SessionStorage, WriteOptions } from "./types.ts";
+import type { CascadeOps, DeleteCascade, SessionStorage, WriteOptions } from "./types.ts";
 import { APPEND_CHANGE_INTERVAL_MS, type LibraryChange } from "./library-events.ts";
 
 function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
@@ -33,6 +33,7 @@ function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string
 export function createSessionStorage(core: SessionCore, attachments: AttachmentInternals): SessionStorage & { saveMetadataMany(list: readonly SessionMetadataInput[]): Promise<SessionMetadata[]> } {
   const { host, store, lock, index } = core;
   const lastAppendNotice = new Map<string, number>();
+  const cascades = new Set<DeleteCascade>();
   const announce = (kind: LibraryChange["kind"], sessionId: string, entry?: SessionMetadata) => {
     if (kind === "deleted") lastAppendNotice.delete(sessionId);
     core.notify?.(entry === undefined ? { kind, sessionId } : { kind, sessionId, entry });
@@ -338,8 +339,16 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
       ]);
       return { metadata, screenshots: screenshots.items, audioSegments: audio.items, summary, video, problems: [...screenshots.problems, ...audio.problems] };
     },
+    addDeleteCascade(cascade: DeleteCascade) {
+      cascades.add(cascade);
+      return () => void cascades.delete(cascade);
+    },
     async deleteSession(sessionId: string) {
       mustBeSessionId(sessionId);
+      const joined = [...cascades];
+      for (const cascade of joined) await cascade.prepare?.(sessionId);
+      let committed = false;
+      const folders: string[] = [...SESSION_FOLDERS, "screenshots", "audio"].map((folder) => `${folder}/${sessionId}`);
       return mutate(async () => {
         const metadata = await currentOrUndefined(sessionId);
         const chunkKeys = [...(await store.list(`screenshots/${sessionId}/`)), ...(await store.list(`audio/${sessionId}/`))];
@@ -349,8 +358,16 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         if (video?.merged !== undefined) used.add(video.merged.attachmentId);
         // Everything of the session goes in the same transaction: its records, what the recorder and media processing left.
         const sideKeys = (await Promise.all(SESSION_FOLDERS.map((folder) => store.list(`${folder}/${sessionId}/`)))).flat();
-        const ops: QueuedOp[] = [...chunkKeys, ...sideKeys].map((key) => ({ type: "delete", key }) as const);
+        // Chunks set aside as damaged keep the session's id in their names.
+        const quarantined = (await store.list("quarantine/")).filter((key) => key.includes(sessionId));
+        const ops: QueuedOp[] = [...chunkKeys, ...sideKeys, ...quarantined].map((key) => ({ type: "delete", key }) as const);
         for (const key of [metadataKey(sessionId), summaryKey(sessionId), videoKey(sessionId), ...SESSION_FILES.map((folder) => `${folder}/${sessionId}.json`)]) ops.push({ type: "delete", key });
+        const cascadeOps: CascadeOps = {
+          delete: (key) => void ops.push({ type: "delete", key: mustBeValidKey(key) }),
+          putJson: (key, value) => void ops.push({ type: "put", key: mustBeValidKey(key), value: encodeJson(value) }),
+          removeFolder: (prefix) => void folders.push(mustBeValidKey(prefix)),
+        };
+        for (const cascade of joined) await cascade.collect(sessionId, cascadeOps);
         for (const id of used) {
           const attachment = await attachments.read(id).catch(() => undefined);
           if (attachment === undefined) continue;
@@ -364,21 +381,23 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         core.tailCache.delete(`audio/${sessionId}`);
         return { result: existed, ops: existed ? ops : [], priority: "critical" as const };
       }).then(async (existed) => {
+        committed = true;
         // Files the store cannot name (temporary or odd names) and the emptied folders go too.
         if (store.adapter.kind === "file") {
-          for (const folder of SESSION_FOLDERS) await host.files.remove(`${folder}/${sessionId}`, { recursive: true }).catch(() => undefined);
-          for (const kind of ["screenshots", "audio"]) await host.files.remove(`${kind}/${sessionId}`, { recursive: true }).catch(() => undefined);
+          for (const folder of folders) await host.files.remove(folder, { recursive: true }).catch(() => undefined);
         }
         if (existed) announce("deleted", sessionId);
         return existed;
+      }).finally(() => {
+        for (const cascade of joined) cascade.settled?.(sessionId, committed);
       });
     },
   };
   return storage as typeof storage & SessionStorage;
 }
 
-/** Folders holding a session's own files as `{folder}/{id}.json` (session feature: markers, capture health, integrity). */
-const SESSION_FILES = ["markers", "capture-health", "integrity"] as const;
+/** Folders holding a session's own files as `{folder}/{id}.json` (session: markers, capture health, integrity; import reports; the review's edits). */
+const SESSION_FILES = ["markers", "capture-health", "integrity", "imports/reports", "review/edits"] as const;
 /** Folders holding a session's own files under `{folder}/{id}/` (media processing output, the recorder's staging area). */
 const SESSION_FOLDERS = ["media", "capture"] as const;
 

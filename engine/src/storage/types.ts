@@ -166,8 +166,32 @@ export interface SessionStorage {
   saveVideo(video: VideoRecordInput, options?: WriteOptions): Promise<VideoRecord>;
   /** Metadata plus every chunk, read in parallel. */
   getFullSession(sessionId: string): Promise<FullSession | undefined>;
-  /** Removes metadata, chunks, summary and video and releases attachment references, in one transaction. */
+  /**
+   * Removes every file of the session (metadata, chunks, summary, video, markers, capture health,
+   * integrity, media output, capture staging, import report, the user's edits, quarantined chunks)
+   * and releases its attachment references, with whatever the registered cascades add, in one transaction.
+   */
   deleteSession(sessionId: string): Promise<boolean>;
+  /** Lets a feature delete or rewrite its own records of a session in that session's delete transaction. */
+  addDeleteCascade(cascade: DeleteCascade): () => void;
+}
+
+/** Writes a {@link DeleteCascade} adds to a delete's transaction. */
+export interface CascadeOps {
+  delete(key: string): void;
+  putJson(key: string, value: unknown): void;
+  /** A folder of the session's own to remove once the transaction is durable (its keys deleted above). */
+  removeFolder(prefix: string): void;
+}
+
+/** A feature's part in deleting a session (enrichment: jobs, checkpoints, ledger marks; search: its segment). */
+export interface DeleteCascade {
+  /** Before the delete takes the storage lock: stop the feature's work on the session (it may write). */
+  prepare?(sessionId: string): Promise<void>;
+  /** Under the storage lock, inside the delete's transaction: must not write through the store itself. */
+  collect(sessionId: string, ops: CascadeOps): Promise<void>;
+  /** Once the transaction is durable (`deleted`) or has failed. */
+  settled?(sessionId: string, deleted: boolean): void;
 }
 
 export interface SaveAttachmentOptions extends WriteOptions {

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { Store, Transaction } from "../../storage/index.ts";
+import type { CascadeOps, Store, Transaction } from "../../storage/index.ts";
 import { LedgerEntrySchema, type LedgerEntry, type Usage } from "../types.ts";
 import { costOf } from "./prices.ts";
 
@@ -63,4 +63,27 @@ export function createLedger(store: Store): Ledger {
       return out.sort((a, b) => a.at - b.at);
     },
   };
+}
+
+/** What a ledger entry names in place of a session that was deleted. */
+export const DELETED_SESSION = "deleted";
+
+/**
+ * The ledger's part in deleting a session: every entry of its jobs stays, with
+ * its cost, marked as belonging to a deleted session (the session's id goes);
+ * the session's running total goes, as the month totals keep every cent.
+ */
+export async function markSessionDeleted(store: Store, sessionId: string, jobIds: readonly string[], at: number, ops: CascadeOps): Promise<number> {
+  const prefixes = jobIds.map((id) => `${id}.`);
+  let marked = 0;
+  for (const key of await store.list("ledger/")) {
+    const match = /^ledger\/\d{4}-\d{2}\/entries\/(.+)\.json$/.exec(key);
+    if (match === null || !prefixes.some((prefix) => match[1]!.startsWith(prefix))) continue;
+    const entry = await store.getJson(key, LedgerEntrySchema).catch(() => undefined);
+    if (entry === undefined || entry.sessionId !== sessionId) continue;
+    ops.putJson(key, { ...entry, sessionId: DELETED_SESSION, sessionDeletedAt: at } satisfies LedgerEntry);
+    marked++;
+  }
+  ops.delete(`ledger/sessions/${safe(sessionId)}.json`);
+  return marked;
 }
