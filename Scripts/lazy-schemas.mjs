@@ -6,8 +6,12 @@
 const DECLARATION = /^(export\s+)?const\s+([A-Za-z_$][\w$]*)(\s*:[^=\n]+)?\s*=\s*(?=z\s*\.|[A-Za-z_$][\w$]*Schema\s*[.(])/gm;
 const REGEX_PRECEDERS = new Set(["(", ",", "=", ":", "[", "!", "&", "|", "?", "{", "}", ";", "\n", "+", "-", "*", "%", "<", ">", "~", "^"]);
 
-/** Index just past the `;` that ends the expression starting at `start`, or -1 when it cannot tell. */
-export function findExpressionEnd(text, start) {
+/**
+ * Index just past the `;` that ends the expression starting at `start`, or -1
+ * when it cannot tell. With `argument`, the expression is a call's argument and
+ * ends at the `,` or `)` that closes it instead.
+ */
+export function findExpressionEnd(text, start, { argument = false } = {}) {
   const stack = [];
   let lastSignificant = "=";
   for (let i = start; i < text.length; i++) {
@@ -59,6 +63,8 @@ export function findExpressionEnd(text, start) {
       lastSignificant = "/";
       continue;
     }
+    if (argument && stack.length === 0 && (c === "," || c === ")")) return i + 1;
+    if (argument && stack.length === 0 && c === ";") return -1;
     if (c === "(" || c === "[" || c === "{") stack.push(c);
     else if (c === ")" || c === "]") stack.pop();
     else if (c === "}") {
@@ -68,7 +74,7 @@ export function findExpressionEnd(text, start) {
         if (i < 0) return -1;
         continue;
       }
-    } else if (c === ";" && stack.length === 0) return i + 1;
+    } else if (c === ";" && stack.length === 0 && !argument) return i + 1;
     if (!/\s/.test(c)) lastSignificant = c;
     else if (c === "\n") lastSignificant = lastSignificant === "=" ? "=" : lastSignificant;
   }
@@ -104,9 +110,33 @@ export function transformLazySchemas(text, helperImport) {
     DECLARATION.lastIndex = end;
     wrapped++;
   }
-  if (wrapped === 0) return { text, wrapped };
   out += text.slice(cursor);
-  return { text: `import { lazySchema as __lazySchema } from ${JSON.stringify(helperImport)};\n${out}`, wrapped };
+  // Inline params schemas of bridge methods (`defineMethod(z.object(…), handler)`) are built when
+  // a feature is created, on the start path; they too wait for the method's first call.
+  const inline = wrapMethodParams(out);
+  wrapped += inline.wrapped;
+  if (wrapped === 0) return { text, wrapped };
+  return { text: `import { lazySchema as __lazySchema } from ${JSON.stringify(helperImport)};\n${inline.text}`, wrapped };
+}
+
+const METHOD_PARAMS = /\bdefineMethod\(\s*(?=z\s*\.)/g;
+
+/** Wraps each `defineMethod(z.…, …)`'s first argument; returns the new text and how many it wrapped. */
+export function wrapMethodParams(text) {
+  let out = "";
+  let cursor = 0;
+  let wrapped = 0;
+  METHOD_PARAMS.lastIndex = 0;
+  for (let match = METHOD_PARAMS.exec(text); match !== null; match = METHOD_PARAMS.exec(text)) {
+    const argStart = match.index + match[0].length;
+    const end = findExpressionEnd(text, argStart, { argument: true });
+    if (end < 0) continue;
+    out += `${text.slice(cursor, argStart)}__lazySchema(() => (${text.slice(argStart, end - 1)}))`;
+    cursor = end - 1;
+    METHOD_PARAMS.lastIndex = argStart;
+    wrapped++;
+  }
+  return { text: out + text.slice(cursor), wrapped };
 }
 
 /** The esbuild plugin. */

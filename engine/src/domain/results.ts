@@ -11,16 +11,17 @@ export const EvidenceSchema = z.object({
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
-const evidenced = {
+// A function, so that the bundle's lazily built schemas do not build these at load.
+const evidenced = () => ({
   evidence: z.array(EvidenceSchema).default([]),
   /** Set when the evidence did not resolve against the real timeline. */
   flagged: z.boolean().optional(),
-};
+});
 
-export const SummaryPointSchema = z.object({ text: z.string(), ...evidenced });
+export const SummaryPointSchema = z.object({ text: z.string(), ...evidenced() });
 export type SummaryPoint = z.infer<typeof SummaryPointSchema>;
 
-export const ChapterSchema = z.object({ title: z.string(), summary: z.string().optional(), startMs: z.number().nonnegative(), endMs: z.number().nonnegative(), ...evidenced });
+export const ChapterSchema = z.object({ title: z.string(), summary: z.string().optional(), startMs: z.number().nonnegative(), endMs: z.number().nonnegative(), ...evidenced() });
 export type Chapter = z.infer<typeof ChapterSchema>;
 
 export const ExtractedTaskSchema = z.object({
@@ -29,11 +30,11 @@ export const ExtractedTaskSchema = z.object({
   description: z.string().optional(),
   priority: z.enum(["low", "medium", "high"]).optional(),
   done: z.boolean().optional(),
-  ...evidenced,
+  ...evidenced(),
 });
 export type ExtractedTask = z.infer<typeof ExtractedTaskSchema>;
 
-export const ExtractedNoteSchema = z.object({ id: z.string(), text: z.string(), ...evidenced });
+export const ExtractedNoteSchema = z.object({ id: z.string(), text: z.string(), ...evidenced() });
 export type ExtractedNote = z.infer<typeof ExtractedNoteSchema>;
 
 /** `summaries/{sessionId}.json`: written by enrichment. */
