@@ -31,8 +31,28 @@ if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a posit
 const only = [...(args.only ?? []).flatMap((o) => o.split(",")), ...positionals].filter(Boolean);
 const latestPath = join(root, ".bench/latest.json");
 
-/** A figure from a module that still reports one value per contender: one run each. */
-const asRaw = (f) => (Array.isArray(f.samples) ? f : { ...f, samples: [f.value], peers: Object.fromEntries(Object.entries(f.peers ?? {}).map(([k, v]) => [k, [v]])) });
+/** A figure from a module that reports one value per contender (one run): its value and peers become samples. */
+const asRaw = (f) => (Array.isArray(f.samples) ? f : { ...f, samples: [f.value], peers: Object.fromEntries(Object.entries(f.peers ?? {}).map(([k, v]) => [k, [v]])), ...(f.detail === undefined ? {} : { note: f.detail }) });
+
+/**
+ * A module that takes `runs` itself returns figures with samples; one that
+ * reports single values is run `runs` times whole, and each figure's samples
+ * gathered across the runs, so every contender still gets the same runs.
+ */
+async function runModule(module, ctx) {
+  const first = (await module.default(ctx)).map(asRaw);
+  if (first.every((f) => f.samples.length > 1 || f.exact) || ctx.runs === 1 || module.takesRuns === true) return first;
+  const byName = new Map(first.map((f) => [f.name, f]));
+  for (let run = 1; run < ctx.runs; run++) {
+    for (const f of (await module.default({ ...ctx, runs: 1 })).map(asRaw)) {
+      const into = byName.get(f.name);
+      if (into === undefined) continue;
+      into.samples.push(...f.samples);
+      for (const [peer, values] of Object.entries(f.peers)) (into.peers[peer] ??= []).push(...values);
+    }
+  }
+  return [...byName.values()];
+}
 
 let report;
 if (args.report) {
@@ -51,8 +71,7 @@ if (args.report) {
     process.stderr.write(`bench ${file} (${runs} run${runs === 1 ? "" : "s"}) … `);
     try {
       const module = await import(pathToFileURL(join(benchDir, file)).href);
-      const out = await module.default({ root, runs });
-      for (const raw of out) results.push({ ...finish(asRaw(raw)), module: file });
+      for (const raw of await runModule(module, { root, runs })) results.push({ ...finish(raw), module: file });
       process.stderr.write(`${Math.round(performance.now() - started)} ms\n`);
     } catch (error) {
       errors.push({ module: file, error: String(error?.stack ?? error) });

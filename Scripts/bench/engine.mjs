@@ -59,6 +59,9 @@ function runOnce(binary, args) {
 
 const BARE = `__done(0, JSON.stringify({ coldStartMs: __stintHost.clock.elapsed() - __hostTimes.contextCreatedMs }));`;
 
+/** Runs every contender `runs` times itself. */
+export const takesRuns = true;
+
 export default async function engineBench({ root, runs }) {
   const work = mkdtempSync(join(tmpdir(), "stint-bench-engine-"));
   try {

@@ -325,6 +325,9 @@ async function recoveryBench(engine, dir, rounds) {
 /** `STINT_BENCH_FILTER=cost|redaction` runs only the parts whose name matches (a quick look at one figure). */
 const wanted = (part) => process.env.STINT_BENCH_FILTER === undefined || new RegExp(process.env.STINT_BENCH_FILTER).test(part);
 
+/** Runs every contender `runs` times itself. */
+export const takesRuns = true;
+
 export default async function ({ root, runs }) {
   const engine = await loadEngine(root);
   const dir = mkdtempSync(join(tmpdir(), "stint-bench-enrichment-"));

@@ -76,8 +76,8 @@ export default async function run({ root }) {
     const enrich = await enrichBench(engine, dir, minutes);
     const scale = 60 / minutes;
     return [
-      { name: "local.ocr_ms_per_screenshot", value: ocr.median, unit: "ms", better: "lower", goal: 400, peers: { screenshots: ocr.count, width: 1280, height: 800 } },
-      { name: "local.enrich_1h_s", value: enrich.withOcr * scale, unit: "s", better: "lower", goal: 120, peers: { ocr_off: enrich.withoutOcr * scale, minutes, screenshots: enrich.screenshots ?? null } },
+      { name: "local.ocr_ms_per_screenshot", value: ocr.median, unit: "ms", better: "lower", goal: 400, detail: `median over ${ocr.count} screenshots of 1,280×800` },
+      { name: "local.enrich_1h_s", value: enrich.withOcr * scale, unit: "s", better: "lower", goal: 120, peers: { ocr_off: enrich.withoutOcr * scale }, detail: `${minutes} simulated minutes (${enrich.screenshots ?? "?"} screenshots) scaled to the hour` },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

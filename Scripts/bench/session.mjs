@@ -293,6 +293,9 @@ function runChild(root, kind) {
   return JSON.parse(out.stdout.trim().split("\n").at(-1));
 }
 
+/** Runs every contender `runs` times itself. */
+export const takesRuns = true;
+
 export default async function sessionBench({ root, runs }) {
   await loadEngine(root);
   const results = { decode: [], node: [], memory: [] };

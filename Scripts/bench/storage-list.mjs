@@ -173,6 +173,9 @@ async function runAll({ root, runs }) {
   }
 }
 
+/** Runs every contender `runs` times itself. */
+export const takesRuns = true;
+
 export default async function storageListBench({ root, runs }) {
   return inChild(import.meta.url, { root, runs });
 }

@@ -247,6 +247,9 @@ async function runAll({ root, runs }) {
   }
 }
 
+/** Runs every contender `runs` times itself. */
+export const takesRuns = true;
+
 export default async function storageBench({ root, runs }) {
   return inChild(import.meta.url, { root, runs });
 }

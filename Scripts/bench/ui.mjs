@@ -1,16 +1,23 @@
-// Review panel benchmarks in Chromium against the dev host's demo library:
-// a 10,000-item timeline scrolled top to bottom by script, and the 8-hour session opened cold.
-// Peer `unvirtualized`: the same timeline with every row rendered (`?timeline=all`).
+// Review panel benchmarks in Chromium against the dev host's demo library,
+// each run in a fresh browser profile. Every contender runs the same number
+// of times in a rotated order; each figure is the median of the runs.
+//
+// Workload:
+// - ui.timeline_fps / ui.timeline_long_frames: a 10,000-item timeline, once
+//   fully loaded, scrolled top to bottom by script in 600 frames.
+// - ui.first_paint_8h_ms / ui.heap_8h_mb: navigation to the first painted
+//   timeline row of the 8-hour demo session, and the JS heap after it.
+// - ui.popover_open_ms: the panel at popover size until its list of 200
+//   sessions is painted.
+// Peers: `unvirtualized`, the same timeline with every row rendered
+// (`?timeline=all`), loading its pages exactly as the product does; and
+// `idle_page`, a bare page of the same origin (the machine's own floor).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, ensureBuilt, startServer } from "../test-suites/browser/support.mjs";
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)];
-};
+import { figure, median, rounds } from "./_stats.mjs";
 
 async function withContext(fn) {
   const dir = mkdtempSync(join(tmpdir(), "stint-bench-ui-"));
@@ -28,6 +35,7 @@ async function scrollRun(url) {
   return withContext(async (page) => {
     await page.goto(url);
     await page.waitForSelector("[data-testid=timeline] .row", { timeout: 120_000 });
+    await page.waitForFunction(() => performance.getEntriesByName("stint:timeline-complete").length > 0, undefined, { timeout: 120_000 });
     await page.waitForTimeout(300);
     return page.evaluate(
       () =>
@@ -160,7 +168,10 @@ async function popoverOpen(server) {
   });
 }
 
-export default async function uiBench() {
+/** Runs every contender `runs` times itself. */
+export const takesRuns = true;
+
+export default async function uiBench({ runs }) {
   ensureBuilt();
   const server = await startServer({ demo: true });
   try {
@@ -173,26 +184,18 @@ export default async function uiBench() {
       await page.goto(long);
       await page.waitForSelector("[data-testid=timeline] .row", { timeout: 120_000 });
     });
-    // The virtualized scroll three times (the median run by fps), so one noisy run on a busy machine does not decide.
-    const runs = [];
-    for (let i = 0; i < 3; i++) runs.push(await scrollRun(stress));
-    runs.sort((a, b) => fpsFrom(a.deltas) - fpsFrom(b.deltas));
-    const virtual = runs[1];
-    const flat = await scrollRun(stressAll);
-    const idle = await idleRun(stress);
-    const opens = [];
-    for (let i = 0; i < 3; i++) opens.push(await coldOpen(long));
-    const flatOpen = await coldOpen(longAll);
-    const idlePaint = median([await idleFirstPaint(server), await idleFirstPaint(server), await idleFirstPaint(server)]);
-    const popover = [];
-    for (let i = 0; i < 3; i++) popover.push(await popoverOpen(server));
     const longFrames = (deltas) => deltas.filter((d) => d > 32).length;
+    const scroll = await rounds(runs, { stint: () => scrollRun(stress), unvirtualized: () => scrollRun(stressAll), idle_page: () => idleRun(stress) });
+    const open = await rounds(runs, { stint: () => coldOpen(long), unvirtualized: () => coldOpen(longAll), idle_page: () => idleFirstPaint(server) });
+    const popover = await rounds(runs, { stint: () => popoverOpen(server) });
+    const fps = (list) => list.map((r) => fpsFrom(r.deltas));
+    const longOf = (list) => list.map((r) => longFrames(r.deltas));
     return [
-      { name: "ui.timeline_fps", value: fpsFrom(virtual.deltas), unit: "fps", better: "higher", peers: { unvirtualized: fpsFrom(flat.deltas), idle_page: fpsFrom(idle.deltas) }, goal: 58 },
-      { name: "ui.timeline_long_frames", value: longFrames(virtual.deltas), unit: "frames", better: "lower", peers: { unvirtualized: longFrames(flat.deltas), idle_page: longFrames(idle.deltas) }, goal: 0 },
-      { name: "ui.first_paint_8h_ms", value: median(opens.map((o) => o.paint)), unit: "ms", better: "lower", peers: { unvirtualized: flatOpen.paint, idle_page: idlePaint }, goal: 300 },
-      { name: "ui.popover_open_ms", value: median(popover.map((p) => p.panel)), unit: "ms", better: "lower", peers: { idle_page: median(popover.map((p) => p.idle)) }, goal: 150 },
-      { name: "ui.heap_8h_mb", value: median(opens.map((o) => o.heapMb)), unit: "MB", better: "lower", peers: { unvirtualized: flatOpen.heapMb }, goal: 60 },
+      figure({ name: "ui.timeline_fps", unit: "fps", better: "higher", samples: fps(scroll.stint), peers: { unvirtualized: fps(scroll.unvirtualized), idle_page: fps(scroll.idle_page) }, goal: 58 }),
+      figure({ name: "ui.timeline_long_frames", unit: "frames", better: "lower", samples: longOf(scroll.stint), peers: { unvirtualized: longOf(scroll.unvirtualized), idle_page: longOf(scroll.idle_page) }, goal: 0 }),
+      figure({ name: "ui.first_paint_8h_ms", unit: "ms", better: "lower", samples: open.stint.map((o) => o.paint), peers: { unvirtualized: open.unvirtualized.map((o) => o.paint), idle_page: open.idle_page }, goal: 300 }),
+      figure({ name: "ui.popover_open_ms", unit: "ms", better: "lower", samples: popover.stint.map((p) => p.panel), peers: { idle_page: popover.stint.map((p) => p.idle) }, goal: 150 }),
+      figure({ name: "ui.heap_8h_mb", unit: "MB", better: "lower", samples: open.stint.map((o) => o.heapMb), peers: { unvirtualized: open.unvirtualized.map((o) => o.heapMb) }, goal: 60 }),
     ];
   } finally {
     await server.stop();
