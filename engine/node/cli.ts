@@ -1,5 +1,6 @@
 import { EngineError } from "../src/bridge/index.ts";
-import { createEngine, ENGINE_VERSION, PRODUCT_FEATURES, type Engine } from "../src/engine/index.ts";
+import { createEngine, ENGINE_VERSION, type Engine } from "../src/engine/index.ts";
+import { PRODUCT_FEATURES } from "../src/product/index.ts";
 import { GLOBAL_FLAGS, parseArgs, stringFlag } from "./args.ts";
 import { createNodeCapabilities } from "./capabilities.ts";
 import { CommandFailure, UsageError, type Command, type CommandContext, type FlagSpec, type OpenEngineOptions } from "./commands/command.ts";

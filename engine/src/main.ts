@@ -3,7 +3,8 @@
  * Nothing here runs a platform API at load; `start(host)` does the work.
  */
 import { type Caller, EngineError, toErrorData, type Reply } from "./bridge/index.ts";
-import { createEngine, type Engine, type EventListener, PRODUCT_FEATURES, ENGINE_VERSION } from "./engine/index.ts";
+import { createEngine, type Engine, type EventListener, ENGINE_VERSION } from "./engine/index.ts";
+import { PRODUCT_FEATURES } from "./product/index.ts";
 import { installWebShims, type HostPort } from "./host/index.ts";
 
 let engine: Engine | undefined;

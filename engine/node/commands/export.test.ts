@@ -2,7 +2,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createEngine, PRODUCT_FEATURES } from "../../src/engine/index.ts";
+import { createEngine } from "../../src/engine/index.ts";
+import { PRODUCT_FEATURES } from "../../src/product/index.ts";
 import { monthOf } from "../../src/enrichment/index.ts";
 import { encodePng } from "../../src/image/index.ts";
 import { runCli } from "../cli.ts";

@@ -1,5 +1,6 @@
 import type { EngineEventMessage } from "../../src/host/index.ts";
-import { createEngine, PRODUCT_FEATURES, type Engine } from "../../src/engine/index.ts";
+import { createEngine, type Engine } from "../../src/engine/index.ts";
+import { PRODUCT_FEATURES } from "../../src/product/index.ts";
 import type { CaptureHealthEvent, IntegrityReport, SessionStateEvent } from "../../src/session/index.ts";
 import { parseDuration, stringFlag } from "../args.ts";
 import { createNodeCapabilities } from "../capabilities.ts";

@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createEngine, PRODUCT_FEATURES } from "../../src/engine/index.ts";
+import { createEngine } from "../../src/engine/index.ts";
+import { PRODUCT_FEATURES } from "../../src/product/index.ts";
 import { plant, sessionId } from "../../src/search/corpus.test-helpers.ts";
 import { createNodeHost } from "../node-host.ts";
 import { exportCommand, storageOf } from "./export.ts";

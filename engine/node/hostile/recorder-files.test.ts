@@ -7,7 +7,8 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSyn
 import { request as httpRequest } from "node:http";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createEngine, type Engine, PRODUCT_FEATURES } from "../../src/engine/index.ts";
+import { createEngine, type Engine } from "../../src/engine/index.ts";
+import { PRODUCT_FEATURES } from "../../src/product/index.ts";
 import { createNodeHost } from "../node-host.ts";
 import { startDevServer, type DevServer } from "../server/dev-server.ts";
 import { createNodeSimulatedRecorder } from "../simulated-recorder/index.ts";

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createEngine, PRODUCT_FEATURES, type Engine } from "../../src/engine/index.ts";
+import { createEngine, type Engine } from "../../src/engine/index.ts";
+import { PRODUCT_FEATURES } from "../../src/product/index.ts";
 import { getImportReport, type SessionImportReport } from "../../src/storage/index.ts";
 import { runCli } from "../cli.ts";
 import { exportCommand, storageOf } from "../commands/export.ts";

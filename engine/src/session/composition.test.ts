@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createEngine, PRODUCT_FEATURES } from "../engine/index.ts";
+import { createEngine } from "../engine/index.ts";
+import { PRODUCT_FEATURES } from "../product/index.ts";
 import { createMemoryHost } from "../host/index.ts";
 import { createSimulatedRecorder } from "../simulated-recorder/index.ts";
 import type { SessionFeature, SessionStateEvent } from "./index.ts";
