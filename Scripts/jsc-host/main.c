@@ -12,6 +12,7 @@
  * `UNCAUGHT where: message`, and finally `DONE code json`.
  */
 #include "host.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -371,6 +372,10 @@ int main(int argc, char **argv) {
       fprintf(stderr, "cannot create a root directory: %s\n", error->message);
       return 2;
     }
+  } else if (g_mkdir_with_parents(host.root, 0700) != 0) {
+    /* Like the Node host and the Mac app, the host makes its data folder: the owner lock lives in it. */
+    fprintf(stderr, "cannot create the root directory %s: %s\n", host.root, g_strerror(errno));
+    return 2;
   }
 
   host.loop = g_main_loop_new(NULL, FALSE);
