@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkEngineBundle } from "./bundle-check.mjs";
 import { lazySchemasPlugin } from "./lazy-schemas.mjs";
-import { topLevelLoopsPlugin } from "./top-level-loops.mjs";
+import { lazyDependenciesPlugin } from "./lazy-dependencies.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -44,8 +44,8 @@ const engine = build({
   metafile: true,
   define,
   // Schemas are built on first use: eager zod construction dominated JavaScriptCore cold start.
-  // Loops at a dependency's top level run in their own function (see top-level-loops.mjs).
-  plugins: [zodPrivateGlobals, lazySchemasPlugin({ root, readFile }), topLevelLoopsPlugin({ modules: { "fflate/esm/browser.js": 6 }, readFile })],
+  // DEFLATE's tables are built on the first PNG read or written, not at load (see lazy-dependencies.mjs).
+  plugins: [zodPrivateGlobals, lazySchemasPlugin({ root, readFile }), lazyDependenciesPlugin({ dependencies: { fflate: ["deflateSync", "inflateSync", "unzlibSync", "zlibSync"] }, resolveDir: root })],
   logLevel: "warning",
 });
 
