@@ -68,7 +68,7 @@ async function momentOf(page, want) {
         if (!(a.top >= b.top - 1 && a.bottom <= b.bottom + 1)) return null;
         return { hash: location.hash, scrollTop: list.scrollTop, rowTime: row.querySelector(".row-time")?.textContent, rowText: row.textContent, title: document.querySelector("#detail-title")?.textContent };
       }, want.ms),
-    { what: `the session open at ${want.time}`, timeoutMs: 15_000 },
+    { what: `the session open at ${want.time}`, timeoutMs: 30_000 },
   );
 }
 
@@ -81,7 +81,7 @@ export async function searchChecks({ run, page, cleanups }) {
   await run.check("search at 380×600: / focuses the box, a word said in one session's transcript opens that session at its moment (Enter)", async () => {
     await page.setViewportSize({ width: 380, height: 600 });
     await page.goto(server.url);
-    await page.waitForSelector(".session-row", { timeout: 10_000 });
+    await page.waitForSelector(".session-row", { timeout: 30_000 });
     await page.locator("body").press("/");
     await waitFor(() => page.evaluate(() => document.activeElement?.getAttribute("data-testid") === "search"), { what: "focus on the search box" });
     await page.keyboard.type(SAID.word);
@@ -94,7 +94,8 @@ export async function searchChecks({ run, page, cleanups }) {
           const r = box.getBoundingClientRect();
           return { hits: [...box.querySelectorAll("[data-testid=search-hit]")].map((h) => ({ id: h.getAttribute("data-session-id"), ms: Number(h.getAttribute("data-ms")), text: h.textContent, mark: h.querySelector("mark")?.textContent, selected: h.getAttribute("aria-selected") })), inside: r.left >= 0 && r.right <= innerWidth && r.bottom <= innerHeight, overflowX: document.documentElement.scrollWidth - innerWidth, group: box.querySelector(".hit-session-name")?.textContent };
         }, SAID.word),
-      { what: "the hits for the spoken word" },
+      // The server's first query indexes every session: on a loaded machine that takes a while.
+      { what: "the hits for the spoken word", timeoutMs: 60_000 },
     );
     assert(hits.hits.length === 1 && hits.hits[0].id === seeded.ids.said && hits.hits[0].ms === SAID.ms, `one hit in ${seeded.ids.said} at ${SAID.ms}: ${JSON.stringify(hits.hits)}`);
     assert(hits.group === SAID.name && hits.hits[0].mark?.toLowerCase() === SAID.word && hits.hits[0].text.includes(SAID.time) && hits.hits[0].selected === "true", `the hit shows its session, time and marked word: ${JSON.stringify(hits)}`);
@@ -109,7 +110,7 @@ export async function searchChecks({ run, page, cleanups }) {
 
   await run.check("search: a word shown on screen (OCR text) in one session opens it at that screenshot (click)", async () => {
     await page.goto(server.url);
-    await page.waitForSelector(".session-row", { timeout: 10_000 });
+    await page.waitForSelector(".session-row", { timeout: 30_000 });
     await page.fill("[data-testid=search]", SHOWN.word);
     // Find and click in one script: the list re-renders as answers arrive.
     const clicked = await waitFor(
@@ -120,7 +121,7 @@ export async function searchChecks({ run, page, cleanups }) {
           hits[0].click();
           return hits.map((h) => ({ id: h.getAttribute("data-session-id"), ms: Number(h.getAttribute("data-ms")), kind: h.querySelector(".hit-kind")?.textContent }));
         }, SHOWN.word),
-      { what: "the hits for the shown word" },
+      { what: "the hits for the shown word", timeoutMs: 30_000 },
     );
     assert(clicked.length === 1 && clicked[0].id === seeded.ids.shown && clicked[0].ms === SHOWN.ms && clicked[0].kind === "on screen", `one screen hit in ${seeded.ids.shown} at ${SHOWN.ms}: ${JSON.stringify(clicked)}`);
     const moment = await momentOf(page, SHOWN);
