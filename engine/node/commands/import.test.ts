@@ -17,9 +17,10 @@ import type { CommandContext } from "./command.ts";
 import { exportCommand, storageOf } from "./export.ts";
 import { readJpegSize } from "./import-media.ts";
 import { importCommand, markDuplicates, removeUnfinishedImports } from "./import.ts";
+import { listCommand } from "./storage-command-set.ts";
 import { captureIo as io } from "../cli-capture.ts";
 
-const COMMANDS = [importCommand, exportCommand];
+const COMMANDS = [importCommand, exportCommand, listCommand];
 
 
 const dirs: string[] = [];
@@ -88,6 +89,12 @@ describe("stint import <folder>", () => {
     expect(result).toEqual({ sessionId: expect.any(String), screenshots: 4, audioSegments: 2 });
     const full = await readSession(dataDir, result.sessionId);
     expect(full.metadata).toMatchObject({ name: "Imported review", status: "completed", activeDurationMs: 40_000, tags: ["imported"] });
+    // A new process lists from the index file: it has the counts the import committed with its items.
+    const listed = io();
+    expect(await runCli(["list", "--json", "--data-dir", dataDir], listed.io, COMMANDS), listed.err()).toBe(0);
+    const entry = (JSON.parse(listed.out()) as { sessions: { id: string; screenshots: { itemCount: number }; audio: { itemCount: number }; sizeBytes: number }[] }).sessions.find((s) => s.id === result.sessionId);
+    expect(entry).toMatchObject({ screenshots: { itemCount: 4 }, audio: { itemCount: 2 } });
+    expect(entry!.sizeBytes).toBe(full.metadata.sizeBytes);
     expect(full.screenshots.map((s: any) => [s.sourceId, s.width, s.height, s.sessionTimeMs, s.isDuplicate, s.duplicateOf ?? null])).toEqual([
       ["photo.jpg", 1280, 720, 0, false, null],
       ["shot-1.png", 64, 40, 10_000, false, null],

@@ -80,6 +80,19 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
     }
   }
 
+  /**
+   * The list index's part of a write that changes a session's entry. A finished session's
+   * writes (import, enrichment, video) carry the index in the same commit; a recording
+   * session's appends, one a second, update it in memory and the file with the session's next save.
+   */
+  function indexOpsFor(next: SessionMetadata): QueuedOp[] {
+    if (next.status !== "completed" && next.status !== "interrupted") {
+      index.touch(next);
+      return [];
+    }
+    return [{ type: "lazy", key: INDEX_KEY, produce: index.set(next) }];
+  }
+
   function metadataOps(metadata: SessionMetadata, produceIndex: () => Uint8Array): QueuedOp[] {
     core.metaCache.set(metadata.id, metadata);
     return [
@@ -116,10 +129,10 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
       const sizeBytes = metadata.sizeBytes + encoded.chunk.bytes - (tail?.bytes ?? 0) + (referenced.op === undefined ? 0 : attachment.size);
       const next: SessionMetadata = { ...metadata, [kind]: { ...refs, itemCount: position + 1, chunkCount: Math.max(refs.chunkCount, chunkIndex + 1) }, sizeBytes, updatedAt: now };
       core.metaCache.set(sessionId, next);
-      index.touch(next);
       const ops: QueuedOp[] = [
         { type: "put", key: chunkKeyOf(kind, sessionId, chunkIndex), value: encoded.bytes },
         { type: "put", key: metadataKey(sessionId), value: encodeJson(next) },
+        ...indexOpsFor(next),
       ];
       if (referenced.op !== undefined) ops.push(referenced.op);
       if (metadata.status === "completed" || metadata.status === "interrupted") ops.push({ type: "delete", key: packKey(kind, sessionId) });
@@ -276,10 +289,10 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         const metadata = await mustReadMetadata(core, summary.sessionId);
         const next = { ...metadata, hasSummary: true, updatedAt: host.clock.now() };
         core.metaCache.set(next.id, next);
-        index.touch(next);
         const ops: QueuedOp[] = [
           { type: "put", key: summaryKey(summary.sessionId), value: encodeJson(summary) },
           { type: "put", key: metadataKey(next.id), value: encodeJson(next) },
+          ...indexOpsFor(next),
         ];
         return { result: next, ops, priority: options.priority ?? "critical" };
       });
@@ -319,8 +332,7 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         }
         const next = { ...metadata, hasVideo: true, sizeBytes: Math.max(0, metadata.sizeBytes + sizeDelta), updatedAt: host.clock.now() };
         core.metaCache.set(next.id, next);
-        index.touch(next);
-        ops.push({ type: "put", key: metadataKey(next.id), value: encodeJson(next) });
+        ops.push({ type: "put", key: metadataKey(next.id), value: encodeJson(next) }, ...indexOpsFor(next));
         return { result: next, ops, priority: options.priority ?? "critical" };
       }).then((next) => {
         announce("changed", next.id, next);
