@@ -10,7 +10,7 @@
 //   timed inside the host from context creation to the answer.
 // - engine.bundle_kb: dist/engine.js's size (exact; gzip in the note).
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -77,7 +77,13 @@ export default async function engineBench({ root, runs }) {
     const bare = join(work, "bare.js");
     writeFileSync(bare, BARE);
     let n = 0;
-    const host = (script) => runOnce(binary, ["--root", join(work, `data-${n++}`), "--timeout-ms", "30000", "--config", JSON.stringify({ enginePath }), script]);
+    // A new, empty data folder per run, as the app creates it before starting the engine.
+    const fresh = () => {
+      const dir = join(work, `data-${n++}`);
+      mkdirSync(dir);
+      return dir;
+    };
+    const host = (script) => runOnce(binary, ["--root", fresh(), "--timeout-ms", "30000", "--config", JSON.stringify({ enginePath }), script]);
     const samples = await rounds(Math.max(runs, MIN_RUNS), { stint: () => host(entry), bare: () => host(bare) });
     const pick = (list, key) => list.map((r) => round(r[key]));
     return [
