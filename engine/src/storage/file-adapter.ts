@@ -9,7 +9,21 @@ export interface FileAdapterOptions {
   readonly crypto: CryptoPort;
   /** Folder under the host's data directory (relative), "" for the data directory itself. */
   readonly root?: string;
+  /**
+   * Room kept in `journal/reserve-{n}` so a commit that frees space (a delete,
+   * gc) can still journal on a full disk: a slot is given up to make room, and
+   * the slots are refilled once a commit has room again. Default 4 × 256 KiB.
+   */
+  readonly reserve?: ReserveOptions;
 }
+
+export interface ReserveOptions {
+  readonly slots: number;
+  readonly slotBytes: number;
+}
+
+export const DEFAULT_RESERVE: ReserveOptions = { slots: 4, slotBytes: 256 * 1024 };
+const RESERVE_PREFIX = "reserve-";
 
 const JOURNAL = "journal";
 
@@ -48,6 +62,10 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
   let closed = false;
   /** A commit failed after its commit point: finish it before anything else reads or writes. */
   let unfinished = false;
+  const reserve = options.reserve ?? DEFAULT_RESERVE;
+  const slotPath = (n: number) => `${journalDir}/${RESERVE_PREFIX}${n}`;
+  /** Every reserve slot is known to be there and whole. */
+  let reserveWhole = reserve.slots <= 0;
 
   /** Creates a directory and makes its entry durable in the parent (once per directory). */
   async function ensureDir(dir: string): Promise<void> {
@@ -156,6 +174,73 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
     journalDirty = true;
   }
 
+  const apply = (ops: readonly KvOp[]) => (ops.length === 1 ? commitOne(ops[0]!) : commitJournaled(ops));
+
+  /** On a full disk, a commit that frees more than it writes gives up reserve slots, one at a time, until it fits. */
+  async function commitMakingRoom(ops: readonly KvOp[]): Promise<void> {
+    try {
+      await apply(ops);
+      return;
+    } catch (error) {
+      if (!isErrno(error, "ENOSPC") || !(await freesSpace(ops))) throw error;
+      let last: unknown = error;
+      while (isErrno(last, "ENOSPC") && (await releaseSlot())) {
+        // The failed attempt may have left staging behind: discard it before trying again.
+        await settle();
+        try {
+          await apply(ops);
+          return;
+        } catch (retry) {
+          last = retry;
+        }
+      }
+      throw last;
+    }
+  }
+
+  /** Deletes something and, all told, stores no more bytes than it removes. */
+  async function freesSpace(ops: readonly KvOp[]): Promise<boolean> {
+    if (!ops.some((op) => op.type === "delete")) return false;
+    let freed = 0;
+    for (const op of ops) {
+      const stat = await files.stat(pathOf(op.key));
+      freed += (stat?.kind === "file" ? stat.size : 0) - (op.type === "put" ? op.value.length : 0);
+    }
+    return freed >= 0;
+  }
+
+  async function releaseSlot(): Promise<boolean> {
+    for (let n = reserve.slots - 1; n >= 0; n--) {
+      if ((await files.stat(slotPath(n))) === undefined) continue;
+      await files.remove(slotPath(n));
+      reserveWhole = false;
+      return true;
+    }
+    return false;
+  }
+
+  /** Fills missing or short slots (plain appends: a slot holds no data, so it needs no atomic write). */
+  async function refillReserve(): Promise<void> {
+    if (reserveWhole) return;
+    try {
+      await ensureDir(journalDir);
+      for (let n = 0; n < reserve.slots; n++) {
+        const stat = await files.stat(slotPath(n));
+        if (stat?.kind === "file" && stat.size === reserve.slotBytes) continue;
+        if (stat !== undefined) await files.remove(slotPath(n));
+        try {
+          await files.append(slotPath(n), new Uint8Array(reserve.slotBytes));
+        } catch (error) {
+          await files.remove(slotPath(n)).catch(() => undefined);
+          throw error;
+        }
+      }
+      reserveWhole = true;
+    } catch {
+      // Too full to keep the whole reserve now: a later commit tries again.
+    }
+  }
+
   async function walk(dir: string, keyPrefix: string, out: string[]): Promise<void> {
     let names: string[];
     try {
@@ -199,7 +284,7 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
       // Whatever is left is staging without a marker (or already applied): discard it.
       let discarded = false;
       for (const name of await files.list(journalDir)) {
-        if (name.endsWith(".json")) continue;
+        if (name.endsWith(".json") || name.startsWith(RESERVE_PREFIX)) continue;
         await files.remove(`${journalDir}/${name}`, { recursive: true });
         discarded = true;
       }
@@ -218,14 +303,24 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
 
   let recovering: Promise<unknown> | undefined;
   /** Rolls a commit that failed half-way forward (or back) before serving anything else. */
+  /** One recovery at a time; a caller that joined an attempt which failed (under conditions since changed) tries its own. */
+  const settle = async () => {
+    while (unfinished) {
+      const joined = recovering !== undefined;
+      recovering ??= recoverJournal().finally(() => {
+        recovering = undefined;
+      });
+      try {
+        await recovering;
+      } catch (error) {
+        if (!joined) throw error;
+      }
+    }
+  };
   const settled = async () => {
     guard();
-    if (!unfinished) return;
-    recovering ??= recoverJournal().finally(() => {
-      recovering = undefined;
-    });
     try {
-      await recovering;
+      await settle();
     } catch (error) {
       throw toStorageError(error, "finishing an interrupted commit");
     }
@@ -259,11 +354,11 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
       await settled();
       if (ops.length === 0) return;
       try {
-        if (ops.length === 1) await commitOne(ops[0]!);
-        else await commitJournaled(ops);
+        await commitMakingRoom(ops);
       } catch (error) {
         throw toStorageError(error, "committing");
       }
+      await refillReserve();
     },
     async recover(): Promise<RecoveryReport> {
       guard();

@@ -39,6 +39,8 @@ export interface FaultPlan {
   io?: IoFault;
   /** The write with this index stores half its bytes and reports success. */
   shortWriteAt?: number;
+  /** Bytes the disk holds: a write or append that would store more fails with ENOSPC (a full disk that deleting frees). */
+  capacity?: number;
   /** Called before each operation runs: the moment a crash at `index` would strike. */
   beforeStep?: (index: number) => void;
 }
@@ -49,7 +51,7 @@ export interface FaultFiles extends FilesPort {
   /** Operations executed or attempted so far (the next operation's index). */
   readonly opCount: number;
   /** Indexes at which a planned fault actually fired. */
-  readonly hits: { crash?: number; io: number[]; shortWrite?: number };
+  readonly hits: { crash?: number; io: number[]; shortWrite?: number; full: number };
   readonly crashed: boolean;
   /** Current files (path → bytes) and directories. */
   snapshot(): { files: Map<string, Uint8Array>; dirs: Set<string> };
@@ -86,7 +88,7 @@ export function createFaultFiles(initial: { files?: Map<string, Uint8Array>; dir
     names.set(normalize(path), { kind: "file", inode });
   }
   const log: FaultOp[] = [];
-  const hits: FaultFiles["hits"] = { io: [] };
+  const hits: FaultFiles["hits"] = { io: [], full: 0 };
   let opCount = 0;
   let crashed = false;
   let tempCounter = 0;
@@ -130,10 +132,29 @@ export function createFaultFiles(initial: { files?: Map<string, Uint8Array>; dir
     names.set(path, { kind: "dir" });
     log.push({ type: "mkdir", path });
   };
+  /** Bytes held by every named file (a file named twice counts once). */
+  const used = (): number => {
+    const seen = new Set<number>();
+    let total = 0;
+    for (const entry of names.values()) {
+      if (entry.kind !== "file" || seen.has(entry.inode)) continue;
+      seen.add(entry.inode);
+      total += inodes.get(entry.inode)!.length;
+    }
+    return total;
+  };
+  /** Refuses to grow `inode` (or a new file) by `grow` bytes past the capacity. */
+  const mustFit = (grow: number) => {
+    if (plan.capacity === undefined || grow <= 0 || used() + grow <= plan.capacity) return;
+    opCount++;
+    hits.full++;
+    throw hostError("ENOSPC", `no space left: ${grow} more bytes past the capacity of ${plan.capacity}`);
+  };
   const writeFile = (path: string, bytes: Uint8Array): number => {
     mustDir(parentOf(path));
     const existing = names.get(path);
     if (existing?.kind === "dir") throw hostError("EISDIR", `is a directory: ${path}`);
+    mustFit(bytes.length - (existing?.kind === "file" ? inodes.get(existing.inode)!.length : 0));
     const outcome = step("write");
     const stored = outcome === "short" ? bytes.slice(0, bytes.length >> 1) : bytes.slice();
     const inode = existing?.kind === "file" ? existing.inode : nextInode++;
@@ -214,6 +235,7 @@ export function createFaultFiles(initial: { files?: Map<string, Uint8Array>; dir
       mustDir(parentOf(target));
       const existing = names.get(target);
       if (existing?.kind === "dir") throw hostError("EISDIR", `is a directory: ${path}`);
+      mustFit(bytes.length);
       const outcome = step("append");
       const added = outcome === "short" ? bytes.slice(0, bytes.length >> 1) : bytes;
       const inode = existing?.kind === "file" ? existing.inode : nextInode++;
