@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statfsSync, statSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createEngine, PRODUCT_FEATURES } from "../../src/engine/index.ts";
+import { createEngine } from "../../src/engine/index.ts";
+import { PRODUCT_FEATURES } from "../../src/product/index.ts";
 import { storageOf } from "../commands/export.ts";
 import { deleteCommand, gcCommand, listCommand, showCommand, verifyCommand } from "../commands/storage-command-set.ts";
 import { createNodeHost } from "../node-host.ts";
