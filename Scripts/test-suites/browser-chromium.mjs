@@ -140,7 +140,7 @@ async function main() {
     await page.keyboard.press("End");
     await waitFor(() => page.evaluate(() => { const row = document.activeElement?.closest(".row"); return row && row.getAttribute("aria-posinset") === row.getAttribute("aria-setsize"); }), { what: "focus on the last row" }).catch(async (e) => { throw new Error(`${e.message} (from row ${start}; focus: ${await page.evaluate(() => { const a = document.activeElement; const r = a?.closest(".row"); return `${a?.tagName}.${a?.className} idx=${r?.getAttribute("data-index")} pos=${r?.getAttribute("aria-posinset")}/${r?.getAttribute("aria-setsize")} light=${document.querySelectorAll(".row-light").length}`; })})`); });
     // Quick presses while the rows recycle: none is lost.
-    const last = Number(await page.evaluate(() => document.activeElement?.closest(".row")?.getAttribute("data-index")));
+    const last = Number(await page.getAttribute("[data-testid=timeline] .row", "aria-setsize")) - 1;
     for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowUp", { delay: 0 });
     await waitFor(() => page.evaluate((want) => document.activeElement?.closest(".row")?.getAttribute("data-index") === String(want), last - 4), { what: `focus on row ${last - 3} after four quick ↑` });
     await page.keyboard.press("End");

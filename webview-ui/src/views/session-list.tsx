@@ -30,7 +30,7 @@ function Row({ row, model, onOpen, liveElapsed }: { readonly row: SessionRow; re
         </span>
         <span class="session-meta">
           <span>{formatDate(row.startedAt)}</span>
-          <span aria-label="Duration">{formatDuration(liveElapsed?.(row.id) ?? row.durationMs)}</span>
+          <span aria-label="Duration">{formatDuration((row.status === "active" || row.status === "paused" ? liveElapsed?.(row.id) : undefined) ?? row.durationMs)}</span>
           <span aria-label="Size on disk">{formatBytes(row.sizeBytes)}</span>
           <span aria-label="Cost">{formatUsd(row.enrichment.totalCostUsd)}</span>
           {row.tags.length > 0 && (
