@@ -62,6 +62,47 @@ describe("persistence queue", () => {
     expect(storage.queue.stats().pending).toBe(0);
   });
 
+  it("keeps a large low-priority write out of the commit a critical write waits for", async () => {
+    const host = createMemoryHost();
+    const gated = gatedAdapter();
+    const storage = await createStorage({ host, adapter: gated.adapter, lowPriorityDelayMs: 1000 });
+    const first = storage.store.putJson("jobs/0.json", 0);
+    await tick();
+    expect(gated.commits).toHaveLength(1);
+    // While that commit is in flight: a big derived pack (low), then a critical record.
+    let packDone = false;
+    const pack = storage.store.put("screenshots/p/pack.json", new Uint8Array(1 << 20), { priority: "low" }).then(() => (packDone = true));
+    let criticalDone = false;
+    const critical = storage.store.putJson("jobs/1.json", 1, { priority: "critical" }).then(() => (criticalDone = true));
+    gated.release();
+    await first;
+    await tick();
+    expect(gated.commits).toHaveLength(2);
+    expect(gated.commits[1]!.map((op) => op.key)).toEqual(["jobs/1.json"]);
+    gated.release();
+    await critical;
+    expect(criticalDone && !packDone).toBe(true);
+    // Reads see the queued pack meanwhile, and its delay sends it out alone.
+    expect((await storage.store.get("screenshots/p/pack.json"))?.length).toBe(1 << 20);
+    await host.time!.advance(1000);
+    await tick();
+    expect(gated.commits.map((ops) => ops.map((op) => op.key))).toEqual([["jobs/0.json"], ["jobs/1.json"], ["screenshots/p/pack.json"]]);
+    gated.release();
+    await pack;
+    // A later write of the same key takes the value out of the low lane: one commit, the newest value.
+    const stale = storage.store.putJson("jobs/2.json", "old", { priority: "low" });
+    const fresh = storage.store.putJson("jobs/2.json", "new", { priority: "critical" });
+    await tick();
+    gated.release();
+    await fresh;
+    await host.time!.advance(1000);
+    await tick();
+    gated.release();
+    await stale;
+    expect(await storage.store.getJson("jobs/2.json", { parse: (v) => v })).toBe("new");
+    expect(gated.commits.slice(3).map((ops) => ops.map((op) => op.key))).toEqual([["jobs/2.json"]]);
+  });
+
   it("rejects every caller of a failed commit with the storage error and keeps working", async () => {
     const inner = createMemoryAdapter();
     let fail = true;
