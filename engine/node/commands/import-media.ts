@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, join } from "node:path";
-import { decodePng, dHash, isPng, readPngSize } from "../../src/image/index.ts";
-import { parseWavHeader } from "../../src/media/index.ts";
+import { EngineError } from "../../src/bridge/index.ts";
+import { decodePng, dHash, isJpeg, isPng } from "../../src/image/index.ts";
+import { probeImage, probeWav } from "../../src/media/index.ts";
 import { CommandFailure } from "./command.ts";
 
 /** A screenshot read from the folder, checked and measured. */
@@ -67,33 +68,38 @@ export function readJpegSize(bytes: Uint8Array): { width: number; height: number
   return undefined;
 }
 
+const REPLACE = "Remove or replace the file and import again.";
+const reason = (error: unknown) => (error instanceof EngineError ? `${error.message} [${error.code}]` : error instanceof Error ? error.message : String(error));
+
+/** Checked by its header first (size, truncation, decode memory), so nothing absurd is ever decoded or stored. */
 function readImage(path: string, name: string, modifiedAt: number): ImportedImage {
   const bytes = new Uint8Array(readFileSync(path));
-  if (isPng(bytes)) {
-    let size: { width: number; height: number };
-    let perceptualHash: string;
+  let probed;
+  try {
+    probed = probeImage(bytes);
+  } catch (error) {
+    const kind = isPng(bytes) ? "PNG" : isJpeg(bytes) ? "JPEG" : "PNG or JPEG image";
+    throw new CommandFailure(`${name} is not a readable ${kind}: ${reason(error)}`, REPLACE);
+  }
+  let perceptualHash: string | undefined;
+  if (probed.mimeType === "image/png") {
     try {
-      size = readPngSize(bytes);
       perceptualHash = dHash(decodePng(bytes));
     } catch (error) {
-      throw new CommandFailure(`${name} is not a readable PNG (${error instanceof Error ? error.message : String(error)})`, "Remove or replace the file and import again.");
+      throw new CommandFailure(`${name} is not a readable PNG (${reason(error)})`, REPLACE);
     }
-    return { kind: "image", name, path, size: bytes.length, mimeType: "image/png", width: size.width, height: size.height, perceptualHash, modifiedAt };
   }
-  const jpeg = readJpegSize(bytes);
-  if (jpeg === undefined) throw new CommandFailure(`${name} is neither a PNG nor a JPEG with a readable size`, "Remove or replace the file and import again.");
-  return { kind: "image", name, path, size: bytes.length, mimeType: "image/jpeg", width: jpeg.width, height: jpeg.height, modifiedAt };
+  return { kind: "image", name, path, size: bytes.length, mimeType: probed.mimeType, width: probed.width, height: probed.height, ...(perceptualHash === undefined ? {} : { perceptualHash }), modifiedAt };
 }
 
 function readAudio(path: string, name: string, modifiedAt: number): ImportedAudio {
   const bytes = new Uint8Array(readFileSync(path));
   let info;
   try {
-    info = parseWavHeader(bytes, bytes.length);
+    info = probeWav(bytes, bytes.length);
   } catch (error) {
-    throw new CommandFailure(`${name} is not a readable WAV file (${error instanceof Error ? error.message : String(error)})`, "Remove or replace the file and import again.");
+    throw new CommandFailure(`${name} is not a readable WAV file: ${reason(error)}`, REPLACE);
   }
-  if (info.sampleRate <= 0 || info.channels <= 0) throw new CommandFailure(`${name} has an invalid WAV format (rate ${info.sampleRate}, ${info.channels} channels)`);
   return { kind: "audio", name, path, size: bytes.length, sampleRate: info.sampleRate, channels: info.channels, durationMs: Math.round(info.durationMs), modifiedAt };
 }
 

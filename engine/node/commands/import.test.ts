@@ -45,11 +45,12 @@ function png(width: number, height: number, flip: boolean, tint = 0): Uint8Array
   return encodePng({ width, height, data: rgba });
 }
 
-/** A minimal baseline JPEG header: SOI, an APP0 segment, then SOF0 with the size. */
+/** A minimal baseline JPEG: SOI, an APP0 segment, SOF0 with the size, a scan header, a few scan bytes and EOI. */
 function jpegHeader(width: number, height: number): Uint8Array {
   const app0 = [0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00];
   const sof0 = [0xff, 0xc0, 0x00, 0x11, 0x08, height >> 8, height & 0xff, width >> 8, width & 0xff, 0x03, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
-  return new Uint8Array([0xff, 0xd8, ...app0, ...sof0, 0xff, 0xd9]);
+  const sos = [0xff, 0xda, 0x00, 0x0c, 0x03, 1, 0x00, 2, 0x11, 3, 0x11, 0x00, 0x3f, 0x00];
+  return new Uint8Array([0xff, 0xd8, ...app0, ...sof0, ...sos, 0x12, 0x34, 0x56, 0xff, 0xd9]);
 }
 
 function wav(seconds: number, sampleRate: number, channels: number): Uint8Array {

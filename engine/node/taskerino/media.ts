@@ -2,10 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { MediaPort } from "../../src/host/index.ts";
-import { isPng, readPngSize } from "../../src/image/index.ts";
-import { parseWavHeader } from "../../src/media/index.ts";
+import { isPng } from "../../src/image/index.ts";
+import { probeImage, probeWav } from "../../src/media/index.ts";
 import type { MediaLookup, MediaRole } from "../../src/storage/index.ts";
-import { readJpegSize } from "../commands/import-media.ts";
 
 /** What the bytes are, by their first bytes (never by a name or a declared type). */
 export type Sniffed = "image/png" | "image/jpeg" | "audio/wav" | "audio/mpeg" | "video/mp4" | "video/webm" | "unknown";
@@ -52,13 +51,13 @@ export function decodeBase64Text(text: string): Uint8Array | undefined {
 export async function identify(bytes: Uint8Array, role: MediaRole, media: MediaPort | undefined): Promise<MediaLookup> {
   const kind = sniff(bytes);
   if (role === "screenshot") {
-    if (kind === "image/png") {
-      const size = readPngSize(bytes);
-      return size.width > 0 && size.height > 0 ? { media: { bytes, mimeType: kind, ...size } } : { missing: "a PNG without a size" };
-    }
-    if (kind === "image/jpeg") {
-      const size = readJpegSize(bytes);
-      return size === undefined ? { missing: "a JPEG without a readable size" } : { media: { bytes, mimeType: kind, ...size } };
+    if (kind === "image/png" || kind === "image/jpeg") {
+      try {
+        const { width, height } = probeImage(bytes);
+        return { media: { bytes, mimeType: kind, width, height } };
+      } catch (error) {
+        return { missing: `an unusable ${kind === "image/png" ? "PNG" : "JPEG"} (${error instanceof Error ? error.message : String(error)})` };
+      }
     }
     return { missing: `not a PNG or JPEG image (${kind === "unknown" ? `${bytes.length} unrecognised bytes` : kind})` };
   }
@@ -86,10 +85,9 @@ export async function identify(bytes: Uint8Array, role: MediaRole, media: MediaP
 
 function wav(bytes: Uint8Array): MediaLookup {
   try {
-    const info = parseWavHeader(bytes, bytes.length);
-    if (info.sampleRate <= 0 || info.channels <= 0 || info.durationMs <= 0) return { missing: "a WAV file without samples" };
+    const info = probeWav(bytes, bytes.length);
     return { media: { bytes, mimeType: "audio/wav", sampleRate: info.sampleRate, channels: info.channels, durationMs: Math.round(info.durationMs) } };
   } catch (error) {
-    return { missing: `an unreadable WAV file (${error instanceof Error ? error.message : String(error)})` };
+    return { missing: `an unusable WAV file (${error instanceof Error ? error.message : String(error)})` };
   }
 }

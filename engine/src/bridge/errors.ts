@@ -39,6 +39,8 @@ export type EngineErrorCode =
   | "enrichment.cancelled"
   | "enrichment.locked"
   | "media.unsupported_format"
+  | "media.invalid"
+  | "media.too_large"
   | "media.unavailable"
   | "media.failed"
   | "review.not_found"

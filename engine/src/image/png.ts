@@ -51,6 +51,15 @@ export function readPngSize(bytes: Uint8Array): { width: number; height: number 
 
 const CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
+/** The most memory one image decode may take (a 5K screen at 8 bits takes about 180 MiB). */
+export const MAX_DECODE_BYTES = 384 * 1024 * 1024;
+
+/** What decoding a PNG of this header allocates: the inflated rows, the unfiltered rows and the RGBA raster. */
+export function pngDecodeBytes(width: number, height: number, bitDepth: number, channels: number): number {
+  const stride = Math.ceil((width * channels * bitDepth) / 8);
+  return (stride + 1) * height + stride * height + width * height * 4;
+}
+
 function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
   const pa = Math.abs(p - a);
@@ -104,6 +113,7 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
     throw new PngError(`unsupported bit depth ${bitDepth}`);
   }
   if (width * height > 64_000_000) throw new PngError("image too large");
+  if (pngDecodeBytes(width, height, bitDepth, channels) > MAX_DECODE_BYTES) throw new PngError("image too large to decode");
   const compressed = new Uint8Array(idatLength);
   let offset = 0;
   for (const part of parts) {
@@ -113,7 +123,8 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
   const bitsPerPixel = channels * bitDepth;
   const stride = Math.ceil((width * bitsPerPixel) / 8);
   const bpp = Math.max(1, bitsPerPixel >> 3);
-  const raw = inflateZlib(compressed);
+  // Inflate no further than the rows the header declares: a small stream cannot balloon (a decompression bomb).
+  const raw = inflateZlib(compressed, (stride + 1) * height);
   if (raw.length < (stride + 1) * height) throw new PngError("image data too short");
   const pixels = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {

@@ -40,10 +40,15 @@ export function inflateRaw(input: Uint8Array): Uint8Array {
   return inflating(() => inflateSync(input));
 }
 
-/** Inflates a zlib stream and checks its Adler-32 (fflate does not). */
-export function inflateZlib(input: Uint8Array): Uint8Array {
+/**
+ * Inflates a zlib stream and checks its Adler-32 (fflate does not). With
+ * `maxOutput`, the output buffer is allocated once at that size plus one byte
+ * and never grows: a stream that inflates further is refused.
+ */
+export function inflateZlib(input: Uint8Array, maxOutput?: number): Uint8Array {
   if (input.length < 6) throw new InflateError("zlib stream too short");
-  const out = inflating(() => unzlibSync(input));
+  const out = inflating(() => (maxOutput === undefined ? unzlibSync(input) : unzlibSync(input, { out: new Uint8Array(maxOutput + 1) })));
+  if (maxOutput !== undefined && out.length > maxOutput) throw new InflateError(`zlib stream inflates past ${maxOutput} bytes`);
   const end = input.length;
   const expected = ((input[end - 4]! << 24) | (input[end - 3]! << 16) | (input[end - 2]! << 8) | input[end - 1]!) >>> 0;
   if (adler32(out) !== expected) throw new InflateError("zlib checksum mismatch");
