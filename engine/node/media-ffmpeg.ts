@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { Worker } from "node:worker_threads";
-import { mkdir, open, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import { EngineError } from "../src/bridge/index.ts";
 import type { MediaPort, MediaProbe, WriteResult } from "../src/host/index.ts";
@@ -158,7 +158,7 @@ export async function concatWavStreamed(inputs: readonly string[], output: strin
   const digest = hashOnWorker(header, infos.map((info, index) => ({ path: inputs[index]!, offset: info.dataOffset, length: info.dataLength })));
   digest.catch(() => undefined);
   const partial = `${output}.partial`;
-  const out = await open(partial, "w");
+  const out = await open(partial, "w", 0o600);
   // Three buffers: the next chunk is read while earlier ones are still being written.
   const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
   const writes: (Promise<unknown> | undefined)[] = [undefined, undefined, undefined];
@@ -229,13 +229,13 @@ export function createFfmpegMedia(options: FfmpegMediaOptions = {}): MediaPort |
   return {
     async concatAudio(inputs, output) {
       const target = resolve(output);
-      await mkdir(dirname(target), { recursive: true });
+      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
       return concatWavStreamed(inputs.map(resolve), target);
     },
     async mergeVideoAudio(videos, audio, output, options = {}) {
       if (videos.length === 0) throw new EngineError("media.failed", "no video segments to merge");
       const target = resolve(output);
-      await mkdir(dirname(target), { recursive: true });
+      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
       const list = `${target}.list.txt`;
       await writeFile(list, videos.map((v) => `file '${resolve(v).replace(/'/g, "'\\''")}'`).join("\n"));
       const partial = `${target}.partial.mp4`;
@@ -249,6 +249,8 @@ export function createFfmpegMedia(options: FfmpegMediaOptions = {}): MediaPort |
         let result = await run(ffmpeg, [...base, ...watch, "-c:v", "copy", ...tail], feed());
         if (result.code !== 0) result = await run(ffmpeg, [...base, ...watch, "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", ...tail], feed());
         if (result.code !== 0) throw new EngineError("media.failed", `ffmpeg could not merge the video: ${result.stderr.trim().split("\n").pop() ?? "unknown error"}`);
+        // ffmpeg creates files by the umask; the data folder's are the user's alone.
+        await chmod(partial, 0o600);
         await rename(partial, target);
         await fsyncDir(dirname(target));
         return await sha256Of(target);
@@ -259,11 +261,12 @@ export function createFfmpegMedia(options: FfmpegMediaOptions = {}): MediaPort |
     },
     async decodeAudioToWav(input, output) {
       const target = resolve(output);
-      await mkdir(dirname(target), { recursive: true });
+      await mkdir(dirname(target), { recursive: true, mode: 0o700 });
       const partial = `${target}.partial.wav`;
       try {
         const result = await run(ffmpeg, ["-hide_banner", "-loglevel", "error", "-y", "-i", resolve(input), "-vn", "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact", "-c:a", "pcm_s16le", "-f", "wav", partial]);
         if (result.code !== 0) throw new EngineError("media.failed", `ffmpeg could not decode the audio: ${result.stderr.trim().split("\n").pop() ?? "unknown error"}`);
+        await chmod(partial, 0o600);
         await rename(partial, target);
         return await sha256Of(target);
       } finally {

@@ -42,6 +42,10 @@ describe.skipIf(!hasTool("ffmpeg"))("the merged video (stint record --video, the
     expect(existsSync(join(dataDir, "media", sessionId, "merged.mp4"))).toBe(false);
     const probe = spawnSync("ffprobe", ["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0", blob], { encoding: "utf8" });
     expect(probe.stdout.trim().split("\n").sort()).toEqual(["audio", "video"]);
+    // Data-folder permissions hold for what ffmpeg wrote too: files 0600, folders 0700.
+    expect(statSync(blob).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, "media", sessionId)).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dataDir, "media", sessionId, "audio.wav")).mode & 0o777).toBe(0o600);
     const attachment = JSON.parse(readFileSync(join(dataDir, "attachments", "metadata", `${mergedId}.json`), "utf8")) as { referencedBy: string[]; size: number; type: string };
     expect(attachment).toMatchObject({ referencedBy: [sessionId], type: "video", size: statSync(blob).size });
 
