@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { mergedVideoCheck } from "./browser/merged-video-check.mjs";
 import { panelChecks } from "./browser/panel-checks.mjs";
+import { rangePlaybackCheck } from "./browser/range-playback-check.mjs";
 import { searchChecks } from "./browser/search-checks.mjs";
 import { artifacts, assert, CHROMIUM, CHROMIUM_ARGS, createRunner, ensureBuilt, root, startServer, waitFor } from "./browser/support.mjs";
 
@@ -268,6 +269,7 @@ async function main() {
 
   await panelChecks({ run, page, server, recordServer });
   await mergedVideoCheck({ run, page, cleanups });
+  await rangePlaybackCheck({ run, page, cleanups });
   await searchChecks({ run, page, cleanups });
 
   await run.check("no uncaught page errors", async () => {
