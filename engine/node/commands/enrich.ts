@@ -50,7 +50,11 @@ type Engine = Awaited<ReturnType<CommandContext["openEngine"]>>;
 async function follow(context: CommandContext, engine: Engine, start: () => Promise<JobRecord>): Promise<number> {
   const { out } = context;
   let done: (job: JobRecord) => void = () => {};
-  const finished = new Promise<JobRecord>((resolve) => (done = resolve));
+  let fail: (error: unknown) => void = () => {};
+  const finished = new Promise<JobRecord>((resolve, reject) => {
+    done = resolve;
+    fail = reject;
+  });
   let jobId: string | undefined;
   const off = engine.subscribe((event) => {
     if (!event.method.startsWith("enrichment.job.")) return;
@@ -71,7 +75,10 @@ async function follow(context: CommandContext, engine: Engine, start: () => Prom
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     };
-    void poll();
+    // A failed poll fails this command, never the process it runs in (the owner, when forwarded).
+    void poll().catch((error: unknown) =>
+      fail((error as { code?: unknown } | undefined)?.code === "enrichment.job_not_found" ? new CommandFailure("the session was deleted while it was being enriched") : error),
+    );
     const result = await finished;
     out.endProgress();
     if (result.status !== "completed") {
