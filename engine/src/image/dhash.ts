@@ -8,18 +8,28 @@ import type { RgbaImage } from "./png.ts";
 /** Box-filters an RGBA image down to `width`×`height` greyscale (Rec. 601 luma). */
 export function downscaleGray(image: RgbaImage, width: number, height: number): Float64Array {
   const out = new Float64Array(width * height);
-  const counts = new Float64Array(width * height);
   const { data } = image;
+  // Each source column's and row's target cell, computed once instead of per pixel.
+  const column = new Int32Array(image.width);
+  const perColumn = new Float64Array(width);
+  for (let x = 0; x < image.width; x++) {
+    column[x] = Math.min(width - 1, Math.floor((x * width) / image.width));
+    perColumn[column[x]!]!++;
+  }
+  const perRow = new Float64Array(height);
   for (let y = 0; y < image.height; y++) {
-    const ty = Math.min(height - 1, Math.floor((y * height) / image.height));
-    for (let x = 0; x < image.width; x++) {
-      const tx = Math.min(width - 1, Math.floor((x * width) / image.width));
-      const o = (y * image.width + x) * 4;
-      out[ty * width + tx]! += 0.299 * data[o]! + 0.587 * data[o + 1]! + 0.114 * data[o + 2]!;
-      counts[ty * width + tx]!++;
+    const base = Math.min(height - 1, Math.floor((y * height) / image.height));
+    perRow[base]!++;
+    const cell = base * width;
+    let o = y * image.width * 4;
+    for (let x = 0; x < image.width; x++, o += 4) out[cell + column[x]!]! += 0.299 * data[o]! + 0.587 * data[o + 1]! + 0.114 * data[o + 2]!;
+  }
+  for (let ty = 0; ty < height; ty++) {
+    for (let tx = 0; tx < width; tx++) {
+      const count = perRow[ty]! * perColumn[tx]!;
+      out[ty * width + tx] = count > 0 ? out[ty * width + tx]! / count : 0;
     }
   }
-  for (let i = 0; i < out.length; i++) out[i] = counts[i]! > 0 ? out[i]! / counts[i]! : 0;
   return out;
 }
 

@@ -60,12 +60,136 @@ export function pngDecodeBytes(width: number, height: number, bitDepth: number, 
   return (stride + 1) * height + stride * height + width * height * 4;
 }
 
-function paeth(a: number, b: number, c: number): number {
-  const p = a + b - c;
-  const pa = Math.abs(p - a);
-  const pb = Math.abs(p - b);
-  const pc = Math.abs(p - c);
-  return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+/**
+ * Undoes one row's filter into `out` (the previous row is already there).
+ * One loop per filter type rather than a branch per byte: decoding is most of
+ * the engine's work per screenshot where the host has no native imaging.
+ */
+function unfilterRow(raw: Uint8Array, at: number, out: Uint8Array, row: number, stride: number, bpp: number, first: boolean): void {
+  const filter = raw[at]!;
+  const src = at + 1;
+  const prior = row - stride;
+  const head = Math.min(bpp, stride);
+  switch (filter) {
+    case 0:
+      out.set(raw.subarray(src, src + stride), row);
+      return;
+    case 1:
+      for (let x = 0; x < head; x++) out[row + x] = raw[src + x]!;
+      for (let x = head; x < stride; x++) out[row + x] = (raw[src + x]! + out[row + x - bpp]!) & 255;
+      return;
+    case 2:
+      if (first) out.set(raw.subarray(src, src + stride), row);
+      else for (let x = 0; x < stride; x++) out[row + x] = (raw[src + x]! + out[prior + x]!) & 255;
+      return;
+    case 3:
+      if (first) {
+        for (let x = 0; x < head; x++) out[row + x] = raw[src + x]!;
+        for (let x = head; x < stride; x++) out[row + x] = (raw[src + x]! + (out[row + x - bpp]! >> 1)) & 255;
+      } else {
+        for (let x = 0; x < head; x++) out[row + x] = (raw[src + x]! + (out[prior + x]! >> 1)) & 255;
+        for (let x = head; x < stride; x++) out[row + x] = (raw[src + x]! + ((out[row + x - bpp]! + out[prior + x]!) >> 1)) & 255;
+      }
+      return;
+    case 4:
+      if (first) {
+        // With no row above, Paeth picks the left neighbour: it is the Sub filter.
+        for (let x = 0; x < head; x++) out[row + x] = raw[src + x]!;
+        for (let x = head; x < stride; x++) out[row + x] = (raw[src + x]! + out[row + x - bpp]!) & 255;
+      } else {
+        // With no left neighbour, Paeth picks the byte above.
+        for (let x = 0; x < head; x++) out[row + x] = (raw[src + x]! + out[prior + x]!) & 255;
+        for (let x = head; x < stride; x++) {
+          const a = out[row + x - bpp]!;
+          const b = out[prior + x]!;
+          const c = out[prior + x - bpp]!;
+          const p = a + b - c;
+          const pa = p > a ? p - a : a - p;
+          const pb = p > b ? p - b : b - p;
+          const pc = p > c ? p - c : c - p;
+          out[row + x] = (raw[src + x]! + (pa <= pb && pa <= pc ? a : pb <= pc ? b : c)) & 255;
+        }
+      }
+      return;
+    default:
+      throw new PngError(`bad filter type ${filter}`);
+  }
+}
+
+/** Unfiltered rows to 8-bit RGBA: a plain loop for each common layout, a per-sample path for palettes and sub-byte greys. */
+function toRgba(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  stride: number,
+  bitDepth: number,
+  colorType: number,
+  palette: Uint8Array | undefined,
+  transparency: Uint8Array | undefined,
+): Uint8Array {
+  const rgba = new Uint8Array(width * height * 4);
+  if (bitDepth === 8 || bitDepth === 16) {
+    // 16-bit samples keep their high byte.
+    const step = bitDepth >> 3;
+    const channels = CHANNELS[colorType]!;
+    if (colorType === 6 && step === 1) {
+      rgba.set(pixels.subarray(0, width * height * 4));
+      return rgba;
+    }
+    if (colorType !== 3) {
+      const px = channels * step;
+      for (let y = 0; y < height; y++) {
+        let i = y * stride;
+        let o = y * width * 4;
+        for (let x = 0; x < width; x++, i += px, o += 4) {
+          if (colorType === 2) {
+            rgba[o] = pixels[i]!;
+            rgba[o + 1] = pixels[i + step]!;
+            rgba[o + 2] = pixels[i + 2 * step]!;
+            rgba[o + 3] = 255;
+          } else if (colorType === 0) {
+            rgba[o] = rgba[o + 1] = rgba[o + 2] = pixels[i]!;
+            rgba[o + 3] = 255;
+          } else if (colorType === 4) {
+            rgba[o] = rgba[o + 1] = rgba[o + 2] = pixels[i]!;
+            rgba[o + 3] = pixels[i + step]!;
+          } else {
+            rgba[o] = pixels[i]!;
+            rgba[o + 1] = pixels[i + step]!;
+            rgba[o + 2] = pixels[i + 2 * step]!;
+            rgba[o + 3] = pixels[i + 3 * step]!;
+          }
+        }
+      }
+      return rgba;
+    }
+  }
+  const max = (1 << bitDepth) - 1;
+  const sample = (row: number, index: number): number => {
+    if (bitDepth === 8) return pixels[row + index]!;
+    const bit = index * bitDepth;
+    const value = (pixels[row + (bit >> 3)]! >> (8 - bitDepth - (bit & 7))) & max;
+    return colorType === 3 ? value : Math.round((value * 255) / max);
+  };
+  for (let y = 0; y < height; y++) {
+    const row = y * stride;
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 4;
+      if (colorType === 0) {
+        const g = sample(row, x);
+        rgba[o] = rgba[o + 1] = rgba[o + 2] = g;
+        rgba[o + 3] = 255;
+      } else {
+        const index = sample(row, x);
+        if (palette === undefined || index * 3 + 2 >= palette.length) throw new PngError("palette index out of range");
+        rgba[o] = palette[index * 3]!;
+        rgba[o + 1] = palette[index * 3 + 1]!;
+        rgba[o + 2] = palette[index * 3 + 2]!;
+        rgba[o + 3] = transparency !== undefined && index < transparency.length ? transparency[index]! : 255;
+      }
+    }
+  }
+  return rgba;
 }
 
 /** Decodes a PNG to RGBA; checks chunk CRCs. */
@@ -127,66 +251,8 @@ export function decodePng(bytes: Uint8Array): RgbaImage {
   const raw = inflateZlib(compressed, (stride + 1) * height);
   if (raw.length < (stride + 1) * height) throw new PngError("image data too short");
   const pixels = new Uint8Array(stride * height);
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)]!;
-    const src = y * (stride + 1) + 1;
-    const row = y * stride;
-    const prior = row - stride;
-    for (let x = 0; x < stride; x++) {
-      const value = raw[src + x]!;
-      const a = x >= bpp ? pixels[row + x - bpp]! : 0;
-      const b = y > 0 ? pixels[prior + x]! : 0;
-      const c = x >= bpp && y > 0 ? pixels[prior + x - bpp]! : 0;
-      let out: number;
-      if (filter === 0) out = value;
-      else if (filter === 1) out = value + a;
-      else if (filter === 2) out = value + b;
-      else if (filter === 3) out = value + ((a + b) >> 1);
-      else if (filter === 4) out = value + paeth(a, b, c);
-      else throw new PngError(`bad filter type ${filter}`);
-      pixels[row + x] = out & 255;
-    }
-  }
-  const rgba = new Uint8Array(width * height * 4);
-  const sample = (row: number, index: number): number => {
-    if (bitDepth === 8) return pixels[row + index]!;
-    if (bitDepth === 16) return pixels[row + index * 2]!;
-    const bit = index * bitDepth;
-    const value = (pixels[row + (bit >> 3)]! >> (8 - bitDepth - (bit & 7))) & ((1 << bitDepth) - 1);
-    return colorType === 3 ? value : Math.round((value * 255) / ((1 << bitDepth) - 1));
-  };
-  for (let y = 0; y < height; y++) {
-    const row = y * stride;
-    for (let x = 0; x < width; x++) {
-      const o = (y * width + x) * 4;
-      if (colorType === 0) {
-        const g = sample(row, x);
-        rgba[o] = rgba[o + 1] = rgba[o + 2] = g;
-        rgba[o + 3] = 255;
-      } else if (colorType === 2) {
-        rgba[o] = sample(row, x * 3);
-        rgba[o + 1] = sample(row, x * 3 + 1);
-        rgba[o + 2] = sample(row, x * 3 + 2);
-        rgba[o + 3] = 255;
-      } else if (colorType === 3) {
-        const index = sample(row, x);
-        if (palette === undefined || index * 3 + 2 >= palette.length) throw new PngError("palette index out of range");
-        rgba[o] = palette[index * 3]!;
-        rgba[o + 1] = palette[index * 3 + 1]!;
-        rgba[o + 2] = palette[index * 3 + 2]!;
-        rgba[o + 3] = transparency !== undefined && index < transparency.length ? transparency[index]! : 255;
-      } else if (colorType === 4) {
-        const g = sample(row, x * 2);
-        rgba[o] = rgba[o + 1] = rgba[o + 2] = g;
-        rgba[o + 3] = sample(row, x * 2 + 1);
-      } else {
-        rgba[o] = sample(row, x * 4);
-        rgba[o + 1] = sample(row, x * 4 + 1);
-        rgba[o + 2] = sample(row, x * 4 + 2);
-        rgba[o + 3] = sample(row, x * 4 + 3);
-      }
-    }
-  }
+  for (let y = 0; y < height; y++) unfilterRow(raw, y * (stride + 1), pixels, y * stride, stride, bpp, y === 0);
+  const rgba = toRgba(pixels, width, height, stride, bitDepth, colorType, palette, transparency);
   return { width, height, data: rgba };
 }
 
