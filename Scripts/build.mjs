@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkEngineBundle } from "./bundle-check.mjs";
 import { lazySchemasPlugin } from "./lazy-schemas.mjs";
-import { lazyDependenciesPlugin } from "./lazy-dependencies.mjs";
+import { ENGINE_LAZY_DEPENDENCIES, lazyDependenciesPlugin } from "./lazy-dependencies.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
@@ -44,8 +44,8 @@ const engine = build({
   metafile: true,
   define,
   // Schemas are built on first use: eager zod construction dominated JavaScriptCore cold start.
-  // DEFLATE's tables are built on the first PNG read or written, not at load (see lazy-dependencies.mjs).
-  plugins: [zodPrivateGlobals, lazySchemasPlugin({ root, readFile }), lazyDependenciesPlugin({ dependencies: { fflate: ["deflateSync", "inflateSync", "unzlibSync", "zlibSync"] }, resolveDir: root })],
+  // DEFLATE and the provider SDKs are evaluated on first use, not at load (see lazy-dependencies.mjs).
+  plugins: [zodPrivateGlobals, lazySchemasPlugin({ root, readFile }), lazyDependenciesPlugin({ dependencies: ENGINE_LAZY_DEPENDENCIES, resolveDir: root })],
   logLevel: "warning",
 });
 

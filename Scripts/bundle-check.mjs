@@ -8,6 +8,9 @@ import vm from "node:vm";
 // the benchmarks issue should bring it back under 700 (lazy features), then lower this again.
 export const LIMIT_KB = 720;
 const FORBIDDEN_FUNCTIONS = ["setTimeout", "setInterval", "fetch", "queueMicrotask", "setImmediate"];
+// Evaluated on first use (Scripts/lazy-dependencies.mjs): any of their code among the bundle's
+// eagerly evaluated inputs means an engine module imports them directly, putting them back on cold start.
+export const LAZY_PACKAGES = ["openai", "@anthropic-ai/sdk", "fflate"];
 const FORBIDDEN_OBJECTS = ["crypto", "window", "document", "indexedDB", "process", "require", "localStorage"];
 
 /** Loads the bundle in a bare V8 context whose forbidden globals record every touch. */
@@ -56,6 +59,8 @@ export async function checkEngineBundle(path, metafile) {
     for (const imported of input.imports ?? []) {
       if (imported.path.startsWith("node:") || imported.external) problems.push(`${file} imports ${imported.path} (${imported.kind})`);
     }
+    const lazy = LAZY_PACKAGES.find((name) => file.includes(`node_modules/${name}/`));
+    if (lazy !== undefined) problems.push(`${file} is evaluated at load: ${lazy} must be reached only through its lazy dependency module`);
   }
   const text = source.toString("utf8");
   try {

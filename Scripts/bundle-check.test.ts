@@ -13,7 +13,7 @@ async function check(name: string, source: string): Promise<{ ok: boolean; probl
   const entry = join(dir, `${name}.js`);
   writeFileSync(entry, source);
   const outfile = join(dir, `${name}.out.js`);
-  const result = await build({ entryPoints: [entry], bundle: true, format: "iife", platform: "browser", outfile, metafile: true, external: ["node:*"], logLevel: "silent" });
+  const result = await build({ entryPoints: [entry], bundle: true, format: "iife", platform: "browser", outfile, metafile: true, external: ["node:*"], nodePaths: [join(import.meta.dirname, "../node_modules")], logLevel: "silent" });
   return checkEngineBundle(outfile, result.metafile);
 }
 
@@ -47,6 +47,12 @@ describe("engine bundle check", () => {
   it("fails a bundle that installs another global", async () => {
     const result = await check("extra-global", "globalThis.StintEngine = {}; globalThis.helper = 1;");
     expect(result.problems.join("\n")).toMatch(/exactly one global, StintEngine; it installed: .*helper/);
+  });
+
+  it("fails a bundle that evaluates a lazily loaded package at load", async () => {
+    const result = await check("eager-sdk", 'import { strToU8 } from "fflate"; globalThis.StintEngine = { strToU8 };');
+    expect(result.ok).toBe(false);
+    expect(result.problems.join("\n")).toMatch(/node_modules\/fflate\/.* is evaluated at load: fflate must be reached only through its lazy dependency module/);
   });
 
   it("fails a bundle over the size limit", async () => {

@@ -22,9 +22,9 @@ export function buildJscHost({ force = false } = {}) {
   return hostBinary;
 }
 
-/** Bundles a TypeScript entry for the bare JSC context (browser platform, IIFE, es2022). */
-export async function bundleForJsc(entry, outfile) {
-  await build({ entryPoints: [entry], outfile, bundle: true, format: "iife", platform: "browser", target: "es2022", logLevel: "warning", legalComments: "none" });
+/** Bundles a TypeScript entry for the bare JSC context (browser platform, IIFE, es2022); `plugins` as the engine build's. */
+export async function bundleForJsc(entry, outfile, { plugins = [] } = {}) {
+  await build({ entryPoints: [entry], outfile, bundle: true, format: "iife", platform: "browser", target: "es2022", logLevel: "warning", legalComments: "none", plugins });
   return outfile;
 }
 

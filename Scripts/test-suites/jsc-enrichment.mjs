@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Background enrichment inside real JavaScriptCore: the queue, the saga and
 // the real Anthropic and OpenAI SDKs over createHostFetch, against the
-// loopback fake AI servers. Last line: RESULT {"passed":N,"failed":M}.
+// loopback fake AI servers. The SDKs are bundled as in dist/engine.js:
+// evaluated on the first client created. Last line: RESULT {"passed":N,"failed":M}.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildJscHost, bundleForJsc, bundleForNode, root } from "../jsc-host/build.mjs";
+import { ENGINE_LAZY_DEPENDENCIES, lazyDependenciesPlugin } from "../lazy-dependencies.mjs";
 
 /** Runs the JSC host; resolves with its DONE payload and output lines. */
 function runHost(binary, args, timeoutMs = 90_000) {
@@ -44,7 +46,9 @@ const record = (name, ok, detail) => {
 
 try {
   const binary = buildJscHost();
-  const entry = await bundleForJsc(join(root, "engine/src/testing/fake-ai/jsc-enrichment-entry.ts"), join(work, "entry.js"));
+  const entry = await bundleForJsc(join(root, "engine/src/testing/fake-ai/jsc-enrichment-entry.ts"), join(work, "entry.js"), {
+    plugins: [lazyDependenciesPlugin({ dependencies: ENGINE_LAZY_DEPENDENCIES, resolveDir: root })],
+  });
   const fakeModule = await bundleForNode(join(root, "engine/src/testing/fake-ai/index.ts"), join(work, "fake-ai.mjs"));
   const { createFakeAi } = await import(pathToFileURL(fakeModule).href);
   const fake = createFakeAi({ batchPolls: 1 });

@@ -1,13 +1,8 @@
-// The base client plus only the resources used: the full `Anthropic` class
-// pulls every resource into the engine bundle (≈ 260 KB more).
-import { BaseAnthropic } from "@anthropic-ai/sdk/client";
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "@anthropic-ai/sdk/core/error";
-import { Batches } from "@anthropic-ai/sdk/resources/messages/batches";
-import { Messages } from "@anthropic-ai/sdk/resources/messages/messages";
 import * as z from "zod";
 import { EngineError } from "../../bridge/index.ts";
 import { base64Encode } from "../../host/index.ts";
 import type { Usage } from "../types.ts";
+import { anthropicErrorClasses, createAnthropicClient } from "./anthropic-sdk.ts";
 import type { BatchHandle, CallContext, EnrichmentProvider, ImageInput, ModelChoice, ProviderResult, TimelineContext } from "./port.ts";
 import { AUDIO_REVIEW_TASK, CHAPTERS_TASK, SUMMARY_TASK, SYSTEM_PROMPT, screenshotPrompt, timelinePrompt } from "./prompts.ts";
 import {
@@ -31,8 +26,6 @@ export interface AnthropicProviderOptions {
   readonly models: ModelChoice;
   readonly now: () => number;
 }
-
-const ERROR_CLASSES = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
 
 const MessageSchema = z.object({
   content: z.array(z.object({ type: z.string(), name: z.string().optional(), input: z.unknown().optional() }).loose()),
@@ -81,15 +74,15 @@ function usageOf(message: Message, model: string, images: number, batch: boolean
 /** Anthropic through the official SDK: Messages with image blocks, Message Batches for bulk screenshots. */
 export function createAnthropicProvider(options: AnthropicProviderOptions): EnrichmentProvider {
   // The queue owns retries; the SDK must never retry on its own.
-  const base = new BaseAnthropic({ apiKey: options.apiKey, baseURL: options.baseURL, fetch: options.fetch, maxRetries: 0, dangerouslyAllowBrowser: true });
-  const client = { messages: Object.assign(new Messages(base), { batches: new Batches(base) }) };
+  const client = createAnthropicClient({ apiKey: options.apiKey, baseURL: options.baseURL, fetch: options.fetch, maxRetries: 0, dangerouslyAllowBrowser: true });
+  const errorClasses = anthropicErrorClasses();
 
   async function call<T>(tool: StructuredOutputName, model: string, content: ContentBlock[], images: number, schema: z.ZodType<T>, ctx: CallContext): Promise<ProviderResult<T>> {
     let raw: unknown;
     try {
       raw = await client.messages.create(messageParams(model, tool, content), { signal: ctx.signal, timeout: ctx.timeoutMs, maxRetries: 0 });
     } catch (error) {
-      throw mapSdkError(error, "anthropic", ERROR_CLASSES, ctx, options.now());
+      throw mapSdkError(error, "anthropic", errorClasses, ctx, options.now());
     }
     const message = validateOutput(MessageSchema, raw, "anthropic");
     const usage = [usageOf(message, model, images, false)];
@@ -114,7 +107,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Enri
         const batch = await client.messages.batches.create({ requests }, { signal: ctx.signal, timeout: ctx.timeoutMs, maxRetries: 0 });
         return { batchId: batch.id, customIds: requests.map((r) => r.custom_id) };
       } catch (error) {
-        throw mapSdkError(error, "anthropic", ERROR_CLASSES, ctx, options.now());
+        throw mapSdkError(error, "anthropic", errorClasses, ctx, options.now());
       }
     },
     async collectScreenshotBatch(handle, ctx) {
@@ -147,7 +140,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Enri
         }
         failed.push(...handle.customIds.filter((id) => !seen.has(id)));
       } catch (error) {
-        throw withBilledUsage(mapSdkError(error, "anthropic", ERROR_CLASSES, ctx, options.now()), usage);
+        throw withBilledUsage(mapSdkError(error, "anthropic", errorClasses, ctx, options.now()), usage);
       }
       return { value: items, usage, failed };
     },

@@ -8,7 +8,7 @@
  * a `vision` capability); otherwise they are read with on-device OCR. Audio
  * is transcribed on the device. Everything is billed at $0.
  */
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import * as z from "zod";
 import { EngineError } from "../../bridge/index.ts";
 import { base64Encode, type HostPort, type LanguageModelPort, type LanguageModelStatus } from "../../host/index.ts";
@@ -17,6 +17,7 @@ import { createLocalProvider } from "./local.ts";
 import type { EnrichmentProvider } from "./port.ts";
 import { screenshotPrompt, SYSTEM_PROMPT } from "./prompts.ts";
 import { jsonSchemaFor, ScreenshotAnalysisOutputSchema } from "./schemas.ts";
+import { createOpenAiClient, openAiErrorClasses } from "./openai-sdk.ts";
 import { mapSdkError, withBilledUsage } from "./sdk-errors.ts";
 
 /** Ollama's OpenAI-compatible endpoint on its usual loopback port. */
@@ -31,13 +32,6 @@ export interface LocalServerProviderOptions {
   readonly model: string;
   readonly fetch: typeof fetch;
 }
-
-const ERROR_CLASSES = {
-  APIError: OpenAI.APIError,
-  APIUserAbortError: OpenAI.APIUserAbortError,
-  APIConnectionError: OpenAI.APIConnectionError,
-  APIConnectionTimeoutError: OpenAI.APIConnectionTimeoutError,
-};
 
 const CompletionSchema = z.object({
   choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }).loose() }).loose()).min(1),
@@ -75,7 +69,8 @@ export function createLocalServerProvider(options: LocalServerProviderOptions): 
   const baseURL = options.baseURL.replace(/\/$/, "").endsWith("/v1") ? options.baseURL.replace(/\/$/, "") : `${options.baseURL.replace(/\/$/, "")}/v1`;
   const root = baseURL.replace(/\/v1$/, "");
   // Local servers ignore the key; the SDK insists on one.
-  const client = new OpenAI({ apiKey: "local-server", baseURL, fetch: options.fetch, maxRetries: 0, dangerouslyAllowBrowser: true });
+  const client = createOpenAiClient({ apiKey: "local-server", baseURL, fetch: options.fetch, maxRetries: 0, dangerouslyAllowBrowser: true });
+  const errorClasses = openAiErrorClasses();
   const now = () => options.host.clock.now();
   const unreachable = (error: unknown) =>
     new EngineError("enrichment.provider_unavailable", `no model server at ${baseURL}: ${String(error)}`, { retryable: true });
@@ -118,8 +113,8 @@ export function createLocalServerProvider(options: LocalServerProviderOptions): 
         { maxRetries: 0, timeout: 10 * 60_000 },
       );
     } catch (error) {
-      if (error instanceof OpenAI.APIConnectionError && !(error instanceof OpenAI.APIConnectionTimeoutError)) throw unreachable(error);
-      throw mapSdkError(error, "openai", ERROR_CLASSES, { signal: new AbortController().signal, timeoutMs: 10 * 60_000 }, now());
+      if (error instanceof errorClasses.APIConnectionError && !(error instanceof errorClasses.APIConnectionTimeoutError)) throw unreachable(error);
+      throw mapSdkError(error, "openai", errorClasses, { signal: new AbortController().signal, timeoutMs: 10 * 60_000 }, now());
     }
     const completion = CompletionSchema.safeParse(raw);
     if (!completion.success) throw Object.assign(new Error("not a chat completion"), { code: "invalid_output" });

@@ -1,4 +1,3 @@
-import OpenAI, { toFile } from "openai";
 import * as z from "zod";
 import { EngineError } from "../../bridge/index.ts";
 import { base64Encode } from "../../host/index.ts";
@@ -16,6 +15,7 @@ import {
   type TranscriptSegment,
 } from "./schemas.ts";
 import { withMultipartBodies } from "./multipart.ts";
+import { createOpenAiClient, openAiErrorClasses, openAiFile } from "./openai-sdk.ts";
 import { billed, mapSdkError, validateOutput, withBilledUsage } from "./sdk-errors.ts";
 
 export const OPENAI_DEFAULT_MODELS = { screenshot: "gpt-4o-mini", summary: "gpt-4o-mini", transcription: "gpt-4o-mini-transcribe" } as const;
@@ -32,13 +32,6 @@ export interface OpenAiProviderOptions {
   /** Random hex for multipart boundaries (host randomness). */
   readonly randomHex?: () => string;
 }
-
-const ERROR_CLASSES = {
-  APIError: OpenAI.APIError,
-  APIUserAbortError: OpenAI.APIUserAbortError,
-  APIConnectionError: OpenAI.APIConnectionError,
-  APIConnectionTimeoutError: OpenAI.APIConnectionTimeoutError,
-};
 
 const CompletionSchema = z.object({
   choices: z.array(z.object({ message: z.object({ content: z.string().nullable(), refusal: z.string().nullable().optional() }).loose() }).loose()).min(1),
@@ -63,7 +56,8 @@ type Part = { type: "text"; text: string } | { type: "image_url"; image_url: { u
 export function createOpenAiProvider(options: OpenAiProviderOptions): EnrichmentProvider {
   let uploads = 0;
   const boundary = options.randomHex ?? (() => `${options.now().toString(16)}${(++uploads).toString(16).padStart(8, "0")}`);
-  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, fetch: withMultipartBodies(options.fetch, boundary), maxRetries: 0, dangerouslyAllowBrowser: true });
+  const client = createOpenAiClient({ apiKey: options.apiKey, baseURL: options.baseURL, fetch: withMultipartBodies(options.fetch, boundary), maxRetries: 0, dangerouslyAllowBrowser: true });
+  const errorClasses = openAiErrorClasses();
   const uploadLimit = options.uploadLimitBytes ?? OPENAI_UPLOAD_LIMIT_BYTES;
 
   async function complete<S extends z.ZodType>(name: StructuredOutputName, model: string, parts: Part[], images: number, schema: S, ctx: CallContext): Promise<ProviderResult<z.output<S>>> {
@@ -81,7 +75,7 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Enrichment
         { signal: ctx.signal, timeout: ctx.timeoutMs, maxRetries: 0 },
       );
     } catch (error) {
-      throw mapSdkError(error, "openai", ERROR_CLASSES, ctx, options.now());
+      throw mapSdkError(error, "openai", errorClasses, ctx, options.now());
     }
     const completion = validateOutput(CompletionSchema, raw, "openai");
     const message = completion.choices[0]!.message;
@@ -104,13 +98,13 @@ export function createOpenAiProvider(options: OpenAiProviderOptions): Enrichment
     const verbose = model === "whisper-1";
     let raw: unknown;
     try {
-      const file = await toFile(bytes, input.fileName, { type: input.mimeType });
+      const file = await openAiFile(bytes, input.fileName, { type: input.mimeType });
       raw = await client.audio.transcriptions.create(
         { file, model, response_format: verbose ? "verbose_json" : "json" },
         { signal: ctx.signal, timeout: ctx.timeoutMs, maxRetries: 0 },
       );
     } catch (error) {
-      throw mapSdkError(error, "openai", ERROR_CLASSES, ctx, options.now());
+      throw mapSdkError(error, "openai", errorClasses, ctx, options.now());
     }
     const billedAudio: Usage[] = [{ provider: "openai", model, inputTokens: 0, outputTokens: 0, audioSeconds: durationMs / 1000, images: 0, batch: false }];
     const result = billed(billedAudio, () => validateOutput(TranscriptionSchema, raw, "openai"));
