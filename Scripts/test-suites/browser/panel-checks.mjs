@@ -17,7 +17,25 @@ async function layoutOf(page) {
     const d = document.documentElement;
     const box = (css) => document.querySelector(css)?.getBoundingClientRect();
     const wide = [...document.querySelectorAll("main *")].filter((el) => el.getBoundingClientRect().right > innerWidth + 1 && !el.closest(".timeline-window, .filter-bar, .menu-items, .session-meta, .player-status")).length;
-    return { overflowX: d.scrollWidth - innerWidth, pageScroll: d.scrollHeight - innerHeight, header: box(".topbar")?.height ?? 0, wide, row: box(".session-row")?.height, tabsBottom: box(".tabs")?.bottom, h: innerHeight };
+    // The search box's hint fits it: the placeholder's text width, measured in the box's own font, against its content box.
+    const search = document.querySelector("[data-testid=search]");
+    let hintClipped = 0;
+    if (search !== null) {
+      const style = getComputedStyle(search);
+      const context = document.createElement("canvas").getContext("2d");
+      context.font = style.font;
+      const room = search.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      hintClipped = Math.max(0, Math.ceil(context.measureText(search.placeholder).width - room));
+      // So do the filters' chosen options, with room for the drop-down arrow.
+      for (const select of document.querySelectorAll(".filters select")) {
+        const box = getComputedStyle(select);
+        context.font = box.font;
+        const label = select.selectedOptions[0]?.textContent ?? "";
+        const space = select.clientWidth - parseFloat(box.paddingLeft) - parseFloat(box.paddingRight) - 16;
+        hintClipped = Math.max(hintClipped, Math.ceil(context.measureText(label).width - space));
+      }
+    }
+    return { hintClipped, overflowX: d.scrollWidth - innerWidth, pageScroll: d.scrollHeight - innerHeight, header: box(".topbar")?.height ?? 0, wide, row: box(".session-row")?.height, tabsBottom: box(".tabs")?.bottom, h: innerHeight };
   });
 }
 
@@ -53,6 +71,7 @@ export async function panelChecks({ run, page, server, recordServer }) {
         const list = await layoutOf(page);
         assert(list.overflowX <= 0 && list.pageScroll <= 0 && list.wide === 0, `list at ${width}×${height} overflows: ${JSON.stringify(list)}`);
         assert(list.header <= 48 && list.row <= 60, `list at ${width}×${height}: header ${list.header} px, rows ${list.row} px`);
+        assert(list.hintClipped === 0, `list at ${width}×${height}: the search box or a filter cuts ${list.hintClipped} px off its text`);
         await page.screenshot({ path: join(shots, `panel-list-${width}x${height}-${scheme}.png`) });
         await page.goto(`${server.url}#/session/demo-parser`);
         await page.click("[data-testid=tab-timeline]", { timeout: 10_000 });
