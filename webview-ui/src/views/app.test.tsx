@@ -101,6 +101,28 @@ describe("the panel", () => {
     // Scrolling to rows far away needs layout, which the real-browser suite checks.
   });
 
+  it("still seeks to the focused row when Enter lands on the page while that row's button is being recycled", async () => {
+    const { root } = await mount({}, "#/session/demo-parser");
+    await until(() => root.querySelector("[data-testid=tab-timeline]"), "the tabs");
+    await act(() => (root.querySelector("[data-testid=tab-timeline]") as HTMLButtonElement).click());
+    await until(() => root.querySelector("[data-testid=timeline] .row"), "timeline rows");
+    const first = root.querySelector<HTMLButtonElement>("[data-testid=timeline] .row-button[tabindex='0']")!;
+    first.focus();
+    for (let i = 0; i < 3; i++) await act(() => void document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true })));
+    const row = await until(() => {
+      const focused = document.activeElement?.closest<HTMLElement>(".row");
+      return focused?.dataset.index === "3" ? focused : undefined;
+    }, "focus on the fourth row");
+    const label = row.querySelector(".row-time")!.textContent!;
+    const before = root.querySelector("[data-testid=player-time]")!.textContent!;
+    expect(before.startsWith(`${label} /`)).toBe(false);
+    // The row's button goes away as a recycled row's does: focus falls to the body, where Enter lands.
+    (document.activeElement as HTMLElement).blur();
+    expect(document.activeElement).toBe(document.body);
+    await act(() => void document.body.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true })));
+    await until(() => root.querySelector("[data-testid=player-time]")!.textContent!.startsWith(`${label} /`), `the player at ${label}`);
+  });
+
   it("shows what failed and retries when opening a session fails", async () => {
     let fail = true;
     const { root } = await mount({ intercept: (e) => (e.method === "review.session" && fail ? { v: 1, id: e.id, error: { code: "storage.io", message: "disk went away", retryable: true } } : undefined) }, "#/session/demo-parser");

@@ -126,7 +126,19 @@ export function Timeline({ model, client, onSeek, label, onUserScroll }: { reado
     const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? model.rowHeight) / model.rowHeight) - 1);
     const moves: Record<string, number> = { ArrowDown: from + 1, ArrowUp: from - 1, PageDown: from + page, PageUp: from - page, Home: 0, End: model.count - 1 };
     const next = moves[event.key];
-    if (next === undefined) return;
+    if (next === undefined) {
+      // Enter that reached the page because its row's button was being recycled: act as the button would have.
+      const onButton = (event.target as HTMLElement | null)?.closest?.("button") != null;
+      if (event.key === "Enter" && !onButton && focusRef.current !== undefined) {
+        event.preventDefault();
+        const index = focusRef.current;
+        const row = model.rowAt(index);
+        if (row === undefined) return;
+        onSeek(index);
+        if (row.kind === "run") model.expand(row.start);
+      }
+      return;
+    }
     event.preventDefault();
     onUserScroll?.();
     const clamped = Math.min(model.count - 1, Math.max(0, next));
