@@ -3,7 +3,7 @@ import { render } from "preact";
 import { act } from "preact/test-utils";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAppModel } from "../models/app-model.ts";
-import type { DetailModel } from "../models/detail-model.ts";
+import { FIRST_PAGE, type DetailModel } from "../models/detail-model.ts";
 import { createTestApi } from "../testing/engine-api.ts";
 import { App } from "./app.tsx";
 
@@ -20,7 +20,7 @@ async function mount(options: Parameters<typeof createTestApi>[0] = {}, hash = "
   document.body.append(root);
   roots.push(root);
   await act(() => render(<App app={app} />, root));
-  return { app, root, sent, location };
+  return { app, root, sent, location, api };
 }
 
 async function until<T>(fn: () => T | undefined | null | false, what: string): Promise<T> {
@@ -99,6 +99,31 @@ describe("the panel", () => {
     await act(() => void document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowUp", bubbles: true })));
     await until(() => (document.activeElement?.closest(".row") as HTMLElement | null)?.dataset.index === "0", "focus back on the first row");
     // Scrolling to rows far away needs layout, which the real-browser suite checks.
+  });
+
+  it("keeps keyboard focus on its timeline row when a live refresh rebuilds the timeline", async () => {
+    let rewrite: ((envelope: { id?: unknown; method: string }) => unknown) | undefined;
+    const { root, app, api } = await mount({ intercept: (envelope) => rewrite?.(envelope) }, "#/session/demo-parser");
+    await until(() => root.querySelector("[data-testid=tab-timeline]"), "the tabs");
+    await act(() => (root.querySelector("[data-testid=tab-timeline]") as HTMLButtonElement).click());
+    await until(() => root.querySelector("[data-testid=timeline] .row"), "timeline rows");
+    const detail = app.screen.value.model as DetailModel;
+    const before = detail.state.value;
+    if (before.kind !== "ready") throw new Error("not loaded");
+    const first = root.querySelector<HTMLButtonElement>("[data-testid=timeline] .row-button[tabindex='0']")!;
+    first.focus();
+    for (let i = 0; i < 3; i++) await act(() => void document.activeElement!.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true })));
+    await until(() => document.activeElement?.closest<HTMLElement>(".row")?.dataset.index === "3", "focus on the fourth row");
+    // The session grew while open (as a recording or another process makes it): its timeline is rebuilt, and the
+    // focused row is not in the new first page, so until it loads it is drawn as a placeholder without a button.
+    const real = await api.session("demo-parser", { timelineLimit: FIRST_PAGE });
+    const grown = { ...real, timeline: real.timeline.slice(0, 2), session: { ...real.session, durationMs: real.session.durationMs + 1_000 } };
+    rewrite = (envelope) => (envelope.method === "review.session" ? { v: 1, id: envelope.id, result: grown } : undefined);
+    await act(() => detail.refresh());
+    const after = detail.state.value;
+    if (after.kind !== "ready") throw new Error("not loaded");
+    expect(after.value.timeline).not.toBe(before.value.timeline);
+    await until(() => document.activeElement?.closest<HTMLElement>(".row")?.dataset.index === "3", "focus still on the fourth row");
   });
 
   it("still seeks to the focused row when Enter lands on the page while that row's button is being recycled", async () => {

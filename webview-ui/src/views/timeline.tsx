@@ -153,7 +153,15 @@ export function Timeline({ model, client, onSeek, label, onUserScroll }: { reado
     return model.attach(scroller.current);
   }, [model]);
   useEffect(() => {
-    // A model replaced by a live refresh starts without a focused row.
+    // A model replaced by a live refresh keeps the row keyboard focus was on (the layout effect above moves focus to
+    // it once it is drawn); with focus elsewhere, the new model starts without a focused row.
+    const kept = focusRef.current;
+    if (keepFocus.current && kept !== undefined && model.count > 0) {
+      const index = Math.min(model.count - 1, kept);
+      setFocusIndex(index);
+      model.reveal(index);
+      return;
+    }
     focusRef.current = undefined;
     setFocusState(undefined);
   }, [model]);
