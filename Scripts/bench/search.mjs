@@ -10,8 +10,9 @@
 // - search.p95_ms_1y: p95 of 200 mixed queries from a warm owner (peer: FTS5
 //   MATCH ordered by bm25 with snippet()).
 // - search.first_query_cold_ms: opening storage on the data folder and
-//   answering one query (the index loads its segments; peer: FTS5 opening its
-//   database file and answering the same query).
+//   answering one query (the index reads its runs' heads, the shards of the
+//   query's terms and the entries shown; peer: FTS5 opening its database file
+//   and answering the same query).
 // - search.index_session_ms: indexing one freshly stored 1-hour session (peer:
 //   FTS5 inserting the same entries in one transaction).
 // - search.index_mb_1y: the index on disk, scaled to 2,000 sessions (peer: FTS5's).
@@ -40,6 +41,7 @@ const loadEngine = (root) =>
       export { createStorage, createFileAdapter } from "./engine/src/storage/index.ts";
       export { createSearchFeature, documentsOf, INDEX_VERSION } from "./engine/src/search/index.ts";
       export { encodeSegment } from "./engine/src/search/segment.ts";
+      export { writeSegment } from "./engine/src/search/segment-store.ts";
     `,
   );
 
@@ -206,13 +208,21 @@ export default async function searchBench({ root, runs = 1 }) {
         const source = sessionSource(vocab, n);
         const docs = engine.documentsOf(source);
         await storage.sessions.saveMetadata(source.metadata);
-        await storage.store.putJson(`search/segments/${source.metadata.id}.json`, engine.encodeSegment({ sessionId: source.metadata.id, startedAt: source.metadata.startedAt, name: source.metadata.name, tags: source.metadata.tags }, docs));
+        const stored = engine.encodeSegment({ sessionId: source.metadata.id, startedAt: source.metadata.startedAt, name: source.metadata.name, tags: source.metadata.tags }, docs);
+        await storage.store.transaction((tx) => engine.writeSegment(storage.store, tx, source.metadata.id, stored));
         await storage.store.delete(`search/dirty/${source.metadata.id}`);
         db.transaction(() => {
           for (const doc of docs) insert.run(doc.text, source.metadata.id, doc.kind, doc.startMs, source.metadata.startedAt);
         })();
       }
       await storage.store.putJson("search/meta.json", { version: engine.INDEX_VERSION });
+      await search.stop();
+      await storage.close();
+    }
+    {
+      // The next open builds the runs from those segments and merges them, as the owner does in the background.
+      const { storage, search } = await openSearch(engine, dataDir);
+      await search.refresh();
       await search.stop();
       await storage.close();
     }

@@ -15,7 +15,7 @@ export const verifyCommand: Command = {
     const report = await storage.verify({ blobs: context.args.flags.blobs !== false });
     const search = engine.context.features.get("search") as SearchFeature | undefined;
     const searchReport = await search?.verify();
-    const searchProblems = searchReport === undefined ? [] : [...searchReport.missing.map((id) => `search index: session ${id} is not indexed`), ...searchReport.stale.map((id) => `search index: session ${id} differs from its records`), ...searchReport.orphaned.map((id) => `search index: deleted session ${id} is still indexed`)];
+    const searchProblems = searchReport === undefined ? [] : [...searchReport.missing.map((id) => `search index: session ${id} is not indexed`), ...searchReport.stale.map((id) => `search index: session ${id} differs from its records`), ...searchReport.orphaned.map((id) => `search index: deleted session ${id} is still indexed`), ...searchReport.damagedRuns.map((id) => `search index: run ${id} is missing or unreadable`)];
     context.out.progress({ stage: "verify", fraction: 1 });
     context.out.endProgress();
     context.out.json(searchReport === undefined ? report : { ...report, ok: report.ok && searchReport.ok, search: searchReport });

@@ -1,7 +1,7 @@
 import type { EngineContext } from "../engine/index.ts";
 import { createMemoryHost, utf8Encode, type MemoryHost } from "../host/index.ts";
 import { createMemoryAdapter, createStorage, type KvAdapter, type OpenedStorage } from "../storage/index.ts";
-import { createSearchFeature, type SearchFeature } from "./search-feature.ts";
+import { createSearchFeature, type SearchFeature, type SearchFeatureOptions } from "./search-feature.ts";
 
 /** A fixed instant, so dates in queries never depend on today: 2026-03-02 09:00 UTC. */
 export const BASE = Date.UTC(2026, 2, 2, 9, 0, 0);
@@ -78,13 +78,13 @@ export interface SearchRig {
 }
 
 /** Storage and the search feature over one memory map; passing the map again reopens after a "crash". */
-export async function openRig(options: { readonly data?: Map<string, Uint8Array>; readonly adapter?: (data: Map<string, Uint8Array>) => KvAdapter } = {}): Promise<SearchRig> {
+export async function openRig(options: { readonly data?: Map<string, Uint8Array>; readonly adapter?: (data: Map<string, Uint8Array>) => KvAdapter; readonly feature?: SearchFeatureOptions } = {}): Promise<SearchRig> {
   const host = createMemoryHost();
   const data = options.data ?? new Map<string, Uint8Array>();
   const storage = await createStorage({ host, adapter: options.adapter?.(data) ?? createMemoryAdapter({ data }) });
   const logger = { debug() {}, info() {}, warn() {}, error() {} };
   const context: EngineContext = { host, emit() {}, logger, background: false, features: new Map([["storage", storage]]) };
-  const search = (await createSearchFeature()(context)) as SearchFeature;
+  const search = (await createSearchFeature(options.feature)(context)) as SearchFeature;
   return {
     host,
     data,

@@ -13,14 +13,17 @@
  *   `kind:`, `before:`/`after:`; typo tolerance for words of five letters or more.
  * - {@link createSearchIndex}: BM25 ranking weighted by kind, recency as the
  *   tiebreak, highlighted snippets.
- * - {@link createSearchFeature}: persistence (`search/segments/{id}.json`),
- *   dirty marks committed with every record change, `verify`/`repair`, and the
- *   bridge methods `search.query`, `search.verify`, `search.repair`.
+ * - {@link createSearchFeature}: persistence (per session a segment with its
+ *   entries in chunks; postings in term-range sharded runs listed by
+ *   `search/manifest.json`, merged as they accumulate, so a query reads only
+ *   its terms' shards), dirty marks committed with every record change,
+ *   `verify`/`repair`, and the bridge methods `search.query`, `search.verify`,
+ *   `search.repair`.
  */
 export { documentsOf, SearchKindSchema, type SearchDocument, type SearchKind, type SessionSource } from "./documents.ts";
 export { parseQuery, type ParsedQuery, type QueryWord } from "./query.ts";
 export { createSearchIndex, type SearchHit, type SearchIndex, type SearchOptions, type SearchResult } from "./search-index.ts";
 export { buildSegment } from "./segment.ts";
 export { markSnippet, snippetOf, type Snippet } from "./snippet.ts";
-export { createSearchFeature, SearchQueryParamsSchema, type SearchFeature, type SearchQueryParams, type SearchVerifyReport } from "./search-feature.ts";
+export { createSearchFeature, SearchQueryParamsSchema, type SearchFeature, type SearchFeatureOptions, type SearchQueryParams, type SearchVerifyReport } from "./search-feature.ts";
 export { INDEX_VERSION, segmentKey, dirtyKey, sessionOfKey } from "./search-store.ts";

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { utf8Encode } from "../host/index.ts";
 import { createMemoryAdapter, type KvAdapter } from "../storage/index.ts";
 import { filler, openRig, plant, sessionId } from "./corpus.test-helpers.ts";
-import { dirtyKey, segmentKey } from "./search-store.ts";
+import { dirtyKey } from "./search-store.ts";
+import { docsKey, DOCS_PER_CHUNK, segmentKey } from "./segment-store.ts";
 
 const SESSIONS = [
   { n: 1, name: "Alpha sync", day: 0, transcript: [[10_000, `${filler(1, 30)} the lighthouse budget`]] as [number, string][] },
@@ -68,10 +69,14 @@ describe("search index recovery", () => {
     await first.close();
     const data = first.data;
     data.set(segmentKey(sessionId(1)), utf8Encode("{not json"));
-    const stale = JSON.parse(new TextDecoder().decode(data.get(segmentKey(sessionId(2)))!)) as { docs: unknown[][] };
-    stale.docs = stale.docs.filter((doc) => doc[0] !== 3); // drop its transcript entries
-    data.set(segmentKey(sessionId(2)), utf8Encode(JSON.stringify(stale)));
-    data.set(segmentKey(sessionId(9)), utf8Encode(JSON.stringify({ ...stale, sessionId: sessionId(9) })));
+    const read = (key: string) => JSON.parse(new TextDecoder().decode(data.get(key)!)) as unknown;
+    const chunk = (read(docsKey(sessionId(2), 0)) as unknown[][]).filter((doc) => doc[0] !== 3); // drop its transcript entries
+    const head = read(segmentKey(sessionId(2))) as { docs: number };
+    expect(head.docs).toBeLessThanOrEqual(DOCS_PER_CHUNK);
+    data.set(docsKey(sessionId(2), 0), utf8Encode(JSON.stringify(chunk)));
+    data.set(segmentKey(sessionId(2)), utf8Encode(JSON.stringify({ ...head, docs: chunk.length })));
+    data.set(segmentKey(sessionId(9)), utf8Encode(JSON.stringify({ ...head, docs: chunk.length, sessionId: sessionId(9) })));
+    data.set(docsKey(sessionId(9), 0), utf8Encode(JSON.stringify(chunk)));
 
     const second = await openRig({ data });
     const report = await second.search.verify();
@@ -79,6 +84,7 @@ describe("search index recovery", () => {
     expect(await second.search.repair()).toEqual({ sessions: 2 });
     expect(await second.search.verify()).toMatchObject({ ok: true, missing: [], stale: [], orphaned: [] });
     expect(data.has(segmentKey(sessionId(9)))).toBe(false);
+    expect(data.has(docsKey(sessionId(9), 0))).toBe(false);
     expect((await second.search.query({ query: "harbour" })).hits).toHaveLength(1);
     await second.close();
   });

@@ -3,8 +3,12 @@ import { defineMethod, EngineError } from "../bridge/index.ts";
 import type { EngineContext, Feature, FeatureFactory } from "../engine/index.ts";
 import type { OpenedStorage } from "../storage/index.ts";
 import { parseQuery } from "./query.ts";
-import { createSearchIndex, type SearchResult } from "./search-index.ts";
-import { dirtyKey, dirtyOps, INDEX_VERSION, loadSegment, META_KEY, MetaSchema, readSessionDocs, segmentKey } from "./search-store.ts";
+import type { SearchResult } from "./search-index.ts";
+import { createRunIndexer, DamagedRunError } from "./run-indexer.ts";
+import { MANIFEST_KEY } from "./run-store.ts";
+import { dirtyKey, dirtyOps, INDEX_VERSION, META_KEY, MetaSchema, readSessionDocs, segmentKey } from "./search-store.ts";
+import { docsFolder, readStoredSegment } from "./segment-store.ts";
+import { verifyRuns } from "./verify-runs.ts";
 
 export const SearchQueryParamsSchema = z
   .object({
@@ -27,6 +31,8 @@ export interface SearchVerifyReport {
   readonly orphaned: string[];
   readonly stale: string[];
   readonly pending: string[];
+  /** Run files of the index that are missing or unreadable. */
+  readonly damagedRuns: string[];
 }
 
 export interface SearchFeature extends Feature {
@@ -42,6 +48,17 @@ export interface SearchFeature extends Feature {
 /** How long a long-lived engine lets changes gather before indexing them in the background. */
 const BACKGROUND_DELAY_MS = 2_000;
 
+export interface SearchFeatureOptions {
+  /** Beside another owner: index in memory only, never write. */
+  readonly readOnly?: boolean;
+  /** Runs of one size merged into one (default 4). */
+  readonly mergeFactor?: number;
+  /** Target shard size in bytes (default 256 KiB). */
+  readonly shardBytes?: number;
+  /** Sessions indexed into one run per pass (default 16). */
+  readonly batch?: number;
+}
+
 /**
  * Full-text search over every session. Segments are derived records: a record
  * write commits a dirty mark for its session in the same atomic commit (a
@@ -53,22 +70,24 @@ const BACKGROUND_DELAY_MS = 2_000;
  * index runs unchanged in JavaScriptCore, Node and the browser, where FTS5
  * would need a host capability per platform plus a fallback anyway.
  */
-export function createSearchFeature(options: { readonly readOnly?: boolean } = {}): FeatureFactory {
+export function createSearchFeature(options: SearchFeatureOptions = {}): FeatureFactory {
   const readOnly = options.readOnly === true;
+  const batch = options.batch ?? 16;
   return (context: EngineContext) => {
     const storage = context.features.get("storage") as OpenedStorage | undefined;
-    const index = createSearchIndex();
+    const mustStorage = (): OpenedStorage => {
+      if (storage === undefined) throw new EngineError("search.unavailable", "search needs storage");
+      return storage;
+    };
+    const runs = createRunIndexer(mustStorage, { readOnly, mergeFactor: options.mergeFactor ?? 4, shardBytes: options.shardBytes ?? 256 * 1024, batch });
     const dirty = new Map<string, number>();
+    /** Live sessions with a stored segment but in no run (a folder indexed before runs, or a damaged run): built from the segment. */
+    const adopt = new Set<string>();
     let generation = 0;
     let loaded: Promise<void> | undefined;
     let timer: number | undefined;
     let stopped = false;
     let metaPending = false;
-
-    const mustStorage = (): OpenedStorage => {
-      if (storage === undefined) throw new EngineError("search.unavailable", "search needs storage");
-      return storage;
-    };
 
     const markDirty = (ids: Iterable<string>) => {
       for (const id of ids) dirty.set(id, ++generation);
@@ -83,13 +102,21 @@ export function createSearchFeature(options: { readonly readOnly?: boolean } = {
         async collect(sessionId, ops) {
           deleting.add(sessionId);
           ops.delete(segmentKey(sessionId));
+          for (const key of await storage.store.list(docsFolder(sessionId))) ops.delete(key);
+          ops.removeFolder(docsFolder(sessionId).slice(0, -1));
           ops.delete(dirtyKey(sessionId));
+          // The runs holding the session are rewritten without it in this transaction (the index must be loaded to know them).
+          // An index that cannot be read is rebuilt by repair; it must not stop the delete.
+          await ready().catch(warn);
+          await runs.collectDelete(sessionId, ops);
         },
         settled(sessionId, deleted) {
           deleting.delete(sessionId);
+          const reindex = runs.settleDelete(sessionId, deleted);
           if (!deleted) return;
-          index.remove(sessionId);
+          markDirty(reindex);
           dirty.delete(sessionId);
+          adopt.delete(sessionId);
         },
       });
     }
@@ -113,6 +140,9 @@ export function createSearchFeature(options: { readonly readOnly?: boolean } = {
       const s = mustStorage();
       const meta = await s.store.getJson(META_KEY, MetaSchema).catch(() => undefined);
       const live = (await s.sessions.listMetadata({})).sessions.map((m) => m.id);
+      await runs.load();
+      const liveSet = new Set(live);
+      for (const id of runs.index.sessions()) if (!liveSet.has(id)) runs.forget(id);
       if (meta?.version !== INDEX_VERSION) {
         // A first start (or a new index shape): index every session from its records.
         // The version is written once every session is in: until then `verify` counts them as pending.
@@ -120,24 +150,14 @@ export function createSearchFeature(options: { readonly readOnly?: boolean } = {
         metaPending = true;
         return;
       }
-      const liveSet = new Set(live);
-      const segmentIds = (await s.store.list("search/segments/")).map((key) => key.slice("search/segments/".length).replace(/\.json$/, ""));
-      const marked = (await s.store.list("search/dirty/")).map((key) => key.slice("search/dirty/".length));
-      markDirty(marked);
-      const present = new Set<string>();
-      for (const id of segmentIds) {
-        if (!liveSet.has(id)) {
-          markDirty([id]);
-          continue;
-        }
-        const found = await loadSegment(s, id);
-        if (found === undefined) markDirty([id]);
-        else {
-          index.put(found.segment);
-          present.add(id);
-        }
+      markDirty((await s.store.list("search/dirty/")).map((key) => key.slice("search/dirty/".length)));
+      const unowned = live.filter((id) => !dirty.has(id) && runs.index.ownerOf(id) === undefined);
+      if (unowned.length === 0) return;
+      const segments = new Set((await s.store.list("search/segments/")).map((key) => key.slice("search/segments/".length).replace(/\.json$/, "")));
+      for (const id of unowned) {
+        if (segments.has(id)) adopt.add(id);
+        else markDirty([id]);
       }
-      markDirty(live.filter((id) => !present.has(id)));
     }
 
     const ready = () => (loaded ??= load().catch((error: unknown) => {
@@ -145,36 +165,21 @@ export function createSearchFeature(options: { readonly readOnly?: boolean } = {
       throw error;
     }));
 
-    async function indexOne(id: string): Promise<void> {
-      const s = mustStorage();
-      const seen = dirty.get(id);
-      const built = await readSessionDocs(s, id);
-      // A change that committed while this one read its records keeps its mark.
-      const clean = dirty.get(id) === seen;
-      // Beside another owner the index lives in memory only: that owner persists its own.
-      if (!readOnly) {
-        const tx = s.store.beginTransaction();
-        if (built === undefined) tx.delete(segmentKey(id));
-        else tx.putJson(segmentKey(id), built.stored);
-        if (clean) tx.delete(dirtyKey(id));
-        await tx.commit();
-      }
-      if (built === undefined) index.remove(id);
-      else index.put(built.segment);
-      if (clean && dirty.get(id) === seen) dirty.delete(id);
-    }
-
     async function refreshOnce(): Promise<number> {
       await ready();
       let count = 0;
-      while (dirty.size > 0) {
-        const batch = [...dirty.keys()];
-        for (const id of batch) {
-          await indexOne(id);
-          count++;
-        }
-        if (batch.every((id) => dirty.has(id))) break; // nothing could be cleared: do not spin
+      while (dirty.size > 0 || adopt.size > 0) {
+        const fresh = [...dirty.keys()].slice(0, batch);
+        const adopted = [...adopt].filter((id) => !dirty.has(id)).slice(0, Math.max(0, batch - fresh.length));
+        const seen = new Map(fresh.map((id) => [id, dirty.get(id)]));
+        const done = await runs.indexBatch(fresh, adopted, (id) => dirty.get(id) === seen.get(id));
+        for (const id of adopted) adopt.delete(id);
+        markDirty(done.unreadable);
+        for (const id of done.cleaned) if (dirty.get(id) === seen.get(id)) dirty.delete(id);
+        count += fresh.length + adopted.length - done.unreadable.length;
+        if (adopted.length === 0 && fresh.every((id) => dirty.has(id))) break; // nothing could be cleared: do not spin
       }
+      markDirty(await runs.merge());
       if (metaPending && dirty.size === 0 && !readOnly) {
         await mustStorage().store.putJson(META_KEY, { version: INDEX_VERSION });
         metaPending = false;
@@ -194,13 +199,24 @@ export function createSearchFeature(options: { readonly readOnly?: boolean } = {
       return new Set((await mustStorage().sessions.listMetadata({})).sessions.map((m) => m.id));
     }
 
+    async function answer(params: SearchQueryParams, parsed: ReturnType<typeof parseQuery>, attempt: number): Promise<SearchResult> {
+      await refresh();
+      const live = await liveIds();
+      try {
+        return await runs.index.search(parsed, { limit: params.limit, perSession: params.perSession, isLive: (id) => live.has(id) });
+      } catch (error) {
+        if (!(error instanceof DamagedRunError) || attempt > 0) throw error;
+        // A run file gone or unreadable: its sessions are indexed again from their records, then the query runs again.
+        context.logger.warn("search run damaged; re-indexing its sessions", { run: error.runId });
+        markDirty(runs.dropRun(error.runId));
+        return answer(params, parsed, attempt + 1);
+      }
+    }
+
     const feature: SearchFeature = {
       name: "search",
       async query(params) {
-        const parsed = parseQuery(params.query, { utcOffsetMinutes: params.utcOffsetMinutes });
-        await refresh();
-        const live = await liveIds();
-        return index.search(parsed, { limit: params.limit, perSession: params.perSession, isLive: (id) => live.has(id) });
+        return answer(params, parseQuery(params.query, { utcOffsetMinutes: params.utcOffsetMinutes }), 0);
       },
       refresh,
       async verify() {
@@ -212,31 +228,35 @@ export function createSearchFeature(options: { readonly readOnly?: boolean } = {
         const segmentIds = (await s.store.list("search/segments/")).map((key) => key.slice("search/segments/".length).replace(/\.json$/, ""));
         const meta = await s.store.getJson(META_KEY, MetaSchema).catch(() => undefined);
         // Never built (a folder from before search, or a new index shape): everything waits for the first query.
-        if (meta?.version !== INDEX_VERSION) return { ok: true, sessions: live.size, missing, orphaned: [], stale, pending: [...live] };
+        if (meta?.version !== INDEX_VERSION) return { ok: true, sessions: live.size, missing, orphaned: [], stale, pending: [...live], damagedRuns: [] };
         const pending = (await s.store.list("search/dirty/")).map((key) => key.slice("search/dirty/".length));
         const orphaned = segmentIds.filter((id) => !live.has(id) && !pending.includes(id));
+        const checked = await verifyRuns(s);
         for (const id of live) {
           if (pending.includes(id)) continue;
-          const stored = await s.store.getJson(segmentKey(id), z.unknown()).catch(() => undefined);
-          if (stored === undefined) {
+          const stored = await readStoredSegment(s.store, id);
+          if (stored === undefined || !checked.indexed.has(id)) {
             missing.push(id);
             continue;
           }
           const built = await readSessionDocs(s, id);
           if (built === undefined || JSON.stringify(built.stored) !== JSON.stringify(stored)) stale.push(id);
         }
-        return { ok: missing.length + orphaned.length + stale.length === 0, sessions: live.size, missing, orphaned, stale, pending };
+        const damagedRuns = checked.damaged;
+        return { ok: missing.length + orphaned.length + stale.length + damagedRuns.length === 0, sessions: live.size, missing, orphaned, stale, pending, damagedRuns };
       },
       async repair() {
         const s = mustStorage();
         await ready();
-        const keys = [...(await s.store.list("search/segments/")), ...(await s.store.list("search/dirty/"))];
+        const keys = [...(await s.store.list("search/segments/")), ...(await s.store.list("search/dirty/")), ...(await s.store.list("search/runs/")), ...(await s.store.list("search/docs/"))];
         await s.store.transaction(async (tx) => {
           for (const key of keys) tx.delete(key);
           tx.delete(META_KEY);
+          tx.delete(MANIFEST_KEY);
         });
         metaPending = true;
-        index.clear();
+        runs.clear();
+        adopt.clear();
         const live = await liveIds();
         markDirty(live);
         await refresh();

@@ -1,8 +1,10 @@
-import type { SearchKind } from "./documents.ts";
-import { hasText, type ParsedQuery, type QueryWord } from "./query.ts";
-import type { Segment } from "./segment.ts";
+import { SearchKindSchema, type SearchDocument, type SearchKind } from "./documents.ts";
+import { hasText, type ParsedQuery } from "./query.ts";
+import { findTerm, layoutOf, type RunHead, type RunLayout, type RunSession } from "./run.ts";
 import { snippetOf, type Snippet } from "./snippet.ts";
-import { allowedTypos, editDistanceWithin, tokenize } from "./text.ts";
+import { createTermStats } from "./term-stats.ts";
+import { tokenize } from "./text.ts";
+import { ByteReader } from "./varint.ts";
 
 export interface SearchHit {
   readonly sessionId: string;
@@ -28,134 +30,112 @@ export interface SearchOptions {
   readonly limit?: number;
   /** Entries per session at most (default 5), so one long session does not fill the page. */
   readonly perSession?: number;
-  /** Sessions that still exist: anything else is never returned, even before its segment goes. */
+  /** Sessions that still exist: anything else is never returned, even before its run is merged away. */
   readonly isLive?: (sessionId: string) => boolean;
+}
+
+/** Where the index reads what it does not hold: a run's shard, a session's entries (for snippets and phrases). */
+export interface IndexReader {
+  shard(runId: string, k: number): Promise<Uint8Array>;
+  doc(sessionId: string, doc: number): Promise<SearchDocument | undefined>;
 }
 
 /** Why a heading beats a passing mention. */
 const KIND_WEIGHT: Record<SearchKind, number> = { name: 3, tag: 3, marker: 2, chapter: 2, task: 1.8, note: 1.5, summary: 1.5, app: 1.5, transcript: 1, screen: 0.8 };
-const EXACT = 1;
-const PREFIX = 0.7;
-const TYPO = 0.5;
-const MAX_EXPANSIONS = 64;
+const KINDS = SearchKindSchema.options;
+const KIND_WEIGHTS = KINDS.map((kind) => KIND_WEIGHT[kind]);
 const K1 = 1.2;
 const B = 0.75;
 
-/** The terms one query word stands for, with how much a match on each counts. */
-type Expansion = Map<string, number>;
+/** A run as the index holds it: its head, where its terms sit, and which of its sessions it still owns (slot, or −1). */
+export interface LoadedRun {
+  readonly head: RunHead;
+  readonly layout: RunLayout;
+  readonly slots: Int32Array;
+  /** Where each session's docs start in the run's dense numbering (one more entry: the total). */
+  readonly docBase: Float64Array;
+}
+
+interface Slot {
+  readonly info: RunSession;
+  readonly run: LoadedRun;
+  readonly local: number;
+}
+
+/** Matching docs as parallel lists: a common word matches most of the library, too many for an object each. */
+interface Candidates {
+  readonly slot: number[];
+  readonly doc: number[];
+  readonly kind: number[];
+  readonly rounded: number[];
+}
+
+interface Candidate {
+  readonly slot: number;
+  readonly doc: number;
+  readonly kind: number;
+  readonly rounded: number;
+}
 
 /**
- * The whole index in memory: one segment per session plus the corpus
- * statistics ranking needs (document frequency per term, average length).
+ * The index as a set of runs: heads in memory, shards read on demand. Each
+ * session is owned by the newest run that holds it; older copies (a session
+ * indexed again) and deleted sessions stay in their runs until a merge drops
+ * them, and are skipped here. Document frequencies include those stale copies
+ * until then, as in other merge-based indexes.
  */
-export function createSearchIndex() {
-  const segments = new Map<string, Segment>();
-  const df = new Map<string, number>();
+export function createSearchIndex(reader: IndexReader) {
+  const runs = new Map<string, LoadedRun>();
+  const stats = createTermStats(function* () {
+    for (const run of runs.values()) yield run.head;
+  });
+  const slots: (Slot | undefined)[] = [];
+  const owners = new Map<string, number>();
   let docCount = 0;
   let wordCount = 0;
-  let sortedTerms: string[] | undefined;
-  let lengthBuckets: Map<number, string[]> | undefined;
 
-  function account(segment: Segment, sign: 1 | -1): void {
-    docCount += sign * segment.docs.length;
-    for (const length of segment.lengths) wordCount += sign * length;
-    for (const [term, list] of segment.postings) {
-      let distinct = 1;
-      for (let i = 1; i < list.length; i++) if (list[i] !== list[i - 1]) distinct++;
-      const next = (df.get(term) ?? 0) + sign * distinct;
-      if (next <= 0) {
-        df.delete(term);
-        sortedTerms = undefined;
-      } else {
-        if (!df.has(term)) sortedTerms = undefined;
-        df.set(term, next);
-      }
-    }
+  function release(sessionId: string): void {
+    const slot = owners.get(sessionId);
+    if (slot === undefined) return;
+    const held = slots[slot]!;
+    held.run.slots[held.local] = -1;
+    slots[slot] = undefined;
+    owners.delete(sessionId);
+    docCount -= held.info.docs;
+    wordCount -= held.info.words;
   }
 
-  function terms(): string[] {
-    if (sortedTerms === undefined) {
-      sortedTerms = [...df.keys()].sort();
-      lengthBuckets = undefined;
+  function addRun(head: RunHead): LoadedRun {
+    const docBase = new Float64Array(head.sessions.length + 1);
+    for (const [local, info] of head.sessions.entries()) docBase[local + 1] = docBase[local]! + info.docs;
+    const run: LoadedRun = { head, layout: layoutOf(head), slots: new Int32Array(head.sessions.length), docBase };
+    runs.set(head.id, run);
+    for (const [local, info] of head.sessions.entries()) {
+      release(info.id);
+      const slot = slots.length;
+      slots.push({ info, run, local });
+      run.slots[local] = slot;
+      owners.set(info.id, slot);
+      docCount += info.docs;
+      wordCount += info.words;
     }
-    return sortedTerms;
+    return run;
   }
 
-  /** Terms by length, for typo matching (rebuilt with the sorted list). */
-  function byLength(): Map<number, string[]> {
-    const all = terms();
-    if (lengthBuckets === undefined) {
-      lengthBuckets = new Map();
-      for (const term of all) {
-        const bucket = lengthBuckets.get(term.length);
-        if (bucket === undefined) lengthBuckets.set(term.length, [term]);
-        else bucket.push(term);
-      }
-    }
-    return lengthBuckets;
+  function removeRun(id: string): void {
+    const run = runs.get(id);
+    if (run === undefined) return;
+    for (const [local, info] of run.head.sessions.entries()) if (run.slots[local]! >= 0) release(info.id);
+    runs.delete(id);
   }
 
-  function expand(word: QueryWord): Expansion {
-    const out: Expansion = new Map();
-    if (df.has(word.term)) out.set(word.term, EXACT);
-    if (word.prefix || word.typing) {
-      const all = terms();
-      let lo = 0;
-      let hi = all.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (all[mid]! < word.term) lo = mid + 1;
-        else hi = mid;
-      }
-      const found: string[] = [];
-      for (let i = lo; i < all.length && all[i]!.startsWith(word.term); i++) found.push(all[i]!);
-      // The commonest completions: a one-letter prefix must not fan out over the dictionary.
-      found.sort((a, b) => (df.get(b) ?? 0) - (df.get(a) ?? 0));
-      for (const term of found.slice(0, MAX_EXPANSIONS)) if (!out.has(term)) out.set(term, word.prefix ? (term === word.term ? EXACT : PREFIX) : PREFIX);
-    }
-    const typos = allowedTypos(word.term);
-    // A word the index knows as typed is taken as meant; only an unknown one is read as a typo
-    // (measured: scanning the dictionary for every word cost more than the rest of a query).
-    if (typos > 0 && !word.prefix && !df.has(word.term)) {
-      const buckets = byLength();
-      for (let length = word.term.length - typos; length <= word.term.length + typos; length++) {
-        const [a0, a1] = [word.term.charCodeAt(0), word.term.charCodeAt(1)];
-        for (const term of buckets.get(length) ?? []) {
-          // One edit leaves one of the first two letters in one of the first two places.
-          if (typos === 1 && a0 !== term.charCodeAt(0) && a1 !== term.charCodeAt(1) && a0 !== term.charCodeAt(1) && a1 !== term.charCodeAt(0)) continue;
-          if (!out.has(term) && editDistanceWithin(word.term, term, typos) <= typos) out.set(term, TYPO);
-        }
-      }
-    }
-    return out;
-  }
-
-  function idf(term: string): number {
-    const n = df.get(term) ?? 0;
-    return Math.log(1 + (docCount - n + 0.5) / (n + 0.5));
-  }
-
-  /** Score per matching doc of one segment for one word (best expansion per doc). */
-  function scoreWord(segment: Segment, expansion: Expansion, avgLength: number): Map<number, number> {
-    const scores = new Map<number, number>();
-    for (const [term, weight] of expansion) {
-      const list = segment.postings.get(term);
-      if (list === undefined) continue;
-      const termIdf = idf(term) * weight;
-      let i = 0;
-      while (i < list.length) {
-        const doc = list[i]!;
-        let tf = 0;
-        while (i < list.length && list[i] === doc) {
-          tf++;
-          i++;
-        }
-        const norm = (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * segment.lengths[doc]!) / avgLength));
-        const value = termIdf * norm;
-        if (value > (scores.get(doc) ?? 0)) scores.set(doc, value);
-      }
-    }
-    return scores;
+  function passes(info: RunSession, query: ParsedQuery, options: SearchOptions): boolean {
+    if (options.isLive !== undefined && !options.isLive(info.id)) return false;
+    if (query.before !== undefined && info.startedAt >= query.before) return false;
+    if (query.after !== undefined && info.startedAt < query.after) return false;
+    for (const tag of query.tags) if (!info.tags.includes(tag)) return false;
+    for (const app of query.apps) if (!info.apps.some((name) => name.includes(app))) return false;
+    return true;
   }
 
   function containsPhrase(text: string, phrase: readonly string[]): boolean {
@@ -167,114 +147,196 @@ export function createSearchIndex() {
     return false;
   }
 
-  function passesSession(segment: Segment, query: ParsedQuery, options: SearchOptions): boolean {
-    if (options.isLive !== undefined && !options.isLive(segment.sessionId)) return false;
-    if (query.before !== undefined && segment.startedAt >= query.before) return false;
-    if (query.after !== undefined && segment.startedAt < query.after) return false;
-    for (const tag of query.tags) if (!segment.tags.includes(tag)) return false;
-    for (const app of query.apps) if (!segment.apps.some((name) => name.includes(app))) return false;
-    return true;
+  /**
+   * Docs of one run matching every word (each word: its best expansion), in
+   * dense arrays numbered by `docBase` (a run's own sessions are disjoint
+   * from every other run's, so a doc's words all come from one run).
+   */
+  async function scoreRun(run: LoadedRun, words: readonly Map<string, number>[], allowed: (slot: number) => boolean, kinds: Set<number> | undefined, avgLength: number, out: Candidates): Promise<void> {
+    const total = run.docBase[run.head.sessions.length]!;
+    const best = new Float64Array(total);
+    const sum = new Float64Array(total);
+    const matched = new Uint16Array(total);
+    const kindOf = new Uint8Array(total);
+    const lengthNorm = (K1 * B) / avgLength;
+    const base = K1 * (1 - B);
+    let touched: number[] = [];
+    for (const [w, expansion] of words.entries()) {
+      touched = [];
+      for (const [term, weight] of expansion) {
+        const t = findTerm(run.head.terms, term);
+        if (t === -1) continue;
+        const termIdf = stats.idf(term, docCount) * weight;
+        const bytes = await reader.shard(run.head.id, run.layout.shardOf[t]!);
+        const start = run.layout.offsetOf[t]!;
+        // The decoding loop inlined (decodePostings' layout): a call per posting cost a third of a common word's query.
+        const postings = new ByteReader(bytes, start, start + run.head.bytes[t]!);
+        let local = -1;
+        while (!postings.done) {
+          local += postings.uint();
+          const count = postings.uint();
+          const slot = run.slots[local] ?? -1;
+          if (slot < 0 || !allowed(slot)) {
+            for (let i = 0; i < count * 3; i++) postings.uint();
+            continue;
+          }
+          const first = run.docBase[local]!;
+          let doc = -1;
+          for (let i = 0; i < count; i++) {
+            doc += postings.uint();
+            const tf = postings.uint();
+            const packed = postings.uint();
+            const at = first + doc;
+            if (matched[at] !== w) continue;
+            const kind = packed & 15;
+            const value = (termIdf * tf * (K1 + 1)) / (tf + base + lengthNorm * ((packed - kind) / 16));
+            if (best[at] === 0) {
+              touched.push(at);
+              kindOf[at] = kind;
+            }
+            if (value > best[at]!) best[at] = value;
+          }
+        }
+      }
+      for (const at of touched) {
+        sum[at]! += best[at]!;
+        best[at] = 0;
+        matched[at] = w + 1;
+      }
+      if (touched.length === 0) return;
+    }
+    let local = 0;
+    touched.sort((a, b) => a - b);
+    for (const at of touched) {
+      const kind = kindOf[at]!;
+      if (kinds !== undefined && !kinds.has(kind)) continue;
+      while (run.docBase[local + 1]! <= at) local++;
+      const score = sum[at]! * KIND_WEIGHTS[kind]!;
+      out.slot.push(run.slots[local]!);
+      out.doc.push(at - run.docBase[local]!);
+      out.kind.push(kind);
+      out.rounded.push(Math.round(score * 1000) / 1000);
+    }
   }
 
-  function search(query: ParsedQuery, options: SearchOptions = {}): SearchResult {
+  async function search(query: ParsedQuery, options: SearchOptions = {}): Promise<SearchResult> {
     const limit = options.limit ?? 20;
     const perSession = options.perSession ?? 5;
-    const kinds = query.kinds.length > 0 ? new Set(query.kinds) : undefined;
+    const kinds = query.kinds.length > 0 ? new Set(query.kinds.map((kind) => KINDS.indexOf(kind))) : undefined;
     const avgLength = docCount === 0 ? 1 : Math.max(1, wordCount / docCount);
-    const expansions = query.words.map(expand);
-    // Phrase words must all be present exactly before the text is checked.
-    const phraseTerms = query.phrases.map((phrase) => new Map(phrase.map((term) => [term, EXACT] as const)));
+    const expansions = query.words.map((word) => stats.expand(word));
+    if (expansions.some((expansion) => expansion.size === 0)) return { hits: [], total: 0 };
+    const verdict = new Int8Array(slots.length);
+    const allowed = (slot: number) => {
+      if (verdict[slot] === 0) verdict[slot] = passes(slots[slot]!.info, query, options) ? 1 : -1;
+      return verdict[slot] === 1;
+    };
+    const phraseTerms = query.phrases.map((phrase) => new Map(phrase.map((term) => [term, 1] as const)));
     const highlight = new Set<string>();
     for (const expansion of [...expansions, ...phraseTerms]) for (const term of expansion.keys()) highlight.add(term);
-    const candidates: { segment: Segment; doc: number; score: number }[] = [];
-    if (expansions.some((expansion) => expansion.size === 0)) return { hits: [], total: 0 };
-    for (const segment of segments.values()) {
-      if (!passesSession(segment, query, options)) continue;
-      if (!hasText(query)) {
-        const doc = segment.docs.findIndex((entry) => kinds === undefined || kinds.has(entry.kind));
-        if (doc !== -1) candidates.push({ segment, doc, score: 0 });
-        continue;
-      }
-      let combined: Map<number, number> | undefined;
-      for (const expansion of [...expansions, ...phraseTerms.flatMap((terms) => [...terms].map(([term]) => new Map([[term, EXACT]])))]) {
-        const scores = scoreWord(segment, expansion, avgLength);
-        if (combined === undefined) combined = scores;
-        else {
-          const next = new Map<number, number>();
-          for (const [doc, score] of combined) {
-            const more = scores.get(doc);
-            if (more !== undefined) next.set(doc, score + more);
-          }
-          combined = next;
+    const candidates: Candidates = { slot: [], doc: [], kind: [], rounded: [] };
+    if (!hasText(query)) {
+      for (const [slot, held] of slots.entries()) {
+        if (held === undefined || !allowed(slot)) continue;
+        let doc = -1;
+        let kind = -1;
+        for (const [k, first] of held.info.first.entries()) {
+          if (first < 0 || (kinds !== undefined && !kinds.has(k))) continue;
+          if (doc === -1 || first < doc) [doc, kind] = [first, k];
         }
-        if (combined.size === 0) break;
+        if (doc === -1) continue;
+        candidates.slot.push(slot);
+        candidates.doc.push(doc);
+        candidates.kind.push(kind);
+        candidates.rounded.push(0);
       }
-      for (const [doc, score] of combined ?? []) {
-        const entry = segment.docs[doc]!;
-        if (kinds !== undefined && !kinds.has(entry.kind)) continue;
-        candidates.push({ segment, doc, score: score * KIND_WEIGHT[entry.kind] });
-      }
+    } else {
+      const words = [...expansions, ...phraseTerms.flatMap((terms) => [...terms].map(([term]) => new Map([[term, 1]])))];
+      for (const run of runs.values()) await scoreRun(run, words, allowed, kinds, avgLength, candidates);
     }
-    // Relevance first; near-equal scores fall to recency, then to the earlier moment.
-    const rounded = (score: number) => Math.round(score * 1000) / 1000;
-    candidates.sort(
-      (a, b) =>
-        rounded(b.score) - rounded(a.score) ||
-        b.segment.startedAt - a.segment.startedAt ||
-        a.segment.docs[a.doc]!.startMs - b.segment.docs[b.doc]!.startMs ||
-        a.segment.sessionId.localeCompare(b.segment.sessionId) ||
-        a.doc - b.doc,
-    );
+    return page(candidates, query, highlight, limit, perSession);
+  }
+
+  /**
+   * Relevance first; near-equal scores fall to recency, then to the entry's
+   * place in its session (entries of a kind are in time order), so ordering
+   * reads nothing: only the entries shown are read, for their snippets.
+   */
+  async function page(candidates: Candidates, query: ParsedQuery, highlight: Set<string>, limit: number, perSession: number): Promise<SearchResult> {
+    const n = candidates.rounded.length;
+    const pick = (keep: (i: number) => boolean): Candidate[] => {
+      const out: Candidate[] = [];
+      for (let i = 0; i < n; i++) if (keep(i)) out.push({ slot: candidates.slot[i]!, doc: candidates.doc[i]!, kind: candidates.kind[i]!, rounded: candidates.rounded[i]! });
+      return out;
+    };
+    // Only the best part is ordered (every candidate tied with its last one included); all of them only if the page is not full from it.
+    const best = Math.max(1_000, limit * perSession * 8);
+    if (n > best) {
+      const threshold = Float64Array.from(candidates.rounded).sort()[n - best]!;
+      const first = await walk(pick((i) => candidates.rounded[i]! >= threshold), query, highlight, limit, perSession);
+      if (first.hits.length >= limit) return { hits: first.hits, total: n - first.rejected };
+    }
+    const all = await walk(pick(() => true), query, highlight, limit, perSession);
+    return { hits: all.hits, total: n - all.rejected };
+  }
+
+  async function walk(candidates: Candidate[], query: ParsedQuery, highlight: Set<string>, limit: number, perSession: number): Promise<{ hits: SearchHit[]; rejected: number }> {
+    const info = (c: Candidate) => slots[c.slot]!.info;
+    candidates.sort((a, b) => b.rounded - a.rounded || info(b).startedAt - info(a).startedAt || (info(a).id < info(b).id ? -1 : info(a).id > info(b).id ? 1 : 0) || a.doc - b.doc);
     const perCount = new Map<string, number>();
     const hits: SearchHit[] = [];
     let rejected = 0;
     for (const candidate of candidates) {
       if (hits.length >= limit) break;
-      const seen = perCount.get(candidate.segment.sessionId) ?? 0;
+      const session = info(candidate);
+      const seen = perCount.get(session.id) ?? 0;
       if (seen >= perSession) continue;
-      // Word order is checked only as far as the page needs: reading every text of a common pair cost most of a phrase query.
-      if (query.phrases.length > 0 && !query.phrases.every((phrase) => containsPhrase(candidate.segment.docs[candidate.doc]!.text, phrase))) {
+      const entry = await reader.doc(session.id, candidate.doc);
+      // A segment out of step with its run (being indexed again) cannot show the entry: skip it.
+      if (entry === undefined || KINDS.indexOf(entry.kind) !== candidate.kind) {
         rejected++;
         continue;
       }
-      perCount.set(candidate.segment.sessionId, seen + 1);
-      const entry = candidate.segment.docs[candidate.doc]!;
+      // Word order is checked only as far as the page needs.
+      if (query.phrases.length > 0 && !query.phrases.every((phrase) => containsPhrase(entry.text, phrase))) {
+        rejected++;
+        continue;
+      }
+      perCount.set(session.id, seen + 1);
       hits.push({
-        sessionId: candidate.segment.sessionId,
-        sessionName: candidate.segment.name,
-        startedAt: candidate.segment.startedAt,
+        sessionId: session.id,
+        sessionName: session.name,
+        startedAt: session.startedAt,
         kind: entry.kind,
         startMs: entry.startMs,
         endMs: entry.endMs,
         ...(entry.ref === undefined ? {} : { ref: entry.ref }),
         snippet: snippetOf(entry.text, (term) => highlight.has(term)),
-        score: Math.round(candidate.score * 1000) / 1000,
+        score: candidate.rounded,
       });
     }
-    return { hits, total: candidates.length - rejected };
+    return { hits, rejected };
   }
 
   return {
-    put(segment: Segment): void {
-      const old = segments.get(segment.sessionId);
-      if (old !== undefined) account(old, -1);
-      segments.set(segment.sessionId, segment);
-      account(segment, 1);
+    addRun,
+    removeRun,
+    /** A deleted session: its entries are never returned again. */
+    dropSession: release,
+    runs: () => [...runs.values()],
+    getRun: (id: string) => runs.get(id),
+    /** The run owning a session, if any. */
+    ownerOf(sessionId: string): string | undefined {
+      const slot = owners.get(sessionId);
+      return slot === undefined ? undefined : slots[slot]!.run.head.id;
     },
-    remove(sessionId: string): boolean {
-      const old = segments.get(sessionId);
-      if (old === undefined) return false;
-      account(old, -1);
-      segments.delete(sessionId);
-      return true;
-    },
+    sessions: () => [...owners.keys()],
     clear(): void {
-      segments.clear();
-      df.clear();
+      runs.clear();
+      slots.length = 0;
+      owners.clear();
       docCount = 0;
       wordCount = 0;
-      sortedTerms = undefined;
-      lengthBuckets = undefined;
     },
     search,
   };

@@ -1,12 +1,13 @@
 import * as z from "zod";
 import type { KvOp, OpenedStorage } from "../storage/index.ts";
 import { documentsOf, UserEditsSchema, type SearchDocument } from "./documents.ts";
-import { buildSegment, decodeDocs, encodeSegment, StoredSegmentSchema, type Segment } from "./segment.ts";
+import { buildSegment, decodeDocs, encodeSegment, type Segment, type StoredSegment } from "./segment.ts";
+import { readStoredSegment } from "./segment-store.ts";
+export { segmentKey } from "./segment-store.ts";
 
-/** Bumped when what a segment holds changes shape: every session is then indexed again. */
-export const INDEX_VERSION = 1;
+/** Bumped when what a segment holds changes shape: every session is then indexed again (2: chunked entries, runs). */
+export const INDEX_VERSION = 2;
 export const META_KEY = "search/meta.json";
-export const segmentKey = (sessionId: string) => `search/segments/${sessionId}.json`;
 export const dirtyKey = (sessionId: string) => `search/dirty/${sessionId}`;
 export const MetaSchema = z.object({ version: z.number().int() });
 
@@ -39,7 +40,7 @@ export function dirtyOps(keys: readonly string[]): { ops: KvOp[]; sessions: Set<
 export type SearchStorage = Pick<OpenedStorage, "store" | "sessions">;
 
 /** Reads a session's records and turns them into entries; undefined when the session is gone. */
-export async function readSessionDocs(storage: SearchStorage, sessionId: string): Promise<{ segment: Segment; stored: z.infer<typeof StoredSegmentSchema> } | undefined> {
+export async function readSessionDocs(storage: SearchStorage, sessionId: string): Promise<{ segment: Segment; stored: StoredSegment } | undefined> {
   const full = await storage.sessions.getFullSession(sessionId).catch(() => undefined);
   if (full === undefined) return undefined;
   const markers = (await storage.store.getJson(`markers/${sessionId}.json`, MarkersSchema).catch(() => undefined)) ?? [];
@@ -49,10 +50,11 @@ export async function readSessionDocs(storage: SearchStorage, sessionId: string)
   return { segment: buildSegment(meta, docs), stored: encodeSegment(meta, docs) };
 }
 
-/** A stored segment, or undefined when missing or unreadable (then it is rebuilt). */
+/** A stored segment, or undefined when missing, unreadable or holding a malformed row (then it is rebuilt from the records). */
 export async function loadSegment(storage: SearchStorage, sessionId: string): Promise<{ segment: Segment; docs: SearchDocument[] } | undefined> {
-  const stored = await storage.store.getJson(segmentKey(sessionId), StoredSegmentSchema).catch(() => undefined);
-  if (stored === undefined || stored.sessionId !== sessionId) return undefined;
+  const stored = await readStoredSegment(storage.store, sessionId);
+  if (stored === undefined) return undefined;
   const docs = decodeDocs(stored);
+  if (docs.length !== stored.docs.length) return undefined;
   return { segment: buildSegment(stored, docs), docs };
 }

@@ -3,10 +3,10 @@ import { SearchKindSchema, type SearchDocument } from "./documents.ts";
 import { terms } from "./text.ts";
 
 /**
- * One session's part of the index, as stored at `search/segments/{id}.json`:
- * its entries (text kept for snippets and phrases) and what the filters need.
- * Postings are rebuilt from the text on load: tokenizing is about as fast as
- * parsing stored postings and keeps the file near the size of its text.
+ * One session's part of the index: its entries (text kept for snippets and
+ * phrases) and what the filters need; stored by segment-store in chunks.
+ * Its postings go into a run (run.ts); a segment is tokenized again only to
+ * build a run from it.
  */
 export const StoredSegmentSchema = z.object({
   v: z.literal(1),
@@ -40,15 +40,20 @@ export function encodeSegment(meta: { sessionId: string; startedAt: number; name
   };
 }
 
+/** One stored row as an entry, or undefined when malformed (only the kind number can still be out of range once the file parsed). */
+export function decodeRow(row: readonly unknown[]): SearchDocument | undefined {
+  if (!isRow(row)) return undefined;
+  const [kind, startMs, endMs, ref, text, apps] = row;
+  const name = KINDS[kind];
+  if (name === undefined) return undefined;
+  return { kind: name, startMs, endMs, text, ...(ref === null ? {} : { ref }), ...(apps === undefined ? {} : { apps }) };
+}
+
 export function decodeDocs(stored: z.infer<typeof StoredSegmentSchema>): SearchDocument[] {
-  // The file was validated as a whole; only the kind number can still be out of range.
   const docs: SearchDocument[] = [];
   for (const row of stored.docs) {
-    if (!isRow(row)) continue;
-    const [kind, startMs, endMs, ref, text, apps] = row;
-    const name = KINDS[kind];
-    if (name === undefined) continue;
-    docs.push({ kind: name, startMs, endMs, text, ...(ref === null ? {} : { ref }), ...(apps === undefined ? {} : { apps }) });
+    const doc = decodeRow(row);
+    if (doc !== undefined) docs.push(doc);
   }
   return docs;
 }

@@ -377,6 +377,7 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
         const cascadeOps: CascadeOps = {
           delete: (key) => void ops.push({ type: "delete", key: mustBeValidKey(key) }),
           putJson: (key, value) => void ops.push({ type: "put", key: mustBeValidKey(key), value: encodeJson(value) }),
+          put: (key, value) => void ops.push({ type: "put", key: mustBeValidKey(key), value: value.slice() }),
           removeFolder: (prefix) => void folders.push(mustBeValidKey(prefix)),
         };
         for (const cascade of joined) await cascade.collect(sessionId, cascadeOps);

@@ -180,6 +180,7 @@ export interface SessionStorage {
 export interface CascadeOps {
   delete(key: string): void;
   putJson(key: string, value: unknown): void;
+  put(key: string, value: Uint8Array): void;
   /** A folder of the session's own to remove once the transaction is durable (its keys deleted above). */
   removeFolder(prefix: string): void;
 }
