@@ -64,14 +64,15 @@ interface Slot {
 
 /** Matching docs as parallel lists: a common word matches most of the library, too many for an object each. */
 interface Candidates {
-  readonly slot: number[];
+  /** The session as it was when matched: a merge or delete settling mid-query must not pull it from under the page. */
+  readonly info: RunSession[];
   readonly doc: number[];
   readonly kind: number[];
   readonly rounded: number[];
 }
 
 interface Candidate {
-  readonly slot: number;
+  readonly info: RunSession;
   readonly doc: number;
   readonly kind: number;
   readonly rounded: number;
@@ -212,7 +213,9 @@ export function createSearchIndex(reader: IndexReader) {
       if (kinds !== undefined && !kinds.has(kind)) continue;
       while (run.docBase[local + 1]! <= at) local++;
       const score = sum[at]! * KIND_WEIGHTS[kind]!;
-      out.slot.push(run.slots[local]!);
+      const slot = slots[run.slots[local]!];
+      if (slot === undefined) continue;
+      out.info.push(slot.info);
       out.doc.push(at - run.docBase[local]!);
       out.kind.push(kind);
       out.rounded.push(Math.round(score * 1000) / 1000);
@@ -234,7 +237,7 @@ export function createSearchIndex(reader: IndexReader) {
     const phraseTerms = query.phrases.map((phrase) => new Map(phrase.map((term) => [term, 1] as const)));
     const highlight = new Set<string>();
     for (const expansion of [...expansions, ...phraseTerms]) for (const term of expansion.keys()) highlight.add(term);
-    const candidates: Candidates = { slot: [], doc: [], kind: [], rounded: [] };
+    const candidates: Candidates = { info: [], doc: [], kind: [], rounded: [] };
     if (!hasText(query)) {
       for (const [slot, held] of slots.entries()) {
         if (held === undefined || !allowed(slot)) continue;
@@ -245,14 +248,15 @@ export function createSearchIndex(reader: IndexReader) {
           if (doc === -1 || first < doc) [doc, kind] = [first, k];
         }
         if (doc === -1) continue;
-        candidates.slot.push(slot);
+        candidates.info.push(held.info);
         candidates.doc.push(doc);
         candidates.kind.push(kind);
         candidates.rounded.push(0);
       }
     } else {
       const words = [...expansions, ...phraseTerms.flatMap((terms) => [...terms].map(([term]) => new Map([[term, 1]])))];
-      for (const run of runs.values()) await scoreRun(run, words, allowed, kinds, avgLength, candidates);
+      // The runs as they are now: one a merge adds mid-query holds sessions already scored from its inputs.
+      for (const run of [...runs.values()]) await scoreRun(run, words, allowed, kinds, avgLength, candidates);
     }
     return page(candidates, query, highlight, limit, perSession);
   }
@@ -266,7 +270,7 @@ export function createSearchIndex(reader: IndexReader) {
     const n = candidates.rounded.length;
     const pick = (keep: (i: number) => boolean): Candidate[] => {
       const out: Candidate[] = [];
-      for (let i = 0; i < n; i++) if (keep(i)) out.push({ slot: candidates.slot[i]!, doc: candidates.doc[i]!, kind: candidates.kind[i]!, rounded: candidates.rounded[i]! });
+      for (let i = 0; i < n; i++) if (keep(i)) out.push({ info: candidates.info[i]!, doc: candidates.doc[i]!, kind: candidates.kind[i]!, rounded: candidates.rounded[i]! });
       return out;
     };
     // Only the best part is ordered (every candidate tied with its last one included); all of them only if the page is not full from it.
@@ -281,7 +285,7 @@ export function createSearchIndex(reader: IndexReader) {
   }
 
   async function walk(candidates: Candidate[], query: ParsedQuery, highlight: Set<string>, limit: number, perSession: number): Promise<{ hits: SearchHit[]; rejected: number }> {
-    const info = (c: Candidate) => slots[c.slot]!.info;
+    const info = (c: Candidate) => c.info;
     candidates.sort((a, b) => b.rounded - a.rounded || info(b).startedAt - info(a).startedAt || (info(a).id < info(b).id ? -1 : info(a).id > info(b).id ? 1 : 0) || a.doc - b.doc);
     const perCount = new Map<string, number>();
     const hits: SearchHit[] = [];
