@@ -40,6 +40,7 @@ export function createRunIndexer(storage: () => SearchStorage, options: RunIndex
   const pinned = new Map<string, Uint8Array>();
   /** Entries of sessions indexed in memory only (read-only: the stored segments may be another owner's older ones). */
   const pinnedDocs = new Map<string, readonly SearchDocument[]>();
+  const docsReads = new Map<string, Promise<(SearchDocument | undefined)[] | undefined>>();
   /** Recently read chunks of entries, by `{session}/{chunk}`. */
   const docsCache = new Map<string, readonly (SearchDocument | undefined)[]>();
   let manifest: Manifest = { v: 1, runs: [], next: 0 };
@@ -74,7 +75,13 @@ export function createRunIndexer(storage: () => SearchStorage, options: RunIndex
       const key = `${id}/${k}`;
       let held = docsCache.get(key);
       if (held === undefined) {
-        held = await readDocsChunk(storage().store, id, k);
+        // Reads of one chunk already under way are shared (the page reads ahead).
+        let reading = docsReads.get(key);
+        if (reading === undefined) {
+          reading = readDocsChunk(storage().store, id, k).finally(() => docsReads.delete(key));
+          docsReads.set(key, reading);
+        }
+        held = await reading;
         if (held === undefined) return undefined;
         rememberDocs(key, held);
       }

@@ -44,6 +44,8 @@ export interface IndexReader {
 const KIND_WEIGHT: Record<SearchKind, number> = { name: 3, tag: 3, marker: 2, chapter: 2, task: 1.8, note: 1.5, summary: 1.5, app: 1.5, transcript: 1, screen: 0.8 };
 const KINDS = SearchKindSchema.options;
 const KIND_WEIGHTS = KINDS.map((kind) => KIND_WEIGHT[kind]);
+/** Entries whose chunks the page reads at once. */
+const PREFETCH = 32;
 const K1 = 1.2;
 const B = 0.75;
 
@@ -290,11 +292,18 @@ export function createSearchIndex(reader: IndexReader) {
     const perCount = new Map<string, number>();
     const hits: SearchHit[] = [];
     let rejected = 0;
-    for (const candidate of candidates) {
+    let prefetched = 0;
+    for (const [i, candidate] of candidates.entries()) {
       if (hits.length >= limit) break;
       const session = info(candidate);
       const seen = perCount.get(session.id) ?? 0;
       if (seen >= perSession) continue;
+      if (i >= prefetched) {
+        // The next entries' chunks are read together: one at a time, a phrase's rejections waited on each read.
+        const ahead = candidates.slice(i, i + PREFETCH).filter((c) => (perCount.get(c.info.id) ?? 0) < perSession);
+        await Promise.all(ahead.map((c) => reader.doc(c.info.id, c.doc)));
+        prefetched = i + PREFETCH;
+      }
       const entry = await reader.doc(session.id, candidate.doc);
       // A segment out of step with its run (being indexed again) cannot show the entry: skip it.
       if (entry === undefined || KINDS.indexOf(entry.kind) !== candidate.kind) {
