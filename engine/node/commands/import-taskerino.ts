@@ -37,5 +37,6 @@ export async function importTaskerino(
     records: source.records(),
     progress: (done, detail) => options.progress?.("importing", Math.min(1, done / total), detail),
   });
+  options.progress?.("importing", 1, `${sessions.length} session(s)`);
   return { detected: source.description, format: source.format, sessions, problems: source.problems };
 }

@@ -48,6 +48,7 @@ export {
   type MediaLookup,
   type SessionImportReport,
 } from "./migration.ts";
+export { PENDING_SEGMENT } from "./import-pending.ts";
 export { planSession, type MediaRole, type NotImported } from "./import-mapping.ts";
 export { v1Schemas, type V1Session } from "./import-schemas.ts";
 export { applyRetention, sessionsPastRetention, type RetentionReport } from "./retention.ts";

@@ -5,7 +5,8 @@ import type { HostPort } from "../host/index.ts";
 import { encodeUtf8 } from "./codec.ts";
 import type { OpenedStorage } from "./create-storage.ts";
 import { bestTranscript, planSession, toEpoch, type MediaRole, type NotImported, type SessionPlan } from "./import-mapping.ts";
-import { attachmentMetaKey, blobKey, metadataKey, summaryKey, videoKey } from "./keys.ts";
+import { createPendingBlobs, MARKERS_KEY, PENDING_PREFIX, pendingListKeys, REPORT_PREFIX, removeSession, rollBack } from "./import-pending.ts";
+import { metadataKey, summaryKey, videoKey } from "./keys.ts";
 
 /**
  * Imports the previous app's sessions, one session at a time:
@@ -16,15 +17,12 @@ import { attachmentMetaKey, blobKey, metadataKey, summaryKey, videoKey } from ".
  * - all or nothing per session: `imports/pending/{id}.json` is written before
  *   the first byte and removed in the same commit as the id map, so a killed
  *   import is rolled back (records, references and the blobs it added) by
- *   {@link recoverUnfinishedImports} before the next one starts.
+ *   {@link recoverUnfinishedImports} before the next one starts; the blobs
+ *   it brings are named in the pending lists before each is written.
  */
 
-const PENDING_PREFIX = "imports/pending/";
 const MAP_PREFIX = "imports/taskerino/";
-const REPORT_PREFIX = "imports/reports/";
-const MARKERS_KEY = (sessionId: string) => `markers/${sessionId}.json`;
 
-const PendingSchema = z.looseObject({ sessionId: z.string(), blobs: z.array(z.string()).default([]) });
 const MapSchema = z.object({ oldId: z.string(), sessionId: z.string(), fingerprint: z.string(), media: z.array(z.string()).default([]), superseded: z.string().optional() });
 const MISSING = "missing";
 
@@ -75,6 +73,11 @@ export interface ImportSessionsOptions {
   readonly host: Pick<HostPort, "clock" | "crypto">;
   /** Old session records; `problem` says why one could not be read (it is reported as skipped). */
   readonly records: AsyncIterable<{ readonly record: unknown; readonly media: ImportMediaSource; readonly problem?: string }>;
+  /**
+   * How far the import is, in sessions: `done` counts whole sessions plus the
+   * share of the current one's items already written, so it advances with
+   * every batch of a large session, not only between sessions.
+   */
   readonly progress?: (done: number, detail: string) => void;
 }
 
@@ -93,43 +96,6 @@ async function idInUse(storage: ImportSessionsOptions["storage"], sessionId: str
     if ((await storage.store.get(key).catch(() => new Uint8Array(1))) !== undefined) return true;
   }
   return false;
-}
-
-/** Attachments a session's records name (to drop with it when nothing else uses them). */
-async function blobsOf(storage: ImportSessionsOptions["storage"], sessionId: string): Promise<string[]> {
-  const full = await storage.sessions.getFullSession(sessionId).catch(() => undefined);
-  if (full === undefined) return [];
-  return [...full.screenshots.map((s) => s.attachmentId), ...full.audioSegments.map((a) => a.attachmentId), ...(full.video?.segments ?? []).map((v) => v.attachmentId)];
-}
-
-/** Deletes a session and the blobs it brought in that nothing references any more. */
-async function removeSession(storage: ImportSessionsOptions["storage"], sessionId: string, pendingBlobs: readonly string[]): Promise<void> {
-  const blobs = [...new Set([...pendingBlobs, ...(await blobsOf(storage, sessionId))])];
-  await storage.sessions.deleteSession(sessionId);
-  await storage.store.transaction(async (tx) => {
-    tx.delete(MARKERS_KEY(sessionId));
-    tx.delete(`${REPORT_PREFIX}${sessionId}.json`);
-  });
-  for (const id of blobs) {
-    const attachment = await storage.attachments.getAttachment(id).catch(() => undefined);
-    if (attachment !== undefined && attachment.refCount > 0) continue;
-    await storage.store.transaction(async (tx) => {
-      tx.delete(blobKey(id));
-      tx.delete(attachmentMetaKey(id));
-    });
-  }
-}
-
-/** Rolls back every import that did not finish (failed, or the process was killed). Returns how many. */
-export async function recoverUnfinishedImports(storage: ImportSessionsOptions["storage"]): Promise<number> {
-  let removed = 0;
-  for (const key of await storage.store.list(PENDING_PREFIX)) {
-    const pending = await storage.store.getJson(key, PendingSchema).catch(() => undefined);
-    if (pending !== undefined && isSessionId(pending.sessionId)) await removeSession(storage, pending.sessionId, pending.blobs);
-    await storage.store.delete(key, { priority: "critical" });
-    removed++;
-  }
-  return removed;
 }
 
 /** The record's hash, and one token per item's media ("missing" when the source has none). */
@@ -187,9 +153,19 @@ async function withEarlierMedia(storage: ImportSessionsOptions["storage"], media
 
 const BATCH = 20;
 
-async function writeSession(options: ImportSessionsOptions, plan: SessionPlan, sessionId: string, media: ImportMediaSource, pendingKey: string, oldId: string): Promise<Omit<SessionImportReport, "oldId" | "name" | "outcome">> {
+async function writeSession(
+  options: ImportSessionsOptions,
+  plan: SessionPlan,
+  sessionId: string,
+  media: ImportMediaSource,
+  oldId: string,
+  progress: (fraction: number, detail: string) => void,
+): Promise<Omit<SessionImportReport, "oldId" | "name" | "outcome">> {
   const { storage, host } = options;
-  const blobs: string[] = [];
+  const pending = createPendingBlobs(storage, sessionId);
+  // The last step is the commit that makes the session whole: items never report it.
+  const items = plan.screenshots.length + plan.audioSegments.length + (plan.session.video != null ? 1 : 0) + 1;
+  let itemsDone = 0;
   const missing = { screenshots: 0, audio: 0, video: 0, reasons: [] as string[] };
   const note = (what: string, reason: string) => {
     if (missing.reasons.length < 20) missing.reasons.push(`${what}: ${reason}`);
@@ -219,11 +195,8 @@ async function writeSession(options: ImportSessionsOptions, plan: SessionPlan, s
   const saveBatch = async (loaded: { media: ImportedMedia; type: "screenshot" | "audio" | "video" }[]) => {
     const ids = await Promise.all(loaded.map((l) => host.crypto.sha256(l.media.bytes)));
     const fresh: string[] = [];
-    for (const id of ids) if (!blobs.includes(id) && !fresh.includes(id) && (await storage.attachments.getAttachment(id).catch(() => undefined)) === undefined) fresh.push(id);
-    if (fresh.length > 0) {
-      blobs.push(...fresh);
-      await storage.store.putJson(pendingKey, { sessionId, blobs }, { priority: "critical" });
-    }
+    for (const id of ids) if (!pending.has(id) && !fresh.includes(id) && (await storage.attachments.getAttachment(id).catch(() => undefined)) === undefined) fresh.push(id);
+    await pending.add(fresh);
     return Promise.all(
       loaded.map((l) =>
         storage.attachments.saveAttachment(l.media.bytes, { type: l.type, mimeType: l.media.mimeType, ...(l.media.width ? { width: l.media.width } : {}), ...(l.media.height ? { height: l.media.height } : {}), ...(l.media.durationMs === undefined ? {} : { durationMs: l.media.durationMs }) }, { sessionId, durable: false }),
@@ -266,7 +239,8 @@ async function writeSession(options: ImportSessionsOptions, plan: SessionPlan, s
       });
     });
     await Promise.all(appends);
-    options.progress?.(0, `${screenshots} screenshots`);
+    itemsDone += batch.length;
+    progress(itemsDone / items, `${screenshots} screenshots`);
   }
 
   let audioSegments = 0;
@@ -305,6 +279,8 @@ async function writeSession(options: ImportSessionsOptions, plan: SessionPlan, s
       });
     });
     await Promise.all(appends);
+    itemsDone += batch.length;
+    progress(itemsDone / items, `${audioSegments} audio segments`);
   }
 
   let video = false;
@@ -337,6 +313,8 @@ async function writeSession(options: ImportSessionsOptions, plan: SessionPlan, s
   return { sessionId, screenshots, audioSegments, markers: markerRecords.length, summary: plan.summary !== undefined, video, mediaMissing: missing, converted, notImported: plan.notImported };
 }
 
+export { recoverUnfinishedImports } from "./import-pending.ts";
+
 /** Imports every record; one session's failure rolls that session back and is reported, the rest go on. */
 export async function importSessions(options: ImportSessionsOptions): Promise<SessionImportReport[]> {
   const { storage, host } = options;
@@ -355,7 +333,8 @@ export async function importSessions(options: ImportSessionsOptions): Promise<Se
     }
     const { plan } = planned;
     const oldId = plan.session.id;
-    options.progress?.(done++, plan.name);
+    const sessionIndex = done++;
+    options.progress?.(sessionIndex, plan.name);
     const mapKey = `${MAP_PREFIX}${await host.crypto.sha256(encodeUtf8(oldId))}.json`;
     let mapped = await storage.store.getJson(mapKey, MapSchema).catch(() => undefined);
     if (mapped?.superseded !== undefined) {
@@ -396,12 +375,10 @@ export async function importSessions(options: ImportSessionsOptions): Promise<Se
     let result;
     try {
       const source = mapped === undefined ? media : await withEarlierMedia(storage, media, mapped.sessionId);
-      result = await writeSession(options, plan, sessionId, source, pendingKey, oldId);
+      result = await writeSession(options, plan, sessionId, source, oldId, (fraction, detail) => options.progress?.(sessionIndex + fraction, detail));
     } catch (error) {
-      const pending = await storage.store.getJson(pendingKey, PendingSchema).catch(() => undefined);
       try {
-        await removeSession(storage, sessionId, pending?.blobs ?? []);
-        await storage.store.delete(pendingKey, { priority: "critical" });
+        await rollBack(storage, pendingKey, sessionId, []);
       } catch {
         // The pending record stays: the next import rolls this session back.
       }
@@ -409,8 +386,10 @@ export async function importSessions(options: ImportSessionsOptions): Promise<Se
       continue;
     }
     const report: SessionImportReport = { oldId, name: plan.name, outcome: mapped === undefined ? "imported" : "updated", ...(collision === undefined ? {} : { collision }), ...result };
+    const segments = await pendingListKeys(storage, sessionId);
     // The id map, the report and the end of "pending" commit together: from here the session is whole.
     await storage.store.transaction(async (tx) => {
+      for (const key of segments) tx.delete(key);
       tx.putJson(mapKey, { oldId, sessionId, fingerprint: fingerprint.record, media: fingerprint.media, ...(mapped === undefined ? {} : { superseded: mapped.sessionId }) });
       tx.putJson(`${REPORT_PREFIX}${sessionId}.json`, report);
       tx.delete(pendingKey);
