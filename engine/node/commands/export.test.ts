@@ -105,7 +105,7 @@ describe("stint export", () => {
     const target = join(outDir, "nested", "session.json");
     const run = io();
     expect(await runCli(["export", sessionId.slice(0, 8), "--format", "json", "--out", target, "--json", "--data-dir", dataDir], run.io, COMMANDS), run.err()).toBe(0);
-    expect(JSON.parse(run.out().trim())).toMatchObject({ sessionId, format: "json", out: target });
+    expect(JSON.parse(run.out().trim().split("\n").at(-1)!)).toMatchObject({ sessionId, format: "json", out: target });
     const full = JSON.parse(readFileSync(target, "utf8")) as Record<string, any>;
     expect(full.format).toBe("stint.session");
     expect(full.metadata.id).toBe(sessionId);

@@ -4,9 +4,11 @@ import { basename, dirname, join, resolve } from "node:path";
 import * as z from "zod";
 import { isSessionId } from "../../src/domain/index.ts";
 import type { Engine } from "../../src/engine/index.ts";
+import type { SessionMetadata, SummaryRecord, VideoRecord } from "../../src/domain/index.ts";
 import type { StorageFeature } from "../../src/storage/index.ts";
 import { requirePositionals, stringFlag } from "../args.ts";
 import { CommandFailure, UsageError, type Command, type CommandContext } from "./command.ts";
+import { writeFullExport } from "./export-stream.ts";
 import { runVaultExport } from "./vault-export.ts";
 
 /** Version of the full JSON export's shape, so a later import can tell what it reads. */
@@ -40,15 +42,33 @@ export async function resolveSessionId(storage: StorageFeature, given: string): 
   throw new CommandFailure(`no session ${given}`, "Run `stint list` to see the sessions.");
 }
 
-/** The session in full: everything stored for it, for archiving or another tool. */
-export async function buildFullExport(storage: StorageFeature, sessionId: string, exportedAt: number) {
-  const full = await storage.sessions.getFullSession(sessionId);
-  if (full === undefined) throw new CommandFailure(`no session ${sessionId}`, "Run `stint list` to see the sessions.");
-  const [markers, integrity, ledger] = await Promise.all([
+/** What an export holds besides the session's items, read once. */
+export interface ExportFrame {
+  readonly exportedAt: number;
+  readonly metadata: SessionMetadata;
+  readonly summary: SummaryRecord | undefined;
+  readonly video: VideoRecord | undefined;
+  readonly markers: unknown[] | undefined;
+  readonly integrity: unknown;
+  readonly ledger: z.infer<typeof LedgerEntrySchema>[];
+}
+
+export async function loadExportFrame(storage: StorageFeature, sessionId: string, exportedAt: number): Promise<ExportFrame> {
+  const metadata = await storage.sessions.getMetadata(sessionId);
+  if (metadata === undefined) throw new CommandFailure(`no session ${sessionId}`, "Run `stint list` to see the sessions.");
+  const [summary, video, markers, integrity, ledger] = await Promise.all([
+    metadata.hasSummary ? storage.sessions.getSummary(sessionId).catch(() => undefined) : undefined,
+    metadata.hasVideo ? storage.sessions.getVideo(sessionId).catch(() => undefined) : undefined,
     storage.store.getJson(`markers/${sessionId}.json`, z.array(LooseRecordSchema)).catch(() => undefined),
     storage.store.getJson(`integrity/${sessionId}.json`, LooseRecordSchema).catch(() => undefined),
     ledgerFor(storage, sessionId),
   ]);
+  return { exportedAt, metadata, summary, video, markers, integrity, ledger };
+}
+
+/** The full export's shape, keys in the order they are written. */
+export function assembleExport(frame: ExportFrame, screenshots: readonly unknown[], audioSegments: readonly unknown[], problems: readonly unknown[]) {
+  const { metadata, ledger } = frame;
   const byStage = new Map<string, { calls: number; usd: number }>();
   for (const entry of ledger) {
     const stage = entry.stepId.split(".")[0] ?? entry.stepId;
@@ -60,21 +80,29 @@ export async function buildFullExport(storage: StorageFeature, sessionId: string
   return {
     format: "stint.session",
     version: EXPORT_FORMAT_VERSION,
-    exportedAt: new Date(exportedAt).toISOString(),
-    metadata: full.metadata,
-    screenshots: full.screenshots,
-    audioSegments: full.audioSegments,
-    markers: markers ?? [],
-    summary: full.summary ?? null,
-    video: full.video ?? null,
-    integrity: { session: integrity ?? null, storage: full.metadata.integrity ?? null, problems: full.problems },
-    enrichment: full.metadata.enrichmentStatus ?? null,
+    exportedAt: new Date(frame.exportedAt).toISOString(),
+    metadata,
+    screenshots,
+    audioSegments,
+    markers: frame.markers ?? [],
+    summary: frame.summary ?? null,
+    video: frame.video ?? null,
+    integrity: { session: frame.integrity ?? null, storage: metadata.integrity ?? null, problems },
+    enrichment: metadata.enrichmentStatus ?? null,
     cost: {
-      totalUsd: Math.max(full.metadata.enrichmentStatus?.totalCost ?? 0, ledger.reduce((sum, entry) => sum + entry.costUsd, 0)),
+      totalUsd: Math.max(metadata.enrichmentStatus?.totalCost ?? 0, ledger.reduce((sum, entry) => sum + entry.costUsd, 0)),
       byStage: Object.fromEntries(byStage),
       ledger,
     },
   };
+}
+
+/** The session in full: everything stored for it, for archiving or another tool (held whole; `stint export --out` streams it instead). */
+export async function buildFullExport(storage: StorageFeature, sessionId: string, exportedAt: number) {
+  const full = await storage.sessions.getFullSession(sessionId);
+  if (full === undefined) throw new CommandFailure(`no session ${sessionId}`, "Run `stint list` to see the sessions.");
+  const frame = await loadExportFrame(storage, sessionId, exportedAt);
+  return assembleExport({ ...frame, metadata: full.metadata, summary: full.summary, video: full.video }, full.screenshots, full.audioSegments, full.problems);
 }
 
 async function ledgerFor(storage: StorageFeature, sessionId: string): Promise<z.infer<typeof LedgerEntrySchema>[]> {
@@ -117,12 +145,21 @@ export function writeFileAtomic(path: string, text: string): void {
     } catch {
       // The folder itself is unusable; there is no temp file to remove.
     }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOSPC") throw new CommandFailure(`the disk is full writing ${path}`, "Free some space and try again.");
-    if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new CommandFailure(`cannot write ${path} (${code})`, "Choose a writable place with --out.");
-    if (code === "ENOTDIR" || code === "EISDIR" || code === "ENOENT" || code === "EEXIST") throw new CommandFailure(`cannot write ${path} (${code})`, "Check the path given to --out.");
-    throw error;
+    throw writeFailure(path, error);
   }
+  flushFolder(folder);
+}
+
+/** A write error as the user should read it: what to do about a full disk, a locked place or a wrong path. */
+export function writeFailure(path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOSPC") return new CommandFailure(`the disk is full writing ${path}`, "Free some space and try again.");
+  if (code === "EACCES" || code === "EPERM" || code === "EROFS") return new CommandFailure(`cannot write ${path} (${code})`, "Choose a writable place with --out.");
+  if (code === "ENOTDIR" || code === "EISDIR" || code === "ENOENT" || code === "EEXIST") return new CommandFailure(`cannot write ${path} (${code})`, "Check the path given to --out.");
+  return error;
+}
+
+export function flushFolder(folder: string): void {
   try {
     const dir = openSync(folder, "r");
     try {
@@ -146,6 +183,15 @@ async function runExport(context: CommandContext): Promise<number> {
   const storage = storageOf(engine);
   const sessionId = await resolveSessionId(storage, given!);
   const now = engine.context.host.clock.now();
+  if (format === "json" && outPath !== undefined) {
+    // Page by page into the file, with progress: a session of 100,000 screenshots is never held whole.
+    const progress = (done: number, total: number) => context.out.progress({ stage: "exporting", fraction: total === 0 ? 1 : done / total, detail: `${done} of ${total} items` });
+    const { bytes } = await writeFullExport(storage, sessionId, now, outPath, progress);
+    context.out.endProgress();
+    context.out.line(`Exported ${sessionId} as JSON to ${outPath} (${bytes} bytes).`);
+    context.out.json({ sessionId, format, out: resolve(outPath), bytes });
+    return 0;
+  }
   const full = format === "json" ? await buildFullExport(storage, sessionId, now) : undefined;
   const text = full === undefined ? await markdownReport(engine, sessionId) : `${JSON.stringify(full, null, 2)}\n`;
   if (outPath === undefined) {
@@ -166,7 +212,7 @@ export const exportCommand: Command = {
   usage: "stint export <id> [--format md|json] [--out FILE] [--json]   |   stint export --all --format md --to FOLDER",
   flags: {
     format: { type: "string", description: "md (a readable report, default) or json (everything stored)", short: "f" },
-    out: { type: "string", description: "Write to this file (atomically) instead of stdout", short: "o" },
+    out: { type: "string", description: "Write to this file (atomically) instead of stdout; JSON is written page by page with progress", short: "o" },
     all: { type: "boolean", description: "every session, one Markdown note each, into the folder given by --to (a notes vault)" },
     to: { type: "string", description: "with --all: the folder to keep the notes in" },
   },

@@ -3,17 +3,20 @@
  * shows progress that advances with every batch (it sat at 0% until the whole
  * session was in), keeps its kill-safety bookkeeping in lists of bounded size
  * (one list that grew with every batch made the import quadratic), and brings
- * every screenshot over byte for byte.
+ * every screenshot over byte for byte; an export of thousands of screenshots
+ * is written a page at a time with progress, never holding the session whole.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createEngine, type Engine } from "../../src/engine/index.ts";
 import { encodePng } from "../../src/image/index.ts";
 import { PRODUCT_FEATURES } from "../../src/product/index.ts";
 import { importSessions, PENDING_SEGMENT } from "../../src/storage/index.ts";
 import { runCliIn } from "../cli-capture.ts";
-import { storageOf } from "../commands/export.ts";
+import { SESSION_SCHEMA_VERSION } from "../../src/domain/index.ts";
+import { buildFullExport, exportCommand, storageOf } from "../commands/export.ts";
+import { EXPORT_PAGE, writeFullExport } from "../commands/export-stream.ts";
 import { importCommand } from "../commands/import.ts";
 import { createNodeHost } from "../node-host.ts";
 import { detectSource } from "../taskerino/index.ts";
@@ -170,6 +173,96 @@ describe("a large import", () => {
       expect(largest).toBeGreaterThan(0);
       expect(largest).toBeLessThanOrEqual(PENDING_SEGMENT);
       await expectRoundTrip(ground.dataDir, sessionId, images);
+    } finally {
+      ground.cleanup();
+    }
+  }, 180_000);
+});
+
+describe("a large export", () => {
+  const COUNT = 4_500;
+  const SESSION = "5e551011-0000-4000-8000-00000000e4b0";
+
+  /** A finished session of COUNT screenshots, its enrichment done, so nothing rewrites it while the test reads. */
+  async function bigSession(dataDir: string): Promise<void> {
+    await withEngine(dataDir, async (engine) => {
+      const storage = storageOf(engine);
+      await storage.sessions.saveMetadata({
+        schemaVersion: SESSION_SCHEMA_VERSION,
+        id: SESSION,
+        name: "A long day",
+        status: "completed",
+        startedAt: T0,
+        endedAt: T0 + COUNT * 1000,
+        activeDurationMs: COUNT * 1000,
+        recordingConfig: { screenshots: { enabled: true, intervalMs: 1000 }, audio: { microphone: false, systemAudio: false }, video: { enabled: false } },
+        tags: [],
+        enrichmentStatus: { status: "completed", stages: {}, totalCost: 0 },
+      });
+      const shots = await Promise.all(Array.from({ length: 10 }, (_, n) => storage.attachments.saveAttachment(tinyPng(n), { type: "screenshot", mimeType: "image/png", width: 2, height: 2 }, { sessionId: SESSION })));
+      for (let start = 0; start < COUNT; start += 250) {
+        await Promise.all(
+          Array.from({ length: Math.min(250, COUNT - start) }, (_, k) => {
+            const n = start + k;
+            return storage.sessions.appendScreenshot(SESSION, { sequenceNumber: n, capturedAt: T0 + n * 1000, sessionTimeMs: n * 1000, attachmentId: shots[n % 10]!.id, width: 2, height: 2, isDuplicate: false });
+          }),
+        );
+      }
+    });
+  }
+
+  it("stint export --format json --out of a 4,500-screenshot session: written a page at a time with progress from 0 to 100%, the same JSON as the whole export, nothing stored touched", async () => {
+    const ground = createGround("large-export");
+    try {
+      await bigSession(ground.dataDir);
+      const before = snapshot(ground.dataDir);
+      const outsideBefore = snapshot(ground.outside);
+      const target = join(ground.outside, "Documents", "long-day.json");
+      const run = await runCliIn(ground.dataDir, [exportCommand], ["export", SESSION, "--format", "json", "--out", target, "--json"]);
+      expect(run.code, run.err).toBe(0);
+      const lines = run.out.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+      const percents = lines.flatMap((line) => (line.progress === undefined ? [] : [(line.progress as { percent: number }).percent]));
+      expect(percents[0]).toBe(0);
+      expect(percents.at(-1)).toBe(100);
+      for (let n = 1; n < percents.length; n++) expect(percents[n], percents.join(",")).toBeGreaterThan(percents[n - 1]!);
+      expect(percents.length).toBe(1 + Math.ceil(COUNT / EXPORT_PAGE));
+      const text = readFileSync(target, "utf8");
+      expect(lines.at(-1)).toMatchObject({ sessionId: SESSION, out: target, bytes: Buffer.byteLength(text) });
+      expect(readdirSync(dirname(target)).filter((name) => name.endsWith(".tmp"))).toEqual([]);
+      // The export only reads: the data folder keeps every byte; outside, only the file asked for appeared.
+      expect(losses(before, snapshot(ground.dataDir))).toEqual([]);
+      expect(changes(outsideBefore, snapshot(ground.outside))).toEqual(["Documents/long-day.json: added"]);
+
+      const exported = JSON.parse(text) as { exportedAt: string; screenshots: { sequenceNumber: number }[] };
+      expect(exported.screenshots.map((s) => s.sequenceNumber)).toEqual(Array.from({ length: COUNT }, (_, n) => n));
+      await withEngine(ground.dataDir, async (engine) => {
+        const storage = storageOf(engine);
+        // Byte for byte what the whole-session export gives for the same instant.
+        const whole = await buildFullExport(storage, SESSION, Date.parse(exported.exportedAt));
+        expect(text === `${JSON.stringify(whole, null, 2)}\n`).toBe(true);
+
+        // Memory follows a page: the session is never read whole, and no read spans more than a page.
+        let largestRead = 0;
+        const whole_reads: string[] = [];
+        const sessions = new Proxy(storage.sessions, {
+          get(target, name) {
+            const value = Reflect.get(target, name);
+            if (typeof value !== "function") return value;
+            return (...args: unknown[]) => {
+              if (name === "getFullSession" || name === "getScreenshots" || name === "getAudioSegments") whole_reads.push(String(name));
+              const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+              if (name === "getScreenshotsPage") void (result as Promise<{ items: unknown[] }>).then((page) => (largestRead = Math.max(largestRead, page.items.length)));
+              return result;
+            };
+          },
+        });
+        const second = join(ground.root, "second.json");
+        const { items } = await writeFullExport({ ...storage, sessions } as typeof storage, SESSION, Date.parse(exported.exportedAt), second);
+        expect(items).toBe(COUNT);
+        expect(whole_reads).toEqual([]);
+        expect(largestRead).toBe(EXPORT_PAGE);
+        expect(readFileSync(second, "utf8") === text).toBe(true);
+      });
     } finally {
       ground.cleanup();
     }

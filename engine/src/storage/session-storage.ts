@@ -17,7 +17,7 @@ import type { QueuedOp } from "./persistence-queue.ts";
 import { chunkKeyOf, mustReadMetadata, readChunk, readItems, readMetadata, type ItemKind, type SessionCore } from "./session-reads.ts";
 import { buildPacks, packKey } from "./session-pack.ts";
 import { encodeJson } from "./store.ts";
-import type { CascadeOps, DeleteCascade, SessionStorage, WriteOptions } from "./types.ts";
+import type { CascadeOps, DeleteCascade, ItemRange, SessionStorage, WriteOptions } from "./types.ts";
 import { APPEND_CHANGE_INTERVAL_MS, type LibraryChange } from "./library-events.ts";
 
 function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
@@ -275,6 +275,14 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
     async getScreenshots(sessionId: string, range = {}) {
       const metadata = await mustReadMetadata(core, mustBeSessionId(sessionId));
       return (await readItems<z.output<typeof SessionScreenshotSchema>>(core, kindScreenshots, metadata, range)).items;
+    },
+    async getScreenshotsPage(sessionId: string, range: ItemRange) {
+      const metadata = await mustReadMetadata(core, mustBeSessionId(sessionId));
+      return readItems<z.output<typeof SessionScreenshotSchema>>(core, kindScreenshots, metadata, range, { skipPack: true });
+    },
+    async getAudioSegmentsPage(sessionId: string, range: ItemRange) {
+      const metadata = await mustReadMetadata(core, mustBeSessionId(sessionId));
+      return readItems<z.output<typeof SessionAudioSegmentSchema>>(core, kindAudio, metadata, range, { skipPack: true });
     },
     async getAudioSegments(sessionId: string, range = {}) {
       const metadata = await mustReadMetadata(core, mustBeSessionId(sessionId));

@@ -137,6 +137,12 @@ export interface ItemRange {
   readonly limit?: number;
 }
 
+/** A page of a session's items; `problems` are the chunks in its range that could not be read. */
+export interface ItemsPage<T> {
+  readonly items: T[];
+  readonly problems: readonly IntegrityProblem[];
+}
+
 /** Sessions and their chunked items. Appends resolve when durable; they never wait on each other. */
 export interface SessionStorage {
   getMetadata(sessionId: string): Promise<SessionMetadata | undefined>;
@@ -159,6 +165,9 @@ export interface SessionStorage {
   updateAudioSegments(sessionId: string, updates: readonly SessionAudioSegment[], options?: WriteOptions): Promise<void>;
   getScreenshots(sessionId: string, range?: ItemRange): Promise<SessionScreenshot[]>;
   getAudioSegments(sessionId: string, range?: ItemRange): Promise<SessionAudioSegment[]>;
+  /** One page of items with the problems of the chunks it spans: reads a large session in bounded memory. */
+  getScreenshotsPage(sessionId: string, range: ItemRange): Promise<ItemsPage<SessionScreenshot>>;
+  getAudioSegmentsPage(sessionId: string, range: ItemRange): Promise<ItemsPage<SessionAudioSegment>>;
   getSummary(sessionId: string): Promise<SummaryRecord | undefined>;
   saveSummary(summary: SummaryRecordInput, options?: WriteOptions): Promise<SummaryRecord>;
   getVideo(sessionId: string): Promise<VideoRecord | undefined>;
