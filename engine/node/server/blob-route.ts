@@ -18,6 +18,10 @@ export interface BlobRouteOptions {
   readonly fallback?: (digest: string) => Promise<{ readonly bytes: Uint8Array; readonly mimeType: string } | undefined>;
 }
 
+/** A blob never changes (it is named by its digest): its sniffed type is kept, so a range costs no extra read of its head. */
+const knownTypes = new Map<string, string>();
+const KNOWN_TYPES_MAX = 4096;
+
 const BLOB_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 /** The byte range a `Range` header asks for, `"unsatisfiable"`, or undefined for the whole file. */
@@ -74,8 +78,14 @@ export async function serveBlob(request: IncomingMessage, response: ServerRespon
       return;
     }
     const size = info.size;
-    const head = new Uint8Array(16);
-    await file.read(head, 0, 16, 0);
+    let type = knownTypes.get(digest);
+    if (type === undefined) {
+      const head = new Uint8Array(16);
+      await file.read(head, 0, 16, 0);
+      type = sniffType(head);
+      if (knownTypes.size >= KNOWN_TYPES_MAX) knownTypes.clear();
+      knownTypes.set(digest, type);
+    }
     const ifRange = request.headers["if-range"];
     // A range applies only to the representation the client already has (its ETag; blobs never change).
     const range = ifRange === undefined || ifRange === etag ? parseRange(request.headers.range, size) : undefined;
@@ -87,7 +97,7 @@ export async function serveBlob(request: IncomingMessage, response: ServerRespon
     const end = range?.end ?? size - 1;
     response.writeHead(range === undefined ? 200 : 206, {
       ...headers,
-      "content-type": sniffType(head),
+      "content-type": type,
       "content-length": Math.max(0, end - start + 1),
       ...(range === undefined ? {} : { "content-range": `bytes ${start}-${end}/${size}` }),
     });
