@@ -1,6 +1,7 @@
 /**
  * The smaller attacks: names that drive the terminal, a reader that closes
- * the pipe, a mixed-case media type, a body of 60,000 unknown keys.
+ * the pipe, a mixed-case media type, a body of 60,000 unknown keys, a session
+ * stored without capture stats.
  */
 import { mkdirSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -14,6 +15,12 @@ import { createMemoryHost } from "../../src/host/index.ts";
 import { createReviewFeatureFactory } from "../../src/review/index.ts";
 import { createOutput, oneLine, terminalSafe } from "../output.ts";
 import { startDevServer } from "../server/dev-server.ts";
+import { SESSION_SCHEMA_VERSION } from "../../src/domain/index.ts";
+import { PRODUCT_FEATURES } from "../../src/product/index.ts";
+import { runCliIn } from "../cli-capture.ts";
+import { storageOf } from "../commands/export.ts";
+import { showCommand } from "../commands/storage-command-set.ts";
+import { createNodeHost } from "../node-host.ts";
 import { createGround } from "./fixture.ts";
 
 const HOSTILE_NAME = "Weekly\u001b[2J\u001b[H\u001b]0;owned\u0007\rroot# \u009b31m\nfake line";
@@ -96,6 +103,40 @@ describe("bridge input", () => {
     } finally {
       await server.close();
       await engine.stop();
+      ground.cleanup();
+    }
+  });
+});
+
+describe("stint show", () => {
+  it("shows a session stored without capture stats instead of crashing", async () => {
+    const ground = createGround("show-no-stats");
+    const id = "5e551011-0000-4000-8000-0000000057a7";
+    try {
+      const engine = await createEngine(createNodeHost({ dataDir: ground.dataDir, env: {} }), PRODUCT_FEATURES);
+      try {
+        const saved = await storageOf(engine).sessions.saveMetadata({
+          schemaVersion: SESSION_SCHEMA_VERSION,
+          id,
+          name: "No stats",
+          status: "completed",
+          startedAt: Date.UTC(2024, 2, 1),
+          endedAt: Date.UTC(2024, 2, 1, 1),
+          activeDurationMs: 3_600_000,
+          recordingConfig: { screenshots: { enabled: true, intervalMs: 5000 }, audio: { microphone: false, systemAudio: false }, video: { enabled: false } },
+          tags: [],
+        });
+        expect(saved.integrity).toBeUndefined();
+      } finally {
+        await engine.stop();
+      }
+      for (const argv of [["show", id], ["show", id, "--json"]]) {
+        const run = await runCliIn(ground.dataDir, [showCommand], argv);
+        expect(run.code, run.err).toBe(0);
+        expect(run.err).toBe("");
+        expect(run.out).toContain(argv.length === 2 ? "No stats" : id);
+      }
+    } finally {
       ground.cleanup();
     }
   });
