@@ -80,3 +80,13 @@ describe("merge policy", () => {
     expect(planMerge(runs(200, 200, 200, 200), 4, 256).merge).toEqual([]);
   });
 });
+
+describe("kthLargest", () => {
+  it("finds the k-th largest of values with repeats, as sorting would", async () => {
+    const { kthLargest } = await import("./search-index.ts");
+    let state = 7;
+    const values = Array.from({ length: 5_000 }, () => ((state = (state * 48271) % 2147483647) % 300) / 7);
+    const sorted = [...values].sort((a, b) => b - a);
+    for (const k of [1, 2, 17, 1_000, 4_999, 5_000]) expect(kthLargest(Float64Array.from(values), k), `k=${k}`).toBe(sorted[k - 1]);
+  });
+});

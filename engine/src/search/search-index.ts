@@ -4,7 +4,6 @@ import { findTerm, layoutOf, type RunHead, type RunLayout, type RunSession } fro
 import { snippetOf, type Snippet } from "./snippet.ts";
 import { createTermStats } from "./term-stats.ts";
 import { tokenize } from "./text.ts";
-import { ByteReader } from "./varint.ts";
 
 export interface SearchHit {
   readonly sessionId: string;
@@ -171,57 +170,13 @@ export function createSearchIndex(reader: IndexReader) {
         if (t === -1) continue;
         const termIdf = stats.idf(term, docCount) * weight;
         const bytes = await reader.shard(run.head.id, run.layout.shardOf[t]!);
-        const start = run.layout.offsetOf[t]!;
-        // The decoding loop inlined (decodePostings' layout): a call per posting cost a third of a common word's query.
-        const postings = new ByteReader(bytes, start, start + run.head.bytes[t]!);
-        let local = -1;
-        while (!postings.done) {
-          local += postings.uint();
-          const count = postings.uint();
-          const slot = run.slots[local] ?? -1;
-          if (slot < 0 || !allowed(slot)) {
-            for (let i = 0; i < count * 3; i++) postings.uint();
-            continue;
-          }
-          const first = run.docBase[local]!;
-          let doc = -1;
-          for (let i = 0; i < count; i++) {
-            doc += postings.uint();
-            const tf = postings.uint();
-            const packed = postings.uint();
-            const at = first + doc;
-            if (matched[at] !== w) continue;
-            const kind = packed & 15;
-            const value = (termIdf * tf * (K1 + 1)) / (tf + base + lengthNorm * ((packed - kind) / 16));
-            if (best[at] === 0) {
-              touched.push(at);
-              kindOf[at] = kind;
-            }
-            if (value > best[at]!) best[at] = value;
-          }
-        }
+        scoreTerm(bytes, run.layout.offsetOf[t]!, run.head.bytes[t]!, run, w, termIdf, lengthNorm, base, allowed, { matched, best, kindOf, touched });
       }
-      for (const at of touched) {
-        sum[at]! += best[at]!;
-        best[at] = 0;
-        matched[at] = w + 1;
-      }
+      settleWord(touched, sum, best, matched, w);
       if (touched.length === 0) return;
     }
-    let local = 0;
-    touched.sort((a, b) => a - b);
-    for (const at of touched) {
-      const kind = kindOf[at]!;
-      if (kinds !== undefined && !kinds.has(kind)) continue;
-      while (run.docBase[local + 1]! <= at) local++;
-      const score = sum[at]! * KIND_WEIGHTS[kind]!;
-      const slot = slots[run.slots[local]!];
-      if (slot === undefined) continue;
-      out.info.push(slot.info);
-      out.doc.push(at - run.docBase[local]!);
-      out.kind.push(kind);
-      out.rounded.push(Math.round(score * 1000) / 1000);
-    }
+    const owners = Array.from(run.slots, (slot) => slots[slot]?.info);
+    collectMatches(run, owners, words.length, { matched, sum, kindOf }, kinds, out);
   }
 
   async function search(query: ParsedQuery, options: SearchOptions = {}): Promise<SearchResult> {
@@ -278,7 +233,7 @@ export function createSearchIndex(reader: IndexReader) {
     // Only the best part is ordered (every candidate tied with its last one included); all of them only if the page is not full from it.
     const best = Math.max(1_000, limit * perSession * 8);
     if (n > best) {
-      const threshold = Float64Array.from(candidates.rounded).sort()[n - best]!;
+      const threshold = kthLargest(Float64Array.from(candidates.rounded), best);
       const first = await walk(pick((i) => candidates.rounded[i]! >= threshold), query, highlight, limit, perSession);
       if (first.hits.length >= limit) return { hits: first.hits, total: n - first.rejected };
     }
@@ -356,3 +311,127 @@ export function createSearchIndex(reader: IndexReader) {
 }
 
 export type SearchIndex = ReturnType<typeof createSearchIndex>;
+
+/** The k-th largest value (quickselect, in place): ordering all of a common word's matches cost more than scoring them. */
+export function kthLargest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = values.length - k;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return values[target]!;
+  }
+  return values[target]!;
+}
+
+/**
+ * One term's postings in one run, scored into the dense arrays (a doc counts
+ * only if it matched every earlier word). Synchronous and inlined
+ * (decodePostings' layout): inside the async caller the loop stayed slow.
+ */
+function scoreTerm(
+  bytes: Uint8Array,
+  start: number,
+  length: number,
+  run: LoadedRun,
+  w: number,
+  termIdf: number,
+  lengthNorm: number,
+  base: number,
+  allowed: (slot: number) => boolean,
+  into: { readonly matched: Uint16Array; readonly best: Float64Array; readonly kindOf: Uint8Array; readonly touched: number[] },
+): void {
+  const { matched, best, kindOf, touched } = into;
+  let pos = start;
+  const end = start + length;
+  const next = (): number => {
+    let byte = bytes[pos++]!;
+    if (byte < 0x80) return byte;
+    let value = byte & 0x7f;
+    let scale = 0x80;
+    for (;;) {
+      if (pos >= end) throw new RangeError("posting list ends mid-number");
+      byte = bytes[pos++]!;
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) return value;
+      scale *= 0x80;
+    }
+  };
+  let local = -1;
+  while (pos < end) {
+    local += next();
+    const count = next();
+    const slot = run.slots[local] ?? -1;
+    if (slot < 0 || !allowed(slot)) {
+      for (let i = 0; i < count * 3; i++) next();
+      continue;
+    }
+    const first = run.docBase[local]!;
+    let doc = -1;
+    for (let i = 0; i < count; i++) {
+      doc += next();
+      const tf = next();
+      const packed = next();
+      const at = first + doc;
+      if (matched[at] !== w) continue;
+      const kind = packed & 15;
+      const value = (termIdf * tf * (K1 + 1)) / (tf + base + lengthNorm * ((packed - kind) / 16));
+      if (best[at] === 0) {
+        touched.push(at);
+        kindOf[at] = kind;
+      }
+      if (value > best[at]!) best[at] = value;
+    }
+  }
+}
+
+/** Adds a word's best scores into the sums and marks its docs as matched so far (sync: loops in async functions stayed slow). */
+function settleWord(touched: readonly number[], sum: Float64Array, best: Float64Array, matched: Uint16Array, w: number): void {
+  for (const at of touched) {
+    sum[at]! += best[at]!;
+    best[at] = 0;
+    matched[at] = w + 1;
+  }
+}
+
+/** The docs of a run that matched every word, in doc order (a scan of the dense arrays is cheaper than sorting). */
+function collectMatches(
+  run: LoadedRun,
+  owners: readonly (RunSession | undefined)[],
+  all: number,
+  from: { readonly matched: Uint16Array; readonly sum: Float64Array; readonly kindOf: Uint8Array },
+  kinds: Set<number> | undefined,
+  out: Candidates,
+): void {
+  const { matched, sum, kindOf } = from;
+  const total = run.docBase[run.head.sessions.length]!;
+  let local = 0;
+  for (let at = 0; at < total; at++) {
+    if (matched[at] !== all) continue;
+    const kind = kindOf[at]!;
+    if (kinds !== undefined && !kinds.has(kind)) continue;
+    while (run.docBase[local + 1]! <= at) local++;
+    const info = owners[local];
+    if (info === undefined) continue;
+    const score = sum[at]! * KIND_WEIGHTS[kind]!;
+    out.info.push(info);
+    out.doc.push(at - run.docBase[local]!);
+    out.kind.push(kind);
+    out.rounded.push(Math.round(score * 1000) / 1000);
+  }
+}
