@@ -4,14 +4,14 @@
  * Runs on a small tmpfs the test mounts; skipped where mounting is refused.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEngine } from "../../src/engine/index.ts";
 import { PRODUCT_FEATURES } from "../../src/product/index.ts";
 import { utf8Encode } from "../../src/host/index.ts";
-import { storageOf } from "../commands/export.ts";
+import { exportCommand, storageOf } from "../commands/export.ts";
 import { listCommand, showCommand, verifyCommand } from "../commands/storage-command-set.ts";
 import { createNodeHost } from "../node-host.ts";
 import { snapshot } from "./fixture.ts";
@@ -44,7 +44,22 @@ if (canMount) execFileSync("umount", [probe]);
 rmSync(probe, { recursive: true, force: true });
 
 function cli(dataDir: string, ...argv: string[]) {
-  return runCliIn(dataDir, [listCommand, showCommand, verifyCommand], argv);
+  return runCliIn(dataDir, [listCommand, showCommand, verifyCommand, exportCommand], argv);
+}
+
+/** `stint export` of the session, as JSON into a writable folder elsewhere and as a report on stdout. */
+async function expectExports(dataDir: string, id: string): Promise<void> {
+  const elsewhere = mkdtempSync(join(tmpdir(), "stint-export-elsewhere-"));
+  try {
+    const json = await cli(dataDir, "export", id, "--format", "json", "--out", join(elsewhere, "session.json"));
+    expect(json.code, json.err).toBe(0);
+    expect((JSON.parse(readFileSync(join(elsewhere, "session.json"), "utf8")) as { screenshots: unknown[] }).screenshots).toHaveLength(3);
+    const report = await cli(dataDir, "export", id);
+    expect(report.code, report.err).toBe(0);
+    expect(report.out).toContain("Cut off");
+  } finally {
+    rmSync(elsewhere, { recursive: true, force: true });
+  }
 }
 
 /** A data folder holding one session that was cut off while recording (opening would like to mark it). */
@@ -62,7 +77,7 @@ async function seed(dataDir: string): Promise<string> {
 }
 
 describe.skipIf(!canMount)("a data folder that cannot be written", () => {
-  it("lists, shows and verifies a read-only folder, writing nothing", async () => {
+  it("lists, shows, exports and verifies a read-only folder, writing nothing", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "stint-readonly-"));
     expect(tryMount(dataDir, "size=16m")).toBe(true);
     mounted.push(dataDir);
@@ -75,12 +90,13 @@ describe.skipIf(!canMount)("a data folder that cannot be written", () => {
     expect(list.out).toContain("Cut off");
     const show = await cli(dataDir, "show", id);
     expect(show.code, show.err).toBe(0);
+    await expectExports(dataDir, id);
     const verify = await cli(dataDir, "verify", "--no-blobs");
     expect(verify.err).toBe("");
     expect(snapshot(dataDir)).toEqual(before);
   });
 
-  it("lists and shows on a full disk", async () => {
+  it("lists, shows and exports on a full disk", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "stint-full-"));
     expect(tryMount(dataDir, "size=4m")).toBe(true);
     mounted.push(dataDir);
@@ -101,5 +117,6 @@ describe.skipIf(!canMount)("a data folder that cannot be written", () => {
     expect(list.out).toContain("Cut off");
     const show = await cli(dataDir, "show", id);
     expect(show.code, show.err).toBe(0);
+    await expectExports(dataDir, id);
   });
 });
