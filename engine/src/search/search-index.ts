@@ -72,6 +72,17 @@ interface Candidates {
   readonly rounded: number[];
 }
 
+/** One run's matches in dense arrays (numbered by `docBase`): docs with `matched === all` matched every word. */
+interface Scored {
+  readonly run: LoadedRun;
+  /** The sessions the run owned when scored. */
+  readonly owners: readonly (RunSession | undefined)[];
+  readonly all: number;
+  readonly matched: Uint16Array;
+  readonly sum: Float64Array;
+  readonly kindOf: Uint8Array;
+}
+
 interface Candidate {
   readonly info: RunSession;
   readonly doc: number;
@@ -154,7 +165,7 @@ export function createSearchIndex(reader: IndexReader) {
    * dense arrays numbered by `docBase` (a run's own sessions are disjoint
    * from every other run's, so a doc's words all come from one run).
    */
-  async function scoreRun(run: LoadedRun, words: readonly Map<string, number>[], allowed: (slot: number) => boolean, kinds: Set<number> | undefined, avgLength: number, out: Candidates): Promise<void> {
+  async function scoreRun(run: LoadedRun, words: readonly Map<string, number>[], allowed: (slot: number) => boolean, avgLength: number): Promise<Scored | undefined> {
     const total = run.docBase[run.head.sessions.length]!;
     const best = new Float64Array(total);
     const sum = new Float64Array(total);
@@ -173,10 +184,9 @@ export function createSearchIndex(reader: IndexReader) {
         scoreTerm(bytes, run.layout.offsetOf[t]!, run.head.bytes[t]!, run, w, termIdf, lengthNorm, base, allowed, { matched, best, kindOf, touched });
       }
       settleWord(touched, sum, best, matched, w);
-      if (touched.length === 0) return;
+      if (touched.length === 0) return undefined;
     }
-    const owners = Array.from(run.slots, (slot) => slots[slot]?.info);
-    collectMatches(run, owners, words.length, { matched, sum, kindOf }, kinds, out);
+    return { run, owners: Array.from(run.slots, (slot) => slots[slot]?.info), all: words.length, matched, sum, kindOf };
   }
 
   async function search(query: ParsedQuery, options: SearchOptions = {}): Promise<SearchResult> {
@@ -212,33 +222,33 @@ export function createSearchIndex(reader: IndexReader) {
       }
     } else {
       const words = [...expansions, ...phraseTerms.flatMap((terms) => [...terms].map(([term]) => new Map([[term, 1]])))];
+      const scored: Scored[] = [];
       // The runs as they are now: one a merge adds mid-query holds sessions already scored from its inputs.
-      for (const run of [...runs.values()]) await scoreRun(run, words, allowed, kinds, avgLength, candidates);
+      for (const run of [...runs.values()]) {
+        const found = await scoreRun(run, words, allowed, avgLength);
+        if (found !== undefined) scored.push(found);
+      }
+      const parts = scored.map((found) => scoresOf(found, kinds));
+      const n = parts.reduce((count, part) => count + part.length, 0);
+      // Only the best part becomes candidates (every match tied with its last one included); all of them only if the page is not full from it.
+      const best = Math.max(1_000, limit * perSession * 8);
+      if (n > best) {
+        const joined = new Float64Array(n);
+        let at = 0;
+        for (const part of parts) {
+          joined.set(part, at);
+          at += part.length;
+        }
+        const threshold = kthLargest(joined, best);
+        for (const found of scored) collectMatches(found, kinds, threshold, candidates);
+        const first = await walk(toList(candidates), query, highlight, limit, perSession);
+        if (first.hits.length >= limit) return { hits: first.hits, total: n - first.rejected };
+        for (const list of Object.values(candidates) as unknown[][]) list.length = 0;
+      }
+      for (const found of scored) collectMatches(found, kinds, Number.NEGATIVE_INFINITY, candidates);
     }
-    return page(candidates, query, highlight, limit, perSession);
-  }
-
-  /**
-   * Relevance first; near-equal scores fall to recency, then to the entry's
-   * place in its session (entries of a kind are in time order), so ordering
-   * reads nothing: only the entries shown are read, for their snippets.
-   */
-  async function page(candidates: Candidates, query: ParsedQuery, highlight: Set<string>, limit: number, perSession: number): Promise<SearchResult> {
-    const n = candidates.rounded.length;
-    const pick = (keep: (i: number) => boolean): Candidate[] => {
-      const out: Candidate[] = [];
-      for (let i = 0; i < n; i++) if (keep(i)) out.push({ info: candidates.info[i]!, doc: candidates.doc[i]!, kind: candidates.kind[i]!, rounded: candidates.rounded[i]! });
-      return out;
-    };
-    // Only the best part is ordered (every candidate tied with its last one included); all of them only if the page is not full from it.
-    const best = Math.max(1_000, limit * perSession * 8);
-    if (n > best) {
-      const threshold = kthLargest(Float64Array.from(candidates.rounded), best);
-      const first = await walk(pick((i) => candidates.rounded[i]! >= threshold), query, highlight, limit, perSession);
-      if (first.hits.length >= limit) return { hits: first.hits, total: n - first.rejected };
-    }
-    const all = await walk(pick(() => true), query, highlight, limit, perSession);
-    return { hits: all.hits, total: n - all.rejected };
+    const all = await walk(toList(candidates), query, highlight, limit, perSession);
+    return { hits: all.hits, total: candidates.info.length - all.rejected };
   }
 
   async function walk(candidates: Candidate[], query: ParsedQuery, highlight: Set<string>, limit: number, perSession: number): Promise<{ hits: SearchHit[]; rejected: number }> {
@@ -400,6 +410,29 @@ function scoreTerm(
   }
 }
 
+/** The rounded scores of a run's matches that `collectMatches` would keep with no threshold. */
+function scoresOf(scored: Scored, kinds: Set<number> | undefined): Float64Array {
+  const { run, owners, all, matched, sum, kindOf } = scored;
+  const total = run.docBase[run.head.sessions.length]!;
+  const out = new Float64Array(total);
+  let n = 0;
+  let local = 0;
+  for (let at = 0; at < total; at++) {
+    if (matched[at] !== all) continue;
+    const kind = kindOf[at]!;
+    if (kinds !== undefined && !kinds.has(kind)) continue;
+    while (run.docBase[local + 1]! <= at) local++;
+    if (owners[local] === undefined) continue;
+    out[n++] = Math.round(sum[at]! * KIND_WEIGHTS[kind]! * 1000) / 1000;
+  }
+  return out.subarray(0, n);
+}
+
+/** Candidates as objects, for the page's ordering. */
+function toList(candidates: Candidates): Candidate[] {
+  return candidates.info.map((info, i) => ({ info, doc: candidates.doc[i]!, kind: candidates.kind[i]!, rounded: candidates.rounded[i]! }));
+}
+
 /** Adds a word's best scores into the sums and marks its docs as matched so far (sync: loops in async functions stayed slow). */
 function settleWord(touched: readonly number[], sum: Float64Array, best: Float64Array, matched: Uint16Array, w: number): void {
   for (const at of touched) {
@@ -410,15 +443,8 @@ function settleWord(touched: readonly number[], sum: Float64Array, best: Float64
 }
 
 /** The docs of a run that matched every word, in doc order (a scan of the dense arrays is cheaper than sorting). */
-function collectMatches(
-  run: LoadedRun,
-  owners: readonly (RunSession | undefined)[],
-  all: number,
-  from: { readonly matched: Uint16Array; readonly sum: Float64Array; readonly kindOf: Uint8Array },
-  kinds: Set<number> | undefined,
-  out: Candidates,
-): void {
-  const { matched, sum, kindOf } = from;
+function collectMatches(scored: Scored, kinds: Set<number> | undefined, min: number, out: Candidates): void {
+  const { run, owners, all, matched, sum, kindOf } = scored;
   const total = run.docBase[run.head.sessions.length]!;
   let local = 0;
   for (let at = 0; at < total; at++) {
@@ -429,6 +455,7 @@ function collectMatches(
     const info = owners[local];
     if (info === undefined) continue;
     const score = sum[at]! * KIND_WEIGHTS[kind]!;
+    if (Math.round(score * 1000) / 1000 < min) continue;
     out.info.push(info);
     out.doc.push(at - run.docBase[local]!);
     out.kind.push(kind);
