@@ -181,7 +181,8 @@ describe("recorder files are confined to the staging folder", () => {
     const reply = (await engine.handle({ v: 1, id: 2, method: "recording.screenshot", params: screenshot(2000 + index, planted.path, planted.bytes) }, "recorder")) as { error?: { code: string } };
     expect(["recording.invalid_item", "recording.hash_mismatch"]).toContain(reply.error?.code);
     expect(changes(outsideBefore, snapshot(ground.outside))).toEqual([]);
-    expect(losses(dataBefore, snapshot(ground.dataDir), volatile)).toEqual([]);
+    // A journal entry lives only until its transaction is applied: a snapshot taken mid-commit may hold one.
+    expect(losses(dataBefore, snapshot(ground.dataDir), volatile).filter((line) => !/^journal\/\d+-/.test(line))).toEqual([]);
   });
 
   it("still adopts what the recorder writes into its staging folder", async () => {
