@@ -111,4 +111,27 @@ describe("search over merged runs", () => {
     expect(manifestRuns(rig.data).some((id) => report.damagedRuns.includes(id))).toBe(false);
     await damaged.close();
   });
+
+  it("a delete whose run lost a shard still deletes: the run goes whole and its other sessions are indexed again", async () => {
+    const rig = await openRig({ feature: { batch: 4, mergeFactor: 4, shardBytes: 48 } });
+    for (const s of SESSIONS.slice(0, 4)) await plant(rig.storage, s);
+    const before = await rig.search.query({ query: "alpha", limit: 100, perSession: 100 });
+    await rig.close();
+    const [run] = manifestRuns(rig.data);
+    const shards = [...rig.data.keys()].filter((key) => key.startsWith(`search/runs/${run}.`) && key.endsWith(".bin"));
+    expect(shards.length).toBeGreaterThan(1);
+    for (const key of shards) rig.data.delete(key);
+
+    const reopened = await openRig({ data: rig.data, feature: { batch: 4, mergeFactor: 4, shardBytes: 48 } });
+    expect(await reopened.storage.sessions.deleteSession(sessionId(2))).toBe(true);
+    expect([...reopened.data.keys()].filter((key) => key.startsWith(`search/runs/${run}.`))).toEqual([]);
+    expect(heads(reopened.data).filter((head) => head.includes(sessionId(2)))).toEqual([]);
+    const after = await reopened.search.query({ query: "alpha", limit: 100, perSession: 100 });
+    expect(after.hits.map((h) => h.sessionId)).not.toContain(sessionId(2));
+    expect(after.hits.filter((h) => h.sessionId !== sessionId(2)).map((h) => [h.sessionId, h.startMs])).toEqual(
+      before.hits.filter((h) => h.sessionId !== sessionId(2)).map((h) => [h.sessionId, h.startMs]),
+    );
+    expect(await reopened.search.verify()).toMatchObject({ ok: true, damagedRuns: [], missing: [] });
+    await reopened.close();
+  });
 });
