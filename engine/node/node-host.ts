@@ -90,6 +90,11 @@ export function createNodeHost(options: NodeHostOptions): NodeHost {
     vision: options.vision,
     speech: options.speech,
     languageModel: options.languageModel,
-    lock: createNodeLock(dataDir),
+    // The flock addon loads on first use: a command that only reads never pays for it.
+    get lock() {
+      const lock = createNodeLock(dataDir);
+      Object.defineProperty(this, "lock", { value: lock, enumerable: true });
+      return lock;
+    },
   };
 }
