@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { constants, createReadStream } from "node:fs";
+import { closeSync, constants, createReadStream, openSync, readSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import { dirname, isAbsolute, join, sep } from "node:path";
-import type { FilesPort, FileStat, WriteResult } from "../src/host/index.ts";
+import type { ByteRange, FilesPort, FileStat, WriteResult } from "../src/host/index.ts";
 import { hostError } from "../src/host/index.ts";
 
 const KNOWN_CODES = new Set(["ENOENT", "EEXIST", "ENOTDIR", "EISDIR", "ENOTEMPTY", "EACCES", "ENOSPC", "EIO", "EINVAL"]);
@@ -46,7 +46,13 @@ export function createNodeFiles(root: string): FilesPort {
     }
   };
   return {
-    read: (path) => wrap(path, async (absolute) => new Uint8Array(await fs.readFile(absolute))),
+    read: (path) =>
+      wrap(path, async (absolute) => {
+        const buffer = await fs.readFile(absolute);
+        // A file's own buffer becomes a plain Uint8Array view without a copy; a pooled one (small files) is copied out.
+        return buffer.byteOffset === 0 && buffer.byteLength === buffer.buffer.byteLength ? new Uint8Array(buffer.buffer, 0, buffer.byteLength) : new Uint8Array(buffer);
+      }),
+    readRanges: (path, ranges) => wrap(path, (absolute) => readRangesNode(absolute, ranges)),
     writeAtomic: (path, bytes, options) =>
       wrap(path, async (absolute): Promise<WriteResult> => {
         const directory = dirname(absolute);
@@ -154,4 +160,74 @@ export function sha256FileNode(absolute: string): Promise<WriteResult> {
       .on("error", reject)
       .on("end", () => resolve({ size, sha256: hash.digest("hex") }));
   });
+}
+
+/**
+ * Ranges read through one scratch buffer: nearby spans go out as one read, and
+ * only the bytes asked are kept. The reads are synchronous: a handful of reads
+ * from the page cache cost less than the thread-pool round trips they would
+ * take (each one a scheduling wait on a loaded machine), and callers ask for
+ * a few hundred kilobytes at most.
+ */
+const SCRATCH_BYTES = 64 * 1024;
+const GAP_BYTES = 16 * 1024;
+
+async function readRangesNode(absolute: string, ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
+  let total = 0;
+  for (const { offset, length } of ranges) {
+    if (!(Number.isSafeInteger(offset) && Number.isSafeInteger(length) && offset >= 0 && length >= 0)) throw hostError("EINVAL", `bad range ${offset}+${length}`);
+    total += length;
+  }
+  const out = new Uint8Array(total);
+  const slots: number[] = [];
+  let at = 0;
+  for (const { length } of ranges) {
+    slots.push(at);
+    at += length;
+  }
+  // Wanted spans in file order, grouped into reads of at most SCRATCH_BYTES.
+  const order = ranges.map((_, i) => i).filter((i) => ranges[i]!.length > 0);
+  if (order.some((i, k) => k > 0 && ranges[i]!.offset < ranges[order[k - 1]!]!.offset)) order.sort((a, b) => ranges[a]!.offset - ranges[b]!.offset);
+  const fd = openSync(absolute, "r");
+  try {
+    let scratch: Uint8Array | undefined;
+    let next = 0;
+    while (next < order.length) {
+      const first = ranges[order[next]!]!;
+      if (first.length > SCRATCH_BYTES) {
+        readFully(fd, out, slots[order[next]!]!, first.length, first.offset);
+        next++;
+        continue;
+      }
+      const start = first.offset;
+      let end = start + first.length;
+      let last = next;
+      while (last + 1 < order.length) {
+        const candidate = ranges[order[last + 1]!]!;
+        const candidateEnd = Math.max(end, candidate.offset + candidate.length);
+        if (candidate.offset - end > GAP_BYTES || candidateEnd - start > SCRATCH_BYTES) break;
+        end = candidateEnd;
+        last++;
+      }
+      scratch ??= new Uint8Array(SCRATCH_BYTES);
+      readFully(fd, scratch, 0, end - start, start);
+      for (let k = next; k <= last; k++) {
+        const range = ranges[order[k]!]!;
+        out.set(scratch.subarray(range.offset - start, range.offset - start + range.length), slots[order[k]!]!);
+      }
+      next = last + 1;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return ranges.map(({ length }, i) => out.subarray(slots[i]!, slots[i]! + length));
+}
+
+function readFully(fd: number, into: Uint8Array, at: number, length: number, position: number): void {
+  let done = 0;
+  while (done < length) {
+    const bytesRead = readSync(fd, into, at + done, length - done, position + done);
+    if (bytesRead === 0) throw hostError("EINVAL", `range ${position}+${length} reaches past the end of the file`);
+    done += bytesRead;
+  }
 }

@@ -128,6 +128,20 @@ export interface FilesPort {
   confine?(path: string, area: string): Promise<void>;
   /** Free and total bytes of the volume holding `path`, when the host can tell. */
   diskSpace?(path: string): Promise<{ readonly free: number; readonly total: number }>;
+  /**
+   * Reads byte ranges of one file in one call, results in the order asked
+   * (views of one buffer). Rejects `ENOENT` when the file is missing and
+   * `EINVAL` when a range reaches past its end. Lets a reader take a few
+   * entries of a large file without holding all of it; without it, callers
+   * read the whole file.
+   */
+  readRanges?(path: string, ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
+}
+
+/** A span of a file for {@link FilesPort.readRanges}. */
+export interface ByteRange {
+  readonly offset: number;
+  readonly length: number;
 }
 
 /** Hashing and randomness. */

@@ -156,6 +156,27 @@ export const hostContractCases: readonly ContractCase[] = [
     },
   },
   {
+    name: "files: readRanges returns the spans asked, in order; a span past the end is EINVAL (hosts that offer it)",
+    async run(host, env) {
+      if (host.files.readRanges === undefined) return;
+      const path = `${env.dir}/ranges.bin`;
+      const bytes = new Uint8Array(300_000).map((_, i) => (i * 7) & 255);
+      await host.files.writeAtomic(path, bytes);
+      const spans = [
+        { offset: 299_990, length: 10 },
+        { offset: 0, length: 3 },
+        { offset: 100_000, length: 70_000 },
+        { offset: 5, length: 0 },
+        { offset: 1, length: 4 },
+      ];
+      const read = await host.files.readRanges(path, spans);
+      assert.equal(read.length, spans.length);
+      for (const [i, span] of spans.entries()) assert.bytesEqual(read[i]!, bytes.slice(span.offset, span.offset + span.length), `span ${i}`);
+      await assert.rejects(() => host.files.readRanges!(path, [{ offset: 299_995, length: 10 }]), "EINVAL");
+      await assert.rejects(() => host.files.readRanges!(`${env.dir}/missing.bin`, [{ offset: 0, length: 1 }]), "ENOENT");
+    },
+  },
+  {
     name: "crypto: sha256 test vectors",
     async run(host) {
       assert.equal(await host.crypto.sha256(new Uint8Array(0)), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

@@ -1,8 +1,10 @@
 import type { HostPort } from "../host/index.ts";
 import { SessionMetadataSchema, type SessionMetadata } from "../domain/index.ts";
 import { createAttachmentStorage } from "./attachment-storage.ts";
+import { hex } from "./file-adapter.ts";
 import { INDEX_KEY, sessionIdFromMetadataKey } from "./keys.ts";
-import { createListIndex, parseListIndex } from "./list-index.ts";
+import { openLazyList } from "./list-head.ts";
+import { createListIndex, parseListIndex, type ListIndex } from "./list-index.ts";
 import { createMutex } from "./mutex.ts";
 import { createPersistenceQueue } from "./persistence-queue.ts";
 import { readQuarantine } from "./quarantine-evidence.ts";
@@ -37,7 +39,7 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
   const queue = createPersistenceQueue({ adapter, timers: host.timers, lowPriorityDelayMs: options.lowPriorityDelayMs });
   const store = createStore(adapter, queue);
   const lock = createMutex();
-  const index = createListIndex();
+  const index = createListIndex({ generation: () => hex(host.crypto.randomBytes(8)) });
   let resetAttachments = () => {};
   let indexStale = false;
   let persistDeferred = async () => {};
@@ -60,10 +62,12 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
         host.log.write("warn", "library change listener failed", { error: String(error) });
       }
     },
-    async refreshIndex() {
-      if (!indexStale) return;
-      indexStale = false;
-      await loadIndex(store, index, host);
+    async refreshIndex(options) {
+      if (indexStale) {
+        indexStale = false;
+        await loadIndex(store, index, host);
+      }
+      if (options?.forList !== true) await index.ensureLoaded();
     },
     resetCaches() {
       core.metaCache.clear();
@@ -87,7 +91,7 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
   resetAttachments = () => attachments.internals.forget();
   persistDeferred = () => attachments.internals.persistDeferred();
   const wired = createSessionStorage(core, attachments.internals);
-  await loadIndex(store, index, host);
+  await openIndex(store, index, host);
 
   return {
     store,
@@ -106,8 +110,20 @@ export async function createStorage(options: CreateStorageOptions): Promise<Open
   };
 }
 
+/**
+ * Opens the list index from its head when the file has one and the adapter
+ * reads ranges (a new process lists without parsing every entry), else loads it whole.
+ */
+async function openIndex(store: InternalStore, index: ListIndex, host: HostPort): Promise<void> {
+  const { adapter } = store;
+  // Without ranged reads the head saves nothing: the whole file is read either way.
+  const lazy = adapter.getRanges === undefined ? undefined : await openLazyList((ranges) => adapter.getRanges!(INDEX_KEY, ranges));
+  if (lazy === undefined) return loadIndex(store, index, host);
+  index.openLazily(lazy, () => loadIndex(store, index, host));
+}
+
 /** Loads the list index, rebuilding it from the metadata files when it is missing or unreadable. */
-async function loadIndex(store: InternalStore, index: ReturnType<typeof createListIndex>, host: HostPort): Promise<void> {
+async function loadIndex(store: InternalStore, index: ListIndex, host: HostPort): Promise<void> {
   try {
     const loaded = await store.getJson(INDEX_KEY, { parse: parseListIndex });
     if (loaded !== undefined) {
@@ -127,12 +143,13 @@ async function loadIndex(store: InternalStore, index: ReturnType<typeof createLi
       // verify() reports and quarantines it; listing goes on without it.
     }
   }
-  index.load(entries);
+  const produce = index.replaceAll(entries);
   if (entries.length === 0) return;
   try {
-    await store.commitOps([{ type: "put", key: INDEX_KEY, value: encodeJson({ v: 1, sessions: entries }) }], { priority: "critical" });
+    await store.commitOps([{ type: "lazy", key: INDEX_KEY, produce }], { priority: "critical" });
   } catch (error) {
     // A read-only open lists from the rebuilt index without persisting it.
     if ((error as { code?: string }).code !== "storage.read_only") throw error;
   }
 }
+

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import type { CryptoPort, FilesPort } from "../host/index.ts";
+import type { ByteRange, CryptoPort, FilesPort } from "../host/index.ts";
 import { decodeUtf8 as utf8Decode, encodeUtf8 as utf8Encode } from "./codec.ts";
 import { isValidKey, toStorageError } from "./keys.ts";
 import type { KvAdapter, KvOp, RecoveryReport } from "./types.ts";
@@ -283,7 +283,8 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
       }
       // Whatever is left is staging without a marker (or already applied): discard it.
       let discarded = false;
-      for (const name of await files.list(journalDir)) {
+      // With no marker handled the first listing still holds (opening a clean folder lists the journal once).
+      for (const name of markers.length === 0 ? names : await files.list(journalDir)) {
         if (name.endsWith(".json") || name.startsWith(RESERVE_PREFIX)) continue;
         await files.remove(`${journalDir}/${name}`, { recursive: true });
         discarded = true;
@@ -376,6 +377,19 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
         throw toStorageError(error, `hashing ${key}`);
       }
     },
+    ...(files.readRanges === undefined
+      ? {}
+      : {
+          async getRanges(key: string, ranges: readonly ByteRange[]) {
+            await settled();
+            try {
+              return await files.readRanges!(pathOf(key), ranges);
+            } catch (error) {
+              if (isErrno(error, "ENOENT") || isErrno(error, "ENOTDIR")) return undefined;
+              throw toStorageError(error, `reading ${key}`);
+            }
+          },
+        }),
     async adoptFile(sourcePath, key, adoptOptions) {
       guard();
       const target = pathOf(key);
@@ -404,7 +418,7 @@ export function createFileAdapter(options: FileAdapterOptions): KvAdapter {
   };
 }
 
-function hex(bytes: Uint8Array): string {
+export function hex(bytes: Uint8Array): string {
   let out = "";
   for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
   return out;

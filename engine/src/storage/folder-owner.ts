@@ -1,5 +1,5 @@
 import { EngineError } from "../bridge/index.ts";
-import type { HeldLock, HostPort } from "../host/index.ts";
+import type { ByteRange, HeldLock, HostPort } from "../host/index.ts";
 import type { KvAdapter } from "./types.ts";
 
 /** The file whose exclusive lock makes a process the data folder's one writer. */
@@ -43,6 +43,7 @@ export function readOnlyAdapter(inner: KvAdapter): KvAdapter {
     recover: async () => ({ rolledForward: 0, rolledBack: 0 }),
     ...(inner.size === undefined ? {} : { size: (key: string) => inner.size!(key) }),
     ...(inner.hashValue === undefined ? {} : { hashValue: (key: string) => inner.hashValue!(key) }),
+    ...(inner.getRanges === undefined ? {} : { getRanges: (key: string, ranges: readonly ByteRange[]) => inner.getRanges!(key, ranges) }),
     adoptFile: refuse,
     close: () => inner.close(),
   };

@@ -43,8 +43,7 @@ export async function repairStorage(core: SessionCore): Promise<RepairReport> {
       ops.push({ type: "put", key: attachmentMetaKey(id), value: encodeJson({ id, contentHash: id, storageKey: blobKey(id), refCount: referencedBy.length, referencedBy, type: "other", mimeType: "application/octet-stream", size, createdAt: now, lastAccessedAt: now } satisfies Attachment) });
       refcountsFixed++;
     }
-    index.load([...before.metadata.values()]);
-    ops.push({ type: "put", key: INDEX_KEY, value: encodeJson({ v: 1, sessions: [...before.metadata.values()] }) });
+    ops.push({ type: "lazy", key: INDEX_KEY, produce: index.replaceAll([...before.metadata.values()]) });
     await store.commitOps(ops, { priority: "critical" });
     core.resetCaches();
     const after = await scan(core, { quarantine: true });

@@ -32,8 +32,9 @@ export interface SessionCore {
    * Reloads the list index from the store if a commit failed since it was last
    * loaded: mutations update the in-memory index before their commit, and a
    * failed commit must not leave it describing writes that never happened.
+   * It also loads a lazily opened index whole, except `forList`.
    */
-  refreshIndex(): Promise<void>;
+  refreshIndex(options?: { readonly forList?: boolean }): Promise<void>;
   /** Hears every durable change to a session's list entry (the storage feature turns it into `library.changed`). */
   readonly notify?: (change: LibraryChange) => void;
 }
@@ -70,7 +71,7 @@ export async function quarantine(core: SessionCore, key: string, bytes: Uint8Arr
   return target;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

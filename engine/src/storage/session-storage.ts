@@ -257,7 +257,7 @@ export function createSessionStorage(core: SessionCore, attachments: AttachmentI
       });
     },
     async listMetadata(filter = {}) {
-      await core.refreshIndex();
+      await core.refreshIndex({ forList: true });
       return index.list(filter);
     },
     async appendScreenshot(sessionId: string, screenshot: unknown, options?: WriteOptions) {

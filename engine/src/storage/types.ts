@@ -13,6 +13,7 @@ import type {
   VideoRecord,
   VideoRecordInput,
 } from "../domain/index.ts";
+import type { ByteRange } from "../host/index.ts";
 
 /**
  * The low-level key-value seam every adapter implements (file system, IndexedDB,
@@ -39,6 +40,12 @@ export interface KvAdapter {
   adoptFile?(sourcePath: string, key: string, options?: { readonly deferDirFlush?: boolean }): Promise<void>;
   /** SHA-256 of a stored value computed by the host (streamed), when possible. */
   hashValue?(key: string): Promise<{ sha256: string; size: number } | undefined>;
+  /**
+   * Byte spans of a stored value, in the order asked, without reading the
+   * rest; undefined when the key is missing. Rejects when a span reaches past
+   * the end. Adapters over a host with ranged reads offer it.
+   */
+  getRanges?(key: string, ranges: readonly ByteRange[]): Promise<Uint8Array[] | undefined>;
   close(): Promise<void>;
 }
 
