@@ -118,7 +118,8 @@ export async function runCli(argv: readonly string[], io: CliIo, commands: reado
       openEngine(openOptions: OpenEngineOptions = {}) {
         if (options.inOwner !== undefined) return Promise.resolve(options.inOwner);
         opening ??= (async () => {
-          const { bind, ...extras } = await createNodeCapabilities({ dataDir, recorder: readOnly ? "none" : (openOptions.recorder ?? "none"), env: io.env });
+          const { bind, ...extras } =
+            openOptions.tools === false ? { bind: () => {} } : await createNodeCapabilities({ dataDir, recorder: readOnly ? "none" : (openOptions.recorder ?? "none"), env: io.env });
           const host = createNodeHost({ dataDir, env: io.env, echoLogs: verbose, logLevel: verbose ? "debug" : "info", ...extras });
           const created = await createEngine(host, readOnly ? READ_ONLY_FEATURES : PRODUCT_FEATURES, { background: readOnly ? false : (openOptions.background ?? false) });
           bind(host, created);

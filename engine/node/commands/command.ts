@@ -41,6 +41,8 @@ export interface OpenEngineOptions {
   readonly recorder?: "simulated" | "none";
   /** Run background work such as the enrichment queue (default false: a command must not start jobs on the side). */
   readonly background?: boolean;
+  /** Detect ffmpeg and OCR (default true); a command that only reads stored records skips the probes, each a process spawn. */
+  readonly tools?: boolean;
 }
 
 /** One `stint <name>` command. `run` resolves with the exit code (0 ok, 1 failure). */

@@ -28,7 +28,7 @@ export const listCommand: Command = {
     const limitText = stringFlag(context.args, "limit") ?? "50";
     if (!/^\d+$/.test(limitText)) throw new UsageError(`--limit must be a number, not "${limitText}"`);
     if (context.args.positionals.length > 0) throw new UsageError(`unexpected argument "${context.args.positionals[0]}"`);
-    const engine = await context.openEngine();
+    const engine = await context.openEngine({ tools: false });
     const since = stringFlag(context.args, "since");
     let startAfter: number | undefined;
     if (since !== undefined) {
