@@ -24,10 +24,10 @@ afterEach(() => {
 });
 
 describe("stint export --out on a full disk", () => {
-  it("fails with one clear line and leaves neither the file nor a temp file", () => {
+  it("fails with one clear line and leaves neither the file nor a temp file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "stint-export-full-"));
     dirs.push(dir);
-    expect(() => writeFileAtomic(join(dir, "report.md"), "# report\n")).toThrow(/the disk is full writing .*report\.md/);
+    await expect(writeFileAtomic(join(dir, "report.md"), "# report\n")).rejects.toThrow(/the disk is full writing .*report\.md/);
     expect(hits.count).toBe(1);
     expect(readdirSync(dir)).toEqual([]);
   });

@@ -1,8 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
 import type { IntegrityProblem, ItemsPage, StorageFeature } from "../../src/storage/index.ts";
-import { assembleExport, flushFolder, loadExportFrame, writeFailure } from "./export.ts";
+import { assembleExport, loadExportFrame, writeFileAtomicWith } from "./export.ts";
 
 /** Items read and written at a time: 50 chunks. */
 export const EXPORT_PAGE = 1_000;
@@ -30,54 +27,35 @@ export async function writeFullExport(
     { key: "audioSegments", count: frame.metadata.audio.itemCount, page: (range: { offset: number; limit: number }) => storage.sessions.getAudioSegmentsPage(sessionId, range) as Promise<ItemsPage<unknown>> },
   ];
   const total = lists.reduce((sum, list) => sum + list.count, 0);
-  const target = resolve(path);
-  const folder = dirname(target);
-  const temp = join(folder, `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
   let bytes = 0;
   let done = 0;
-  try {
-    mkdirSync(folder, { recursive: true });
-    const fd = openSync(temp, "w", 0o644);
-    try {
-      const write = (text: string) => {
-        bytes += writeSync(fd, text);
-      };
-      const problems: IntegrityProblem[] = [];
-      progress?.(0, total);
-      write("{");
-      const keys = Object.keys(assembleExport(frame, [], [], []));
-      for (const [n, key] of keys.entries()) {
-        write(`${n === 0 ? "" : ","}\n  ${JSON.stringify(key)}: `);
-        const list = lists.find((l) => l.key === key);
-        if (list === undefined) {
-          // Every list comes before the integrity section that reports their unreadable chunks.
-          write(nested((assembleExport(frame, [], [], problems) as Record<string, unknown>)[key], 1));
-          continue;
-        }
-        let written = 0;
-        for (let offset = 0; offset < list.count; offset += EXPORT_PAGE) {
-          const page = await list.page({ offset, limit: EXPORT_PAGE });
-          problems.push(...page.problems);
-          for (const item of page.items) write(`${written++ === 0 ? "[" : ","}\n    ${nested(item, 2)}`);
-          done += Math.min(EXPORT_PAGE, list.count - offset);
-          progress?.(done, total);
-        }
-        write(written === 0 ? "[]" : "\n  ]");
+  await writeFileAtomicWith(path, async (writeText) => {
+    const write = (text: string) => {
+      bytes += writeText(text);
+    };
+    const problems: IntegrityProblem[] = [];
+    progress?.(0, total);
+    write("{");
+    const keys = Object.keys(assembleExport(frame, [], [], []));
+    for (const [n, key] of keys.entries()) {
+      write(`${n === 0 ? "" : ","}\n  ${JSON.stringify(key)}: `);
+      const list = lists.find((l) => l.key === key);
+      if (list === undefined) {
+        // Every list comes before the integrity section that reports their unreadable chunks.
+        write(nested((assembleExport(frame, [], [], problems) as Record<string, unknown>)[key], 1));
+        continue;
       }
-      write("\n}\n");
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      let written = 0;
+      for (let offset = 0; offset < list.count; offset += EXPORT_PAGE) {
+        const page = await list.page({ offset, limit: EXPORT_PAGE });
+        problems.push(...page.problems);
+        for (const item of page.items) write(`${written++ === 0 ? "[" : ","}\n    ${nested(item, 2)}`);
+        done += Math.min(EXPORT_PAGE, list.count - offset);
+        progress?.(done, total);
+      }
+      write(written === 0 ? "[]" : "\n  ]");
     }
-    renameSync(temp, target);
-  } catch (error) {
-    try {
-      rmSync(temp, { force: true });
-    } catch {
-      // The folder itself is unusable; there is no temp file to remove.
-    }
-    throw writeFailure(path, error);
-  }
-  flushFolder(folder);
+    write("\n}\n");
+  });
   return { bytes, items: done };
 }

@@ -124,8 +124,12 @@ async function markdownReport(engine: Engine, sessionId: string): Promise<string
   return reply.result.text;
 }
 
-/** Writes a file so that a reader never sees half of it: temp file, flush, rename, flush the folder. */
-export function writeFileAtomic(path: string, text: string): void {
+/**
+ * Writes a file so that a reader never sees half of it: a temp file that `fill`
+ * writes through `write` (which returns the bytes written), flush, rename, flush
+ * the folder. A failure leaves no temp file and names the file in one line.
+ */
+export async function writeFileAtomicWith(path: string, fill: (write: (text: string) => number) => void | Promise<void>): Promise<void> {
   const target = resolve(path);
   const folder = dirname(target);
   const temp = join(folder, `.${basename(target)}.${randomBytes(6).toString("hex")}.tmp`);
@@ -133,7 +137,7 @@ export function writeFileAtomic(path: string, text: string): void {
     mkdirSync(folder, { recursive: true });
     const fd = openSync(temp, "w", 0o644);
     try {
-      writeSync(fd, text);
+      await fill((text) => writeSync(fd, text));
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -150,7 +154,11 @@ export function writeFileAtomic(path: string, text: string): void {
   flushFolder(folder);
 }
 
-/** A write error as the user should read it: what to do about a full disk, a locked place or a wrong path. */
+/** `writeFileAtomicWith` for text in hand. */
+export function writeFileAtomic(path: string, text: string): Promise<void> {
+  return writeFileAtomicWith(path, (write) => void write(text));
+}
+
 export function writeFailure(path: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === "ENOSPC") return new CommandFailure(`the disk is full writing ${path}`, "Free some space and try again.");
@@ -200,7 +208,7 @@ async function runExport(context: CommandContext): Promise<number> {
     else context.out.line(text.replace(/\n$/, ""));
     return 0;
   }
-  writeFileAtomic(outPath, text);
+  await writeFileAtomic(outPath, text);
   context.out.line(`Exported ${sessionId} as ${format === "md" ? "Markdown" : "JSON"} to ${outPath} (${Buffer.byteLength(text)} bytes).`);
   context.out.json({ sessionId, format, out: resolve(outPath), bytes: Buffer.byteLength(text) });
   return 0;

@@ -88,12 +88,12 @@ export async function runVaultExport(context: CommandContext): Promise<number> {
       counts.keptEdited++;
       continue;
     }
-    writeFileAtomic(target, note);
+    await writeFileAtomic(target, note);
     manifest.notes[row.id] = { file, sha256: sha256(note) };
     taken.add(file);
     counts.written++;
   }
-  if (counts.written > 0) writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  if (counts.written > 0) await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   context.out.json({ folder, sessions: sessions.length, ...counts });
   context.out.line(`${counts.written} note${counts.written === 1 ? "" : "s"} written, ${counts.unchanged} unchanged${counts.keptEdited > 0 ? `, ${counts.keptEdited} left alone (edited since they were written)` : ""} in ${folder}.`);
   return 0;
